@@ -1,0 +1,1 @@
+"""Cloud City: cake orders over chat."""

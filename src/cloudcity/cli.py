@@ -1,0 +1,119 @@
+"""The `cloudcity` command line."""
+
+from __future__ import annotations
+
+import logging
+import sys
+
+import click
+
+from cloudcity import menu
+from cloudcity.config import Settings, SettingsError, load_settings
+from cloudcity.db import Database
+from cloudcity.db.migrate import upgrade
+from cloudcity.money import format_money
+
+
+class Context:
+    """Settings and database, made once per command and only when the command needs them."""
+
+    def __init__(self) -> None:
+        self._settings: Settings | None = None
+        self._database: Database | None = None
+
+    @property
+    def settings(self) -> Settings:
+        """The validated settings; a bad value ends the command with a message naming it."""
+        if self._settings is None:
+            try:
+                self._settings = load_settings()
+            except SettingsError as exc:
+                raise click.ClickException(str(exc)) from None
+        return self._settings
+
+    @property
+    def database(self) -> Database:
+        """The database the settings point at."""
+        if self._database is None:
+            self._database = Database.connect(self.settings.database_url)
+        return self._database
+
+
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+def main(verbose: bool) -> None:
+    """Cloud City: cake orders over WhatsApp and SMS."""
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@main.group()
+def db() -> None:
+    """Manage the database schema."""
+
+
+@db.command("upgrade")
+@pass_context
+def db_upgrade(ctx: Context) -> None:
+    """Apply pending migrations and seed the default menu into an empty database."""
+    prepare(ctx.database)
+    click.echo("database is up to date")
+
+
+def prepare(database: Database) -> None:
+    """Bring a database to the current schema and give it a menu if it has none."""
+    upgrade(database.engine)
+    with database.unit_of_work() as session:
+        if menu.seed_default_menu(session):
+            logging.getLogger(__name__).info("seeded the default Cloud City menu")
+
+
+@main.command("menu")
+@pass_context
+def show_menu(ctx: Context) -> None:
+    """Print the menu with prices; switched-off options are marked."""
+    currency = ctx.settings.currency
+    with ctx.database.unit_of_work() as session:
+        grouped = menu.group(menu.list_options(session, only_active=False))
+    for kind, options in grouped.items():
+        click.echo(f"{kind.value.title()}:")
+        for option in options:
+            off = "" if option.active else "  (off)"
+            click.echo(f"  {option.name:<22} {format_money(option.price_cents, currency):>9}{off}")
+
+
+@main.command("serve")
+@click.option("--prod", is_flag=True, help="Serve with gunicorn instead of the dev server.")
+@click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@pass_context
+def serve(ctx: Context, prod: bool, workers: int) -> None:
+    """Migrate once, then serve the app (the dev server, or gunicorn with --prod)."""
+    from cloudcity.serving import serve_development, serve_production
+
+    settings = ctx.settings
+    prepare(ctx.database)
+    # Migrations ran in this process before any worker exists; workers open their own pools.
+    ctx.database.dispose()
+    _warn_if_open(settings)
+    if prod or settings.env == "production":
+        serve_production(settings, workers=workers)
+    else:
+        serve_development(settings)
+
+
+def _warn_if_open(settings: Settings) -> None:
+    if settings.api_auth is None:
+        logging.getLogger(__name__).warning(
+            "the JSON API is open (no CLOUDCITY_API_USER/PASSWORD); listening on %s only",
+            settings.host,
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Settings: one typed object read from the environment (and an optional .env file)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import (
+    AliasChoices,
+    Field,
+    HttpUrl,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
+DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
+
+
+def _env(name: str) -> AliasChoices:
+    """Accept a provider key under the exact name its own docs use."""
+    return AliasChoices(name, name.lower())
+
+
+class Settings(BaseSettings):
+    """Everything the app needs to know about where it runs; validated once at start-up."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="CLOUDCITY_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        populate_by_name=True,
+    )
+
+    env: Literal["development", "production"] = "development"
+    database_url: str = "var/cloudcity.db"
+    var_dir: str = "var"
+    public_url: HttpUrl | None = None
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    secret_key: SecretStr | None = None
+    api_user: str | None = None
+    api_password: SecretStr | None = None
+    trust_proxy: bool = False
+    max_body_bytes: int = Field(default=16 * 1024, ge=1024)
+
+    shop_name: str = "Cloud City Cake Company"
+    shop_address: str = "1 Cloud Lane, Bespin, CA 94000"
+    shop_email: str = "orders@cloudcity.example"
+    shop_phone: str = "+15555550123"
+    currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
+    conversation_timeout_minutes: int = Field(default=60, ge=1)
+    outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    run_worker_in_app: bool = True
+
+    twilio_account_sid: str | None = Field(
+        default=None, validation_alias=_env("TWILIO_ACCOUNT_SID")
+    )
+    twilio_auth_token: SecretStr | None = Field(
+        default=None, validation_alias=_env("TWILIO_AUTH_TOKEN")
+    )
+    twilio_whatsapp_from: str | None = None
+    twilio_sms_from: str | None = None
+    twilio_ready_content_sid: str | None = None
+    sendgrid_api_key: SecretStr | None = Field(
+        default=None, validation_alias=_env("SENDGRID_API_KEY")
+    )
+    sendgrid_webhook_public_key: str | None = None
+
+    @field_validator("api_user", "twilio_account_sid", "twilio_whatsapp_from", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @model_validator(mode="after")
+    def _production_needs_real_secrets(self) -> Settings:
+        if self.env != "production":
+            return self
+        missing = [
+            f"CLOUDCITY_{name.upper()}"
+            for name in ("secret_key", "api_user", "api_password", "public_url")
+            if _is_placeholder(getattr(self, name))
+        ]
+        if missing:
+            raise ValueError(
+                "production needs real values for " + ", ".join(missing) + " (placeholders refused)"
+            )
+        return self
+
+    @property
+    def is_dev(self) -> bool:
+        """True when dev tools (simulator, local inbox) may be served."""
+        return self.env == "development"
+
+    @property
+    def flask_secret_key(self) -> str:
+        """The key that signs session cookies; a fixed one only in development."""
+        return self.secret_key.get_secret_value() if self.secret_key else DEV_SECRET_KEY
+
+    @property
+    def api_auth(self) -> tuple[str, str] | None:
+        """The Basic auth pair the JSON API requires, or None when it is open."""
+        if self.api_user and self.api_password:
+            return self.api_user, self.api_password.get_secret_value()
+        return None
+
+
+def _is_placeholder(value: object) -> bool:
+    if value is None:
+        return True
+    text = value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+    return text.strip().lower() in PLACEHOLDERS or text == DEV_SECRET_KEY
+
+
+class SettingsError(Exception):
+    """Start-up refused: a setting is malformed or missing; the message names the variable."""
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read Settings from the environment, turning validation errors into one readable message."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        raise SettingsError(_describe(exc)) from None
+
+
+def _describe(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        name = field.upper() if field.upper().startswith(("TWILIO_", "SENDGRID_")) else field
+        variable = name if name.isupper() else f"CLOUDCITY_{field.upper()}"
+        lines.append(f"{variable}: {error['msg']}")
+    return "invalid configuration:\n  " + "\n  ".join(lines)

@@ -1,0 +1,70 @@
+"""Turn a database URL (or a plain SQLite file path) into a configured Engine."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.pool import StaticPool
+
+SQLITE_BUSY_TIMEOUT_MS = 5000
+
+
+def to_url(url_or_path: str) -> URL:
+    """Parse a SQLAlchemy URL; anything without a scheme is a SQLite file path."""
+    if "://" not in url_or_path:
+        return URL.create("sqlite+pysqlite", database=str(Path(url_or_path).expanduser()))
+    url = make_url(url_or_path)
+    if url.drivername in ("postgresql", "postgres"):
+        url = url.set(drivername="postgresql+psycopg")
+    return url
+
+
+def is_memory(url: URL) -> bool:
+    """True for an in-memory SQLite database."""
+    return url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")
+
+
+def create_engine(url_or_path: str, **options: Any) -> sa.Engine:
+    """Build the Engine for a URL with the options its backend needs; call once per URL."""
+    url = to_url(url_or_path)
+    if url.get_backend_name() == "sqlite":
+        return _sqlite_engine(url, **options)
+    options.setdefault("pool_pre_ping", True)
+    options.setdefault("pool_size", 10)
+    options.setdefault("max_overflow", 10)
+    options.setdefault("pool_recycle", 1800)
+    return sa.create_engine(url, **options)
+
+
+def _sqlite_engine(url: URL, **options: Any) -> sa.Engine:
+    memory = is_memory(url)
+    if memory:
+        options.setdefault("poolclass", StaticPool)
+    else:
+        # SQLite creates the file on connect, but not the folders it lives in.
+        Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
+    options.setdefault("connect_args", {"check_same_thread": False})
+    engine = sa.create_engine(url, **options)
+    event.listen(engine, "connect", _sqlite_pragmas(wal=not memory))
+    # pysqlite's own BEGIN handling defers it; take it over so writers lock up front.
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    return engine
+
+
+def _sqlite_pragmas(*, wal: bool) -> Any:
+    def on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Pragmas are ignored inside a transaction, so run them before pysqlite opens one.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if wal:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect

@@ -1,0 +1,240 @@
+"""Every table of Cloud City, registered in one place so metadata is always complete."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+from sqlalchemy.orm import Mapped, mapped_column
+
+from cloudcity.db.base import Base, utcnow
+
+
+class OptionKind(enum.StrEnum):
+    """The four choices that make a cake."""
+
+    SIZE = "size"
+    FLAVOUR = "flavour"
+    FROSTING = "frosting"
+    TOPPING = "topping"
+
+
+class Channel(enum.StrEnum):
+    """How a customer reached us."""
+
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+
+
+class OrderStatus(enum.StrEnum):
+    """Where an order is in its life."""
+
+    PLACED = "placed"
+    READY = "ready"
+    PICKED_UP = "picked_up"
+    CANCELLED = "cancelled"
+
+
+def _enum(kind: type[enum.StrEnum]) -> sa.Enum:
+    # Stored as VARCHAR + CHECK on every backend: no PostgreSQL ENUM type to migrate later.
+    return sa.Enum(
+        kind,
+        native_enum=False,
+        create_constraint=True,
+        length=16,
+        values_callable=lambda members: [member.value for member in members],
+        name=kind.__name__.lower(),
+    )
+
+
+class MenuOption(Base):
+    """One orderable choice (a size, flavour, frosting or topping) with its price."""
+
+    __tablename__ = "menu_options"
+    __table_args__ = (sa.UniqueConstraint("kind", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[OptionKind] = mapped_column(_enum(OptionKind))
+    key: Mapped[str] = mapped_column(sa.String(80))
+    name: Mapped[str] = mapped_column(sa.String(80))
+    price_cents: Mapped[int] = mapped_column(sa.CheckConstraint("price_cents >= 0", name="price"))
+    active: Mapped[bool] = mapped_column(default=True)
+    position: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class Customer(Base):
+    """A person who orders; one row per phone number, whatever the channel."""
+
+    __tablename__ = "customers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    channel: Mapped[Channel] = mapped_column(_enum(Channel))
+    name: Mapped[str | None] = mapped_column(sa.String(100))
+    email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
+    opted_out: Mapped[bool] = mapped_column(default=False)
+    last_inbound_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    @property
+    def address(self) -> str:
+        """The Twilio address for this customer: `whatsapp:+1...` or `+1...`."""
+        return f"whatsapp:{self.phone}" if self.channel is Channel.WHATSAPP else self.phone
+
+
+class Order(Base):
+    """A cake ordered by a customer, with its price fixed at the moment it was placed."""
+
+    __tablename__ = "orders"
+    __table_args__ = (
+        sa.Index("ix_orders_customer_id_id", "customer_id", "id"),
+        sa.Index("ix_orders_status_id", "status", "id"),
+        sa.Index("ix_orders_placed_at", "placed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    customer_id: Mapped[int] = mapped_column(sa.ForeignKey("customers.id", ondelete="RESTRICT"))
+    size: Mapped[str] = mapped_column(sa.String(80))
+    flavour: Mapped[str] = mapped_column(sa.String(80))
+    frosting: Mapped[str] = mapped_column(sa.String(80))
+    topping: Mapped[str] = mapped_column(sa.String(80))
+    price_cents: Mapped[int] = mapped_column(sa.CheckConstraint("price_cents >= 0", name="price"))
+    currency: Mapped[str] = mapped_column(sa.String(3))
+    status: Mapped[OrderStatus] = mapped_column(_enum(OrderStatus), default=OrderStatus.PLACED)
+    source: Mapped[str] = mapped_column(sa.String(16), default="api")
+    idempotency_key: Mapped[str | None] = mapped_column(sa.String(200), unique=True)
+    request_fingerprint: Mapped[str | None] = mapped_column(sa.String(64))
+    placed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    ready_at: Mapped[datetime | None]
+    picked_up_at: Mapped[datetime | None]
+    cancelled_at: Mapped[datetime | None]
+    cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
+
+    customer: Mapped[Customer] = orm.relationship(lazy="joined", innerjoin=True)
+
+
+class OrderEvent(Base):
+    """One step in an order's history: who did what, and when."""
+
+    __tablename__ = "order_events"
+    __table_args__ = (sa.Index("ix_order_events_order_id_at", "order_id", "at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(sa.ForeignKey("orders.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    actor: Mapped[str] = mapped_column(sa.String(100))
+    note: Mapped[str | None] = mapped_column(sa.String(500))
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Conversation(Base):
+    """The chat state of one address: which step it is on and what was chosen so far."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    step: Mapped[str] = mapped_column(sa.String(32), default="start")
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    misses: Mapped[int] = mapped_column(default=0)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ChatMessage(Base):
+    """A message in or out of a chat; an inbound MessageSid is processed once."""
+
+    __tablename__ = "chat_messages"
+    __table_args__ = (sa.Index("ix_chat_messages_address_id", "address", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(40))
+    customer_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="SET NULL"), index=True
+    )
+    direction: Mapped[str] = mapped_column(sa.String(3))
+    body: Mapped[str] = mapped_column(sa.Text)
+    message_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    reply: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class OutboxMessage(Base):
+    """Something to send (an email or a text), written with the change that caused it."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (sa.Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(32))
+    idempotency_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="CASCADE"), index=True
+    )
+    recipient: Mapped[str] = mapped_column(sa.String(254))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    locked_until: Mapped[datetime | None]
+    locked_by: Mapped[str | None] = mapped_column(sa.String(64))
+    last_error: Mapped[str | None] = mapped_column(sa.Text)
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    delivery_status: Mapped[str | None] = mapped_column(sa.String(32))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    sent_at: Mapped[datetime | None]
+
+
+class DeliveryEvent(Base):
+    """A provider's report about a sent message (Twilio status callback, SendGrid event)."""
+
+    __tablename__ = "delivery_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    provider: Mapped[str] = mapped_column(sa.String(16))
+    event_key: Mapped[str] = mapped_column(sa.String(200), unique=True)
+    provider_message_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
+    event: Mapped[str] = mapped_column(sa.String(32))
+    error_code: Mapped[str | None] = mapped_column(sa.String(32))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class AdminUser(Base):
+    """A baker who may log in to the admin; the password is stored as an argon2 hash."""
+
+    __tablename__ = "admin_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(sa.String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(sa.String(200))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+__all__ = [
+    "AdminUser",
+    "Base",
+    "Channel",
+    "ChatMessage",
+    "Conversation",
+    "Customer",
+    "DeliveryEvent",
+    "MenuOption",
+    "OptionKind",
+    "Order",
+    "OrderEvent",
+    "OrderStatus",
+    "OutboxMessage",
+]

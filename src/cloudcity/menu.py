@@ -1,0 +1,81 @@
+"""The bakery's menu: what can be ordered right now, and the default Cloud City menu."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.models import MenuOption, OptionKind
+
+DEFAULT_MENU: dict[OptionKind, list[tuple[str, int]]] = {
+    OptionKind.SIZE: [("Small", 2000), ("Medium", 3000), ("Large", 4200)],
+    OptionKind.FLAVOUR: [
+        ("Vanilla", 0),
+        ("Chocolate", 0),
+        ("Red Velvet", 300),
+        ("Lemon", 200),
+        ("Carrot", 200),
+        ("Strawberry", 250),
+    ],
+    OptionKind.FROSTING: [
+        ("Buttercream", 0),
+        ("Cream Cheese", 200),
+        ("Chocolate Ganache", 350),
+        ("Whipped Cream", 150),
+    ],
+    OptionKind.TOPPING: [
+        ("None", 0),
+        ("Sprinkles", 100),
+        ("Fresh Berries", 450),
+        ("Chocolate Shavings", 250),
+        ("Toasted Coconut", 200),
+        ("Edible Flowers", 550),
+    ],
+}
+
+
+def normalise(name: str) -> str:
+    """The matching key of a name: case and runs of spaces don't matter."""
+    return " ".join(name.split()).casefold()
+
+
+def seed_default_menu(session: orm.Session) -> bool:
+    """Fill an empty menu with the default Cloud City menu; True when it did."""
+    if session.scalar(sa.select(MenuOption.id).limit(1)) is not None:
+        return False
+    for kind, options in DEFAULT_MENU.items():
+        for position, (name, price_cents) in enumerate(options):
+            session.add(
+                MenuOption(
+                    kind=kind,
+                    key=normalise(name),
+                    name=name,
+                    price_cents=price_cents,
+                    position=position,
+                )
+            )
+    session.flush()
+    return True
+
+
+def list_options(session: orm.Session, *, only_active: bool = True) -> list[MenuOption]:
+    """Every menu option in menu order, the switched-off ones only when asked."""
+    query = sa.select(MenuOption).order_by(MenuOption.kind, MenuOption.position, MenuOption.id)
+    if only_active:
+        query = query.where(MenuOption.active)
+    return list(session.scalars(query))
+
+
+def orderable(session: orm.Session) -> dict[OptionKind, list[MenuOption]]:
+    """The options a customer can order now, grouped by kind in menu order."""
+    return group(list_options(session))
+
+
+def group(options: Iterable[MenuOption]) -> dict[OptionKind, list[MenuOption]]:
+    """Group options by kind, every kind present even when empty."""
+    grouped: dict[OptionKind, list[MenuOption]] = {kind: [] for kind in OptionKind}
+    for option in options:
+        grouped[option.kind].append(option)
+    return grouped

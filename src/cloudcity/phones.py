@@ -1,0 +1,45 @@
+"""Phone addresses as Twilio writes them: `whatsapp:+14155550100` or `+14155550100`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+
+from cloudcity.db.models import Channel
+
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+class PhoneError(ValueError):
+    """A phone number that cannot be a real, dialable number."""
+
+
+@dataclass(frozen=True)
+class Address:
+    """A customer's number in E.164 form and the channel it came from."""
+
+    phone: str
+    channel: Channel
+
+    @property
+    def twilio(self) -> str:
+        """The address as Twilio expects it in `To`/`From`."""
+        return WHATSAPP_PREFIX + self.phone if self.channel is Channel.WHATSAPP else self.phone
+
+
+def parse_address(raw: str) -> Address:
+    """Normalise `whatsapp:+1 (415) 555-0100` or `+14155550100` into an Address."""
+    text = raw.strip()
+    channel = Channel.SMS
+    if text.lower().startswith(WHATSAPP_PREFIX):
+        channel, text = Channel.WHATSAPP, text[len(WHATSAPP_PREFIX) :].strip()
+    if not text.startswith("+"):
+        raise PhoneError("a phone number needs its country code, like +14155550100")
+    try:
+        number = phonenumbers.parse(text, None)
+    except phonenumbers.NumberParseException:
+        raise PhoneError(f"{raw!r} is not a phone number") from None
+    if not phonenumbers.is_valid_number(number):
+        raise PhoneError(f"{raw!r} is not a valid phone number")
+    return Address(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), channel)

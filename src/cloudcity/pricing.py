@@ -1,0 +1,81 @@
+"""How a cake is priced: size + flavour + frosting + topping, from the menu, on the server."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import orm
+
+from cloudcity.db.models import MenuOption, OptionKind
+from cloudcity.menu import normalise, orderable
+
+
+@dataclass(frozen=True)
+class Cake:
+    """The four choices, as the customer wrote them."""
+
+    size: str
+    flavour: str
+    frosting: str
+    topping: str
+
+    def choice(self, kind: OptionKind) -> str:
+        """What was chosen for one kind."""
+        return str(getattr(self, kind.value))
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a request, in words for whoever sent it."""
+
+    field: str
+    message: str
+
+
+class MenuError(ValueError):
+    """A cake asks for options that are not on the menu right now."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("; ".join(p.message for p in problems))
+        self.problems = problems
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A priced cake: the menu options it resolved to and the total in cents."""
+
+    options: dict[OptionKind, MenuOption]
+
+    @property
+    def total_cents(self) -> int:
+        """Size price + flavour + frosting + topping."""
+        return sum(option.price_cents for option in self.options.values())
+
+    @property
+    def cake(self) -> Cake:
+        """The cake with each choice in the menu's own spelling."""
+        return Cake(**{kind.value: option.name for kind, option in self.options.items()})
+
+
+def quote(session: orm.Session, cake: Cake) -> Quote:
+    """Price a cake from the current menu; MenuError lists every unknown or switched-off choice."""
+    menu = orderable(session)
+    resolved: dict[OptionKind, MenuOption] = {}
+    problems: list[Problem] = []
+    for kind in OptionKind:
+        by_key = {normalise(option.name): option for option in menu[kind]}
+        option = by_key.get(normalise(cake.choice(kind)))
+        if option is None:
+            valid = ", ".join(o.name for o in menu[kind]) or "none right now"
+            problems.append(
+                Problem(
+                    f"cake.{kind.value}",
+                    f"{kind.value} {cake.choice(kind)!r} is not on "
+                    f"the menu; choose one of: {valid}",
+                )
+            )
+        else:
+            resolved[kind] = option
+    if problems:
+        raise MenuError(problems)
+    return Quote(resolved)

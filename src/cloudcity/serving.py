@@ -1,0 +1,51 @@
+"""Serve the app: Werkzeug's dev server, or gunicorn for production."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.app.base import BaseApplication
+
+from cloudcity.config import Settings
+
+
+class Gunicorn(BaseApplication):  # type: ignore[misc]
+    """gunicorn driven from code: each worker builds its own app after the fork."""
+
+    def __init__(self, settings: Settings, options: dict[str, Any]) -> None:
+        self.settings = settings
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        """Hand our options to gunicorn's config."""
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Any:
+        """Build the WSGI app inside the worker, so no connection crosses a fork."""
+        from cloudcity.web import create_app
+
+        return create_app(self.settings)
+
+
+def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> None:
+    """Run gunicorn in the foreground with the given number of worker processes."""
+    options = {
+        "bind": f"{settings.host}:{settings.port}",
+        "workers": workers,
+        "threads": threads,
+        "accesslog": "-",
+        "errorlog": "-",
+        "forwarded_allow_ips": "*" if settings.trust_proxy else "127.0.0.1",
+        "graceful_timeout": 20,
+    }
+    Gunicorn(settings, options).run()
+
+
+def serve_development(settings: Settings) -> None:
+    """Run Werkzeug's threaded dev server with the debugger off (it would allow remote code)."""
+    from cloudcity.web import create_app
+
+    app = create_app(settings)
+    app.run(host=settings.host, port=settings.port, debug=False, threaded=True)

@@ -1,0 +1,186 @@
+"""The Studio-compatible JSON API: the menu, a price calculator and placing an order."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import Blueprint, Response, jsonify, request
+from pydantic import BaseModel, ValidationError
+
+from cloudcity import menu
+from cloudcity.db import committing
+from cloudcity.db.models import OptionKind, Order
+from cloudcity.money import MoneyError, to_cents, to_number
+from cloudcity.orders import IdempotencyConflict, OrderRequest, PriceMismatch, place_order
+from cloudcity.phones import PhoneError, parse_address
+from cloudcity.pricing import Cake, MenuError, Problem, Quote, quote
+from cloudcity.web import schemas
+from cloudcity.web.context import db_session, settings
+from cloudcity.web.errors import ApiError, from_validation
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+F = TypeVar("F", bound=Callable[..., Any])
+M = TypeVar("M", bound=BaseModel)
+
+
+def api_auth(view: F) -> F:
+    """Require HTTP Basic auth when API credentials are configured."""
+
+    @wraps(view)
+    def guarded(*args: Any, **kwargs: Any) -> Any:
+        expected = settings().api_auth
+        if expected is not None and not _credentials_match(expected):
+            response = jsonify({"error": "valid API credentials are required", "details": []})
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Basic realm="cloudcity"'
+            return response
+        return view(*args, **kwargs)
+
+    return guarded  # type: ignore[return-value]
+
+
+def _credentials_match(expected: tuple[str, str]) -> bool:
+    auth = request.authorization
+    if auth is None or auth.type != "basic":
+        return False
+    user_ok = hmac.compare_digest((auth.username or "").encode(), expected[0].encode())
+    password_ok = hmac.compare_digest((auth.password or "").encode(), expected[1].encode())
+    return user_ok and password_ok
+
+
+@bp.get("/flavours")
+@api_auth
+def flavours() -> Response:
+    """The orderable menu as lists of names per kind."""
+    grouped = menu.orderable(db_session())
+    body = schemas.Menu(**{kind.value: [o.name for o in grouped[kind]] for kind in OptionKind})
+    return jsonify(body.model_dump())
+
+
+@bp.get("/pricecalculator")
+@api_auth
+def price_calculator() -> Response:
+    """The server's price for a cake given in the query string."""
+    cake = _validated(schemas.CakeIn, dict(request.args.items()))
+    priced = _quote(Cake(**cake.model_dump()))
+    return jsonify(_quote_body(priced).model_dump())
+
+
+@bp.post("/order")
+@api_auth
+def create_order() -> tuple[Response, int, dict[str, str]]:
+    """Place an order; a repeated Idempotency-Key answers with the first order."""
+    payload = _validated(schemas.OrderCreate, _json_object())
+    order_request = _order_request(payload)
+    session = db_session()
+    try:
+        with committing(session):
+            placed = place_order(session, request=order_request, currency=settings().currency)
+    except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
+        raise _refusal(exc) from None
+    headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
+    return jsonify(order_body(placed.order).model_dump()), 201, headers
+
+
+def order_body(order: Order) -> schemas.OrderPublic:
+    """The public answer for an order."""
+    return schemas.OrderPublic(
+        order_id=order.id,
+        order_date=order.placed_at.isoformat(),
+        email=order.customer.email or "",
+        price=to_number(order.price_cents),
+        currency=order.currency,
+        status=order.status.value,
+        cake=schemas.CakePublic(
+            size=order.size, flavour=order.flavour, frosting=order.frosting, topping=order.topping
+        ),
+    )
+
+
+def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
+    try:
+        address = parse_address(payload.customer.number)
+        price = None if payload.price is None else to_cents(payload.price)
+    except PhoneError as exc:
+        raise ApiError(
+            422, "the phone number is not valid", [Problem("customer.number", str(exc))]
+        ) from None
+    except MoneyError as exc:
+        raise ApiError(422, "the price is not valid", [Problem("price", str(exc))]) from None
+    key = request.headers.get("Idempotency-Key") or payload.idempotency_key
+    if key is not None and not 0 < len(key) <= 200:
+        raise ApiError(
+            422,
+            "the Idempotency-Key is not valid",
+            [Problem("Idempotency-Key", "use 1 to 200 characters")],
+        )
+    return OrderRequest(
+        address=address,
+        name=payload.customer.name,
+        email=str(payload.customer.email),
+        cake=Cake(**payload.cake.model_dump()),
+        client_price_cents=price,
+        idempotency_key=key,
+        fingerprint=_fingerprint(payload) if key else None,
+    )
+
+
+def _fingerprint(payload: schemas.OrderCreate) -> str:
+    canonical = payload.model_dump(mode="json", exclude={"idempotency_key"})
+    return hashlib.sha256(json.dumps(canonical, sort_keys=True).encode()).hexdigest()
+
+
+def _refusal(exc: Exception) -> ApiError:
+    if isinstance(exc, MenuError):
+        return ApiError(422, "the cake is not on the menu", exc.problems)
+    if isinstance(exc, PriceMismatch):
+        return ApiError(
+            422, str(exc), [Problem("price", f"the current price is {to_number(exc.price_cents)}")]
+        )
+    return ApiError(409, str(exc), [Problem("Idempotency-Key", "already used for another order")])
+
+
+def _quote(cake: Cake) -> Quote:
+    try:
+        return quote(db_session(), cake)
+    except MenuError as exc:
+        raise ApiError(422, "the cake is not on the menu", exc.problems) from None
+
+
+def _quote_body(priced: Quote) -> schemas.PriceQuote:
+    cake = priced.cake
+    return schemas.PriceQuote(
+        total=to_number(priced.total_cents),
+        total_cents=priced.total_cents,
+        currency=settings().currency,
+        breakdown=[
+            schemas.PriceLine(kind=kind.value, name=o.name, price=to_number(o.price_cents))
+            for kind, o in priced.options.items()
+        ],
+        cake=schemas.CakePublic(**cake.__dict__),
+    )
+
+
+def _json_object() -> dict[str, Any]:
+    if not request.is_json:
+        raise ApiError(415, "send the order as JSON (Content-Type: application/json)")
+    try:
+        body = json.loads(request.get_data(cache=False), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "the body is not valid JSON", [Problem("body", str(exc))]) from None
+    if not isinstance(body, dict):
+        raise ApiError(400, "the body must be a JSON object", [Problem("body", "not an object")])
+    return body
+
+
+def _validated(model: type[M], data: dict[str, Any]) -> M:
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise from_validation(exc) from None

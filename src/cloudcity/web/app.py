@@ -1,0 +1,31 @@
+"""The Flask application factory."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask
+
+from cloudcity.config import Settings, load_settings
+from cloudcity.db import Database
+from cloudcity.web import api, errors, health, openapi
+from cloudcity.web.context import Services, install
+
+log = logging.getLogger(__name__)
+
+
+def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Flask:
+    """Build the app from settings; nothing connects until the first request needs it."""
+    settings = settings or load_settings()
+    app = Flask("cloudcity")
+    app.config.update(
+        SECRET_KEY=settings.flask_secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        JSON_SORT_KEYS=False,
+    )
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    install(app, Services(settings, database or Database.connect(settings.database_url)))
+    errors.register(app)
+    for blueprint in (api.bp, openapi.bp, health.bp):
+        app.register_blueprint(blueprint)
+    return app

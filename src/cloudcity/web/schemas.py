@@ -1,0 +1,105 @@
+"""The JSON API's shapes, one per direction; the OpenAPI document is generated from them."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated
+
+from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+Choice = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)]
+Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=False, populate_by_name=True)
+
+
+class CustomerIn(_In):
+    """Who orders: a phone number (`whatsapp:+1...` or `+1...`), a name and an email."""
+
+    number: Phone
+    name: Name
+    email: Email
+
+
+class CakeIn(_In):
+    """The four choices, by name as the menu shows them (case and spaces don't matter)."""
+
+    size: Choice
+    flavour: Choice = Field(validation_alias=AliasChoices("flavour", "flavor"))
+    frosting: Choice
+    topping: Choice
+
+
+class OrderCreate(_In):
+    """A new order; `price`, when sent, must equal the server's price."""
+
+    customer: CustomerIn
+    cake: CakeIn
+    price: Decimal | None = Field(default=None, description="number or numeric string")
+    idempotency_key: Annotated[str | None, StringConstraints(min_length=1, max_length=200)] = None
+
+
+class CakePublic(BaseModel):
+    """The cake as ordered, in the menu's spelling."""
+
+    size: str
+    flavour: str
+    frosting: str
+    topping: str
+
+
+class OrderPublic(BaseModel):
+    """What the API answers for a placed order."""
+
+    order_id: int
+    order_date: str = Field(description="ISO 8601, UTC")
+    email: str
+    price: float = Field(description="in the shop's currency")
+    currency: str
+    status: str
+    cake: CakePublic
+
+
+class PriceLine(BaseModel):
+    """One part of a price."""
+
+    kind: str
+    name: str
+    price: float
+
+
+class PriceQuote(BaseModel):
+    """A cake's price with its breakdown."""
+
+    total: float
+    total_cents: int
+    currency: str
+    breakdown: list[PriceLine]
+    cake: CakePublic
+
+
+class Menu(BaseModel):
+    """What can be ordered now, by kind (names only)."""
+
+    size: list[str]
+    flavour: list[str]
+    frosting: list[str]
+    topping: list[str]
+
+
+class ErrorDetail(BaseModel):
+    """One problem with a request."""
+
+    field: str
+    message: str
+
+
+class ErrorPublic(BaseModel):
+    """Every 4xx/5xx answer of the JSON API."""
+
+    error: str
+    details: list[ErrorDetail]
