@@ -36,6 +36,8 @@ class Context:
         """The database the settings point at."""
         if self._database is None:
             self._database = Database.connect(self.settings.database_url)
+            # Close pooled connections when the command ends, not at interpreter exit.
+            click.get_current_context().find_root().call_on_close(self._database.dispose)
         return self._database
 
 

@@ -172,7 +172,7 @@ def _json_object() -> dict[str, Any]:
         raise ApiError(415, "send the order as JSON (Content-Type: application/json)")
     try:
         body = json.loads(request.get_data(cache=False), parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, RecursionError) as exc:
         raise ApiError(400, "the body is not valid JSON", [Problem("body", str(exc))]) from None
     if not isinstance(body, dict):
         raise ApiError(400, "the body must be a JSON object", [Problem("body", "not an object")])

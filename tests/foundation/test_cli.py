@@ -1,0 +1,39 @@
+"""The cloudcity command: migrations, the menu, and readable configuration errors."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from cloudcity.cli import main
+
+
+def test_db_upgrade_on_a_new_file_creates_folders_and_seeds_the_menu(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "new" / "place" / "cloudcity.db"
+    monkeypatch.setenv("CLOUDCITY_DATABASE_URL", str(path))
+    result = CliRunner().invoke(main, ["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert path.exists()
+    menu = CliRunner().invoke(main, ["menu"])
+    assert "Red Velvet" in menu.output and "$3.00" in menu.output
+
+
+def test_menu_prints_every_kind_with_prices(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["menu"])
+    assert result.exit_code == 0
+    for heading in ("Size:", "Flavour:", "Frosting:", "Topping:"):
+        assert heading in result.output
+    assert "$42.00" in result.output
+
+
+def test_a_bad_setting_stops_the_command_with_its_name(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CLOUDCITY_PORT", "-1")
+    result = runner.invoke(main, ["menu"])
+    assert result.exit_code != 0
+    assert "CLOUDCITY_PORT" in result.output

@@ -1,0 +1,95 @@
+"""The data layer: engines per backend, SQLite pragmas, the unit of work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.pool import StaticPool
+
+from cloudcity.db import Database, create_engine, to_url
+from cloudcity.db.base import utcnow
+from cloudcity.db.models import Channel, Customer
+
+
+def test_plain_path_becomes_a_sqlite_url() -> None:
+    url = to_url("var/data/cloudcity.db")
+    assert url.get_backend_name() == "sqlite"
+    assert url.database == "var/data/cloudcity.db"
+
+
+def test_postgres_urls_use_psycopg_3() -> None:
+    assert to_url("postgresql://u@h/db").drivername == "postgresql+psycopg"
+    assert to_url("postgres://u@h/db").drivername == "postgresql+psycopg"
+
+
+def test_sqlite_file_gets_its_parent_folders_created(tmp_path: Path) -> None:
+    path = tmp_path / "a" / "b" / "cloudcity.db"
+    engine = create_engine(str(path))
+    with engine.connect() as connection:
+        connection.execute(sa.text("SELECT 1"))
+    assert path.exists()
+    engine.dispose()
+
+
+def test_sqlite_file_connections_get_the_pragmas(tmp_path: Path) -> None:
+    engine = create_engine(str(tmp_path / "p.db"))
+    with engine.connect() as connection:
+
+        def pragma(name: str) -> object:
+            return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+
+        assert pragma("foreign_keys") == 1
+        assert pragma("journal_mode") == "wal"
+        assert pragma("busy_timeout") == 5000
+        assert pragma("synchronous") == 1  # NORMAL
+    engine.dispose()
+
+
+def test_in_memory_sqlite_shares_one_connection() -> None:
+    engine = create_engine("sqlite://")
+    assert isinstance(engine.pool, StaticPool)
+    engine.dispose()
+
+
+def _customer(phone: str) -> Customer:
+    now = utcnow()
+    return Customer(phone=phone, channel=Channel.SMS, created_at=now, updated_at=now)
+
+
+def test_unit_of_work_commits_when_the_block_ends(database: Database) -> None:
+    with database.unit_of_work() as session:
+        session.add(_customer("+14155550101"))
+    with database.unit_of_work() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 1
+
+
+def test_unit_of_work_rolls_back_and_reraises_on_error(database: Database) -> None:
+    with pytest.raises(RuntimeError), database.unit_of_work() as session:
+        session.add(_customer("+14155550102"))
+        session.flush()
+        raise RuntimeError("boom")
+    with database.unit_of_work() as session:
+        assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 0
+
+
+def test_objects_stay_readable_after_commit(database: Database) -> None:
+    with database.unit_of_work() as session:
+        customer = _customer("+14155550103")
+        session.add(customer)
+    assert customer.phone == "+14155550103"  # expire_on_commit=False: no reload needed
+
+
+def test_times_come_back_aware_in_utc(database: Database) -> None:
+    with database.unit_of_work() as session:
+        session.add(_customer("+14155550104"))
+    with database.unit_of_work() as session:
+        customer = session.scalars(sa.select(Customer)).one()
+    assert customer.created_at.utcoffset() is not None
+    assert customer.created_at.utcoffset().total_seconds() == 0  # type: ignore[union-attr]
+
+
+def test_ping_is_false_when_the_database_is_unreachable() -> None:
+    database = Database.connect("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
+    assert database.ping() is False
