@@ -93,3 +93,31 @@ def test_times_come_back_aware_in_utc(database: Database) -> None:
 def test_ping_is_false_when_the_database_is_unreachable() -> None:
     database = Database.connect("postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1")
     assert database.ping() is False
+
+
+def test_sqlite_units_of_work_take_the_write_lock_up_front(
+    database: Database, is_postgres: bool
+) -> None:
+    if is_postgres:
+        pytest.skip("SQLite locking only")
+    path = str(database.engine.url.database)
+    with database.unit_of_work() as session:
+        session.execute(sa.select(Customer.id)).all()  # only a read so far
+        assert _write_lock_is_free(path) is False
+    with database.sessions() as reader:
+        reader.execute(sa.select(Customer.id)).all()  # a plain read never blocks writers
+        assert _write_lock_is_free(path) is True
+
+
+def _write_lock_is_free(path: str) -> bool:
+    import sqlite3
+
+    other = sqlite3.connect(path, timeout=0, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+    return True

@@ -29,7 +29,7 @@ def insert_ignore(
 def lock_for_update(query: sa.Select[Any], session: orm.Session) -> sa.Select[Any]:
     """Lock the selected rows until commit: FOR UPDATE on PostgreSQL.
 
-    SQLite needs nothing here: every transaction begins IMMEDIATE (see db.engine), so a
+    SQLite needs nothing here: a unit of work begins IMMEDIATE (see db.engine), so a
     writer already holds the database's single write lock.
     """
     if backend(session) == "postgresql":
@@ -40,8 +40,8 @@ def lock_for_update(query: sa.Select[Any], session: orm.Session) -> sa.Select[An
 def claim_batch(query: sa.Select[Any], session: orm.Session) -> sa.Select[Any]:
     """Lock rows for a worker to claim: FOR UPDATE SKIP LOCKED on PostgreSQL.
 
-    On SQLite the IMMEDIATE transaction is the single-writer equivalent: two workers
-    never claim at once, so they never claim the same row.
+    On SQLite the unit of work's IMMEDIATE transaction is the single-writer equivalent: two
+    workers never claim at once, so they never claim the same row.
     """
     if backend(session) == "postgresql":
         return query.with_for_update(skip_locked=True)

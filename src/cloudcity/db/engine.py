@@ -11,6 +11,7 @@ from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
+WRITE_INTENT = "cloudcity_write"
 
 
 def to_url(url_or_path: str) -> URL:
@@ -50,9 +51,16 @@ def _sqlite_engine(url: URL, **options: Any) -> sa.Engine:
     options.setdefault("connect_args", {"check_same_thread": False})
     engine = sa.create_engine(url, **options)
     event.listen(engine, "connect", _sqlite_pragmas(wal=not memory))
-    # pysqlite's own BEGIN handling defers it; take it over so writers lock up front.
-    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+    event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # Readers begin deferred so they never wait on a writer (WAL). A unit of work that will
+    # write begins IMMEDIATE: it takes the write lock up front, so it waits (busy_timeout)
+    # instead of failing with SQLITE_BUSY when it would upgrade a stale read snapshot.
+    immediate = connection.get_execution_options().get(WRITE_INTENT, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _sqlite_pragmas(*, wal: bool) -> Any:

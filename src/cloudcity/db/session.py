@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.engine import create_engine
+from cloudcity.db.engine import WRITE_INTENT, create_engine
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,12 @@ class Database:
 
 @contextmanager
 def committing(session: orm.Session) -> Iterator[orm.Session]:
-    """Commit an existing session when the block ends normally; roll back and re-raise if not."""
+    """Commit an existing session when the block ends normally; roll back and re-raise if not.
+
+    Enter it before the first query of a write, so SQLite takes its write lock up front.
+    """
+    if not session.in_transaction():
+        session.connection(execution_options={WRITE_INTENT: True})
     try:
         yield session
         session.commit()
