@@ -17,6 +17,7 @@ test: setup node_modules/.installed lint test-sqlite test-postgres
 setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
+	bash scripts/system-deps.sh
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
