@@ -11,6 +11,8 @@ from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
 from cloudcity.web import api, errors, health, openapi
 from cloudcity.web.context import Services, install
+from cloudcity.web.delivery_webhooks import bp as delivery_webhooks_bp
+from cloudcity.web.dev_outbox import bp as dev_outbox_bp
 from cloudcity.web.twilio_auth import warn_if_unsigned
 
 log = logging.getLogger(__name__)
@@ -34,4 +36,6 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.register(app)
     for blueprint in (api.bp, openapi.bp, health.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(delivery_webhooks_bp)
+    app.register_blueprint(dev_outbox_bp)
     return app
