@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import logging
+import uuid
 from typing import Any
 
 from python_http_client.exceptions import HTTPError
@@ -20,6 +21,7 @@ from sendgrid.helpers.mail import (
     FileType,
     From,
     Mail,
+    To,
 )
 
 from cloudcity.providers.errors import http_error, transport_error
@@ -59,19 +61,16 @@ class SendGridEmailSender:
             raise transport_error("SendGrid", exc) from exc
         message_id = response.headers.get("X-Message-Id") if response.headers else None
         if not message_id:
-            raise DeliveryError(
-                f"SendGrid accepted the email (HTTP {response.status_code}) without an "
-                "X-Message-Id header; delivery events cannot be matched to it",
-                permanent=True,
-                status=int(response.status_code),
-            )
+            # Accepted, so never resend; events still match through the outbox_id custom arg.
+            message_id = f"sendgrid-{uuid.uuid4().hex}"
+            log.warning("SendGrid accepted an email without X-Message-Id; using %s", message_id)
         log.info("sent email %s via SendGrid", message_id)
         return str(message_id)
 
     def _mail(self, email: Email) -> Mail:
         mail = Mail(
             from_email=self._from,
-            to_emails=email.to,
+            to_emails=_recipient(email.to),
             subject=email.subject,
             plain_text_content=email.text,
             html_content=email.html,
@@ -88,8 +87,16 @@ class SendGridEmailSender:
         for category in email.categories:
             mail.add_category(Category(category))
         for key, value in email.custom_args.items():
-            mail.add_custom_arg(CustomArg(key, value))
+            # Per personalization: the spec types the top-level custom_args as a string.
+            mail.add_custom_arg(CustomArg(key, value, p=0))
         return mail
+
+
+def _recipient(address: str) -> To:
+    # Set verbatim: the helper's parser would turn a malformed address into a display name.
+    recipient = To()
+    recipient.email = address
+    return recipient
 
 
 def _http_error(exc: Any) -> DeliveryError:
