@@ -101,9 +101,8 @@ def _candidates(report: Report) -> list[sa.Select[Any]]:
     if report.outbox_id is not None:
         queries.append(newest.where(OutboxMessage.id == report.outbox_id))
     if report.provider_message_id:
-        queries.append(
-            newest.where(OutboxMessage.provider_message_id == report.provider_message_id)
-        )
+        ids = _message_ids(report.provider, report.provider_message_id)
+        queries.append(newest.where(OutboxMessage.provider_message_id.in_(ids)))
     if report.order_id is not None and report.provider == "sendgrid":
         queries.append(
             newest.where(
@@ -113,11 +112,24 @@ def _candidates(report: Report) -> list[sa.Select[Any]]:
     return queries
 
 
+def _message_ids(provider: str, message_id: str) -> list[str]:
+    """The ids a send may have returned: SendGrid's sg_message_id is `<X-Message-Id>.<filter>`.
+
+    Older X-Message-Ids contain dots themselves, so every dotted prefix is a candidate.
+    """
+    if provider != "sendgrid":
+        return [message_id]
+    parts = message_id.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+
+
 def _event_row(report: Report, message: OutboxMessage | None) -> dict[str, Any]:
     return {
         "provider": report.provider,
         "event_key": report.event_key,
-        "provider_message_id": report.provider_message_id,
+        "provider_message_id": (
+            message.provider_message_id if message is not None else report.provider_message_id
+        ),
         "outbox_id": message.id if message is not None else None,
         "event": report.event[:32],
         "error_code": report.error_code[:32] if report.error_code else None,

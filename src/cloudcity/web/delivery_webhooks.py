@@ -114,7 +114,7 @@ def _sendgrid_report(event: dict[str, Any]) -> Report | None:
         provider="sendgrid",
         event_key=f"sendgrid:{event_id}"[:200],
         event=name,
-        provider_message_id=message_id.split(".", 1)[0] if isinstance(message_id, str) else None,
+        provider_message_id=message_id[:100] if isinstance(message_id, str) else None,
         outbox_id=_int(event.get("outbox_id")),
         order_id=_int(event.get("order_id")),
         error_code=str(reason) if name in {"bounce", "dropped", "deferred"} and reason else None,
