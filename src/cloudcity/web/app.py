@@ -11,6 +11,8 @@ from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
 from cloudcity.web import api, errors, health, openapi, twilio_webhook
 from cloudcity.web.context import Services, install
+from cloudcity.web.delivery_webhooks import bp as delivery_webhooks_bp
+from cloudcity.web.dev_outbox import bp as dev_outbox_bp
 from cloudcity.web.twilio_auth import warn_if_unsigned
 
 log = logging.getLogger(__name__)
@@ -32,7 +34,13 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     warn_if_unsigned(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
     errors.register(app)
-    for blueprint in (api.bp, openapi.bp, health.bp):
+    for blueprint in (
+        api.bp,
+        openapi.bp,
+        health.bp,
+        twilio_webhook.bp,
+        delivery_webhooks_bp,
+        dev_outbox_bp,
+    ):
         app.register_blueprint(blueprint)
-    app.register_blueprint(twilio_webhook.bp)
     return app

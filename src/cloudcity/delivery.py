@@ -1,0 +1,138 @@
+"""Delivery reports from providers: store each event once, move a message's status forward only.
+
+Twilio: queued/accepted < sending < sent < failed/undelivered < delivered < read, where
+failed/undelivered are terminal (a late "sent" never hides a failure) but never beat a
+confirmed delivery. SendGrid: processed < deferred < delivered < bounce/dropped, with
+bounce/dropped terminal (an asynchronous bounce after "delivered" is the truer news).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.base import utcnow
+from cloudcity.db.dialect import insert_ignore, lock_for_update
+from cloudcity.db.models import DeliveryEvent, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+RANKS: dict[str, dict[str, int]] = {
+    "twilio": {
+        "accepted": 0,
+        "scheduled": 0,
+        "queued": 0,
+        "sending": 1,
+        "sent": 2,
+        "failed": 3,
+        "undelivered": 3,
+        "canceled": 3,
+        "delivered": 4,
+        "read": 5,
+    },
+    "sendgrid": {"processed": 0, "deferred": 1, "delivered": 2, "bounce": 3, "dropped": 3},
+}
+TERMINAL: dict[str, frozenset[str]] = {
+    "twilio": frozenset({"failed", "undelivered", "canceled"}),
+    "sendgrid": frozenset({"bounce", "dropped"}),
+}
+
+
+@dataclass(frozen=True)
+class Report:
+    """One provider event about one message."""
+
+    provider: str
+    event_key: str
+    event: str
+    provider_message_id: str | None = None
+    outbox_id: int | None = None
+    order_id: int | None = None
+    error_code: str | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+
+
+def advances(provider: str, current: str | None, new: str) -> bool:
+    """True when `new` is news after `current`: later in the order and not after a terminal."""
+    ranks = RANKS[provider]
+    if new not in ranks:
+        return False
+    if current is None or current not in ranks:
+        return True
+    if current in TERMINAL[provider]:
+        return False
+    return ranks[new] > ranks[current]
+
+
+def record(session: orm.Session, *, report: Report) -> bool:
+    """Store a report once (by event_key) and update its outbox row; False for a repeat."""
+    exists = session.scalar(
+        sa.select(DeliveryEvent.id).where(DeliveryEvent.event_key == report.event_key)
+    )
+    if exists is not None:
+        return False
+    message = _locked_outbox(session, report)
+    insert_ignore(session, DeliveryEvent, _event_row(report, message), unique=["event_key"])
+    if message is not None and advances(report.provider, message.delivery_status, report.event):
+        message.delivery_status = report.event
+        message.updated_at = utcnow()
+    elif message is None:
+        log.info("%s event %s matches no outbox message", report.provider, report.event_key)
+    return True
+
+
+def _locked_outbox(session: orm.Session, report: Report) -> OutboxMessage | None:
+    for query in _candidates(report):
+        # Locked (and refreshed) so two concurrent callbacks cannot both read the old status.
+        locked = lock_for_update(query, session).execution_options(populate_existing=True)
+        found: OutboxMessage | None = session.scalar(locked)
+        if found is not None:
+            return found
+    return None
+
+
+def _candidates(report: Report) -> list[sa.Select[Any]]:
+    newest = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)
+    queries: list[sa.Select[Any]] = []
+    if report.outbox_id is not None:
+        queries.append(newest.where(OutboxMessage.id == report.outbox_id))
+    if report.provider_message_id:
+        ids = _message_ids(report.provider, report.provider_message_id)
+        queries.append(newest.where(OutboxMessage.provider_message_id.in_(ids)))
+    if report.order_id is not None and report.provider == "sendgrid":
+        queries.append(
+            newest.where(
+                OutboxMessage.order_id == report.order_id, OutboxMessage.kind.endswith("_email")
+            )
+        )
+    return queries
+
+
+def _message_ids(provider: str, message_id: str) -> list[str]:
+    """The ids a send may have returned: SendGrid's sg_message_id is `<X-Message-Id>.<filter>`.
+
+    Older X-Message-Ids contain dots themselves, so every dotted prefix is a candidate.
+    """
+    if provider != "sendgrid":
+        return [message_id]
+    parts = message_id.split(".")
+    return [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
+
+
+def _event_row(report: Report, message: OutboxMessage | None) -> dict[str, Any]:
+    return {
+        "provider": report.provider,
+        "event_key": report.event_key,
+        "provider_message_id": (
+            message.provider_message_id if message is not None else report.provider_message_id
+        ),
+        "outbox_id": message.id if message is not None else None,
+        "event": report.event[:32],
+        "error_code": report.error_code[:32] if report.error_code else None,
+        "payload": report.payload,
+        "at": utcnow(),
+    }

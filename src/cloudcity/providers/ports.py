@@ -1,0 +1,94 @@
+"""What the rest of Cloud City sends, in its own terms: no SDK type crosses these ports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file attached to an email."""
+
+    filename: str
+    content_type: str
+    content: bytes
+
+
+@dataclass(frozen=True)
+class Email:
+    """An email to one recipient, with an HTML and a plain-text body; the sender is configured."""
+
+    to: str
+    subject: str
+    html: str
+    text: str
+    attachments: tuple[Attachment, ...] = ()
+    categories: tuple[str, ...] = ()
+    custom_args: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class TextMessage:
+    """A WhatsApp or SMS message: free text, or an approved content template with variables.
+
+    `to` is a Twilio address: `whatsapp:+15551234567` or `+15551234567`.
+    """
+
+    to: str
+    body: str | None = None
+    content_sid: str | None = None
+    content_variables: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        if not self.body and not self.content_sid:
+            raise ValueError("a text message needs a body or a content_sid")
+
+    @property
+    def is_whatsapp(self) -> bool:
+        """True when the recipient is a WhatsApp address."""
+        return self.to.startswith("whatsapp:")
+
+
+class DeliveryError(Exception):
+    """A provider refused or could not take a message.
+
+    `permanent` says whether retrying the same message can ever succeed; `retry_after` is the
+    provider's requested wait in seconds, when it gave one; `status` the HTTP status, if any.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        status: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.permanent = permanent
+        self.retry_after = retry_after
+        self.status = status
+
+    def __repr__(self) -> str:
+        return (
+            f"DeliveryError({self.message!r}, permanent={self.permanent}, "
+            f"retry_after={self.retry_after}, status={self.status})"
+        )
+
+
+class EmailSender(Protocol):
+    """Sends an email; returns the provider's message id."""
+
+    def send_email(self, email: Email) -> str:
+        """Send one email or raise DeliveryError."""
+        ...
+
+
+class MessageSender(Protocol):
+    """Sends a WhatsApp or SMS message; returns the provider's message id."""
+
+    def send_message(self, message: TextMessage) -> str:
+        """Send one message or raise DeliveryError."""
+        ...

@@ -1,0 +1,99 @@
+"""Local file transports and the choice between them and the real providers."""
+
+from __future__ import annotations
+
+import json
+import logging
+from email import policy
+from email.parser import BytesParser
+from pathlib import Path
+
+import pytest
+
+from cloudcity.config import Settings
+from cloudcity.providers import (
+    LocalEmailSender,
+    LocalMessageSender,
+    TextMessage,
+    build_providers,
+)
+from cloudcity.providers.local import NAME, outbox_dirs
+from cloudcity.providers.sendgrid_sender import SendGridEmailSender
+from cloudcity.providers.twilio_sender import TwilioMessageSender
+from tests.prism import TEST_ACCOUNT_SID
+from tests.providers.conftest import PDF, receipt_email
+
+
+def test_local_email_is_a_parseable_eml_with_both_bodies_and_the_pdf(settings: Settings) -> None:
+    sender = build_providers(settings).email
+    local_id = sender.send_email(receipt_email())
+    emails, _ = outbox_dirs(settings.var_dir)
+    (path,) = emails.iterdir()
+    assert NAME.match(path.name) and local_id == f"local-{path.name[-36:-4]}"
+    message = BytesParser(policy=policy.default).parsebytes(path.read_bytes())
+    assert message["To"] == "ada@example.com"
+    assert message["From"] == f"{settings.shop_name} <{settings.shop_email}>"
+    assert message["Subject"] == "Your Cloud City order #7"
+    assert "Order <b>#7</b>" in message.get_body(("html",)).get_content()  # type: ignore[union-attr]
+    assert "Order #7" in message.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    (attachment,) = message.iter_attachments()
+    assert attachment.get_filename() == "cloud-city-invoice-7.pdf"
+    assert attachment.get_content_type() == "application/pdf"
+    assert attachment.get_payload(decode=True) == PDF
+
+
+def test_local_messages_are_json_files_with_sortable_unique_names(tmp_path: Path) -> None:
+    sender = LocalMessageSender(folder=tmp_path)
+    first = sender.send_message(TextMessage(to="whatsapp:+15551234567", body="Ready!"))
+    second = sender.send_message(
+        TextMessage(to="+15551234567", content_sid="HX" + "0" * 32, content_variables={"1": "A"})
+    )
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert len(names) == 2 and first != second and all(NAME.match(n) for n in names)
+    records = [json.loads((tmp_path / n).read_text()) for n in names]
+    assert [r["id"] for r in records] == [first, second]
+    assert records[0]["body"] == "Ready!" and records[0]["to"] == "whatsapp:+15551234567"
+    assert records[1]["content_variables"] == {"1": "A"} and records[1]["body"] is None
+
+
+def test_writes_are_atomic_and_leave_no_temp_files(tmp_path: Path) -> None:
+    sender = LocalEmailSender(folder=tmp_path / "emails", from_email="a@b.example", from_name="A")
+    for _ in range(3):
+        sender.send_email(receipt_email())
+    names = [p.name for p in (tmp_path / "emails").iterdir()]
+    assert len(names) == 3 and all(NAME.match(name) for name in names)
+
+
+def test_without_keys_the_local_transports_are_chosen(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="cloudcity.providers"):
+        providers = build_providers(settings)
+    assert isinstance(providers.email, LocalEmailSender)
+    assert isinstance(providers.messages, LocalMessageSender)
+    assert "SENDGRID_API_KEY is not set" in caplog.text
+
+
+def test_with_keys_the_real_adapters_are_chosen(settings: Settings) -> None:
+    configured = settings.model_copy(
+        update={
+            "twilio_account_sid": TEST_ACCOUNT_SID,
+            "twilio_auth_token": "token",
+            "twilio_whatsapp_from": "+14155238886",
+            "sendgrid_api_key": "SG.key",
+        }
+    )
+    providers = build_providers(Settings.model_validate(configured.model_dump()))
+    assert isinstance(providers.email, SendGridEmailSender)
+    assert isinstance(providers.messages, TwilioMessageSender)
+
+
+def test_twilio_without_a_sender_number_stays_local(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    configured = Settings.model_validate(
+        {**settings.model_dump(), "twilio_account_sid": TEST_ACCOUNT_SID, "twilio_auth_token": "t"}
+    )
+    providers = build_providers(configured)
+    assert isinstance(providers.messages, LocalMessageSender)
+    assert "only partly configured" in caplog.text
