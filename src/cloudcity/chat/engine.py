@@ -1,0 +1,263 @@
+"""The conversation's steps: each takes the customer's answer and returns what we say back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import orm
+
+from cloudcity import menu
+from cloudcity.chat import matching, wording
+from cloudcity.chat.matching import Keyword
+from cloudcity.db.models import Conversation, Customer, OptionKind, Order
+from cloudcity.money import format_money
+from cloudcity.orders import OrderRequest, place_order
+from cloudcity.phones import Address
+from cloudcity.pricing import Cake, MenuError, quote
+
+START = "start"
+CONFIRM = "confirm"
+CHANGE = "change"
+RETURNING = "returning"
+NAME = "name"
+EMAIL = "email"
+KINDS = list(OptionKind)
+KIND_STEPS = frozenset(kind.value for kind in OptionKind)
+MISSES_BEFORE_HELP = 3
+
+
+@dataclass
+class Turn:
+    """One inbound message being handled: who sent it, their conversation, where to answer."""
+
+    session: orm.Session
+    customer: Customer
+    conversation: Conversation
+    address: Address
+    message_sid: str | None
+    currency: str
+    shop_name: str
+    now: datetime
+    order_id: int | None = None
+
+    def remember(self, **values: Any) -> None:
+        """Merge values into the conversation's data (a new dict, so the JSON column saves)."""
+        self.conversation.data = {**self.conversation.data, **values}
+
+    def go(self, step: str) -> None:
+        """Move to a step; a step reached by a good answer starts with no misses."""
+        self.conversation.step = step
+        self.conversation.misses = 0
+
+
+def reset(conversation: Conversation) -> None:
+    """Forget everything chosen so far; the next message starts a new order."""
+    conversation.step = START
+    conversation.data = {}
+    conversation.misses = 0
+
+
+def respond(turn: Turn, text: str) -> str:
+    """The reply to one text answer at the conversation's current step."""
+    found = matching.keyword(text)
+    if found is not None:
+        return on_keyword(turn, found)
+    step = STEPS.get(turn.conversation.step)
+    return begin(turn) if step is None else step(turn, text)
+
+
+def begin(turn: Turn, opening: str | None = None) -> str:
+    """Greet and ask the first question."""
+    reset(turn.conversation)
+    turn.go(OptionKind.SIZE.value)
+    hello = opening or wording.greeting(shop_name=turn.shop_name, name=turn.customer.name)
+    return f"{hello}\n{prompt(turn)}"
+
+
+def prompt(turn: Turn) -> str:
+    """The question of the current step, asked again."""
+    step = turn.conversation.step
+    if step in KIND_STEPS:
+        kind = OptionKind(step)
+        return wording.question(kind, menu.orderable(turn.session)[kind], turn.currency)
+    if step == CONFIRM:
+        return _confirm_question(turn)
+    if step == CHANGE:
+        return wording.change_question()
+    if step == RETURNING:
+        customer = turn.customer
+        return wording.RETURNING.format(name=customer.name, email=customer.email)
+    if step == NAME:
+        return wording.ASK_NAME
+    if step == EMAIL:
+        return wording.ASK_EMAIL.format(name=turn.conversation.data.get("name", ""))
+    return wording.START_HINT
+
+
+def on_keyword(turn: Turn, word: Keyword) -> str:
+    """RESTART, CANCEL, HELP, MENU and STATUS, the same at every step."""
+    if word is Keyword.RESTART:
+        return begin(turn, wording.RESTARTED)
+    if word is Keyword.CANCEL:
+        reset(turn.conversation)
+        return wording.CANCELLED
+    if word is Keyword.HELP:
+        turn.conversation.misses = 0
+        return f"{wording.HELP}\n\n{prompt(turn)}"
+    if word is Keyword.MENU:
+        return _with_prompt(turn, wording.menu_text(menu.orderable(turn.session), turn.currency))
+    if word is Keyword.STATUS:
+        return _with_prompt(turn, wording.status_text(latest_order(turn.session, turn.customer)))
+    raise ValueError(f"{word} is handled before the conversation")
+
+
+def _with_prompt(turn: Turn, text: str) -> str:
+    if turn.conversation.step == START:
+        return f"{text}\n{wording.START_HINT}"
+    return f"{text}\n\n{prompt(turn)}"
+
+
+def latest_order(session: orm.Session, customer: Customer) -> Order | None:
+    """The customer's most recent order, if any."""
+    query = sa.select(Order).where(Order.customer_id == customer.id).order_by(Order.id.desc())
+    return session.scalars(query.limit(1)).first()
+
+
+def miss(turn: Turn, apology: str = wording.MISSED) -> str:
+    """Ask the current question again; from the third miss on, offer help."""
+    turn.conversation.misses += 1
+    text = f"{apology}\n{prompt(turn)}"
+    if turn.conversation.misses >= MISSES_BEFORE_HELP:
+        text += f"\n{wording.STUCK}"
+    return text
+
+
+def on_choice(turn: Turn, text: str) -> str:
+    """A size, flavour, frosting or topping, matched against what the menu offers now."""
+    kind = OptionKind(turn.conversation.step)
+    names = [option.name for option in menu.orderable(turn.session)[kind]]
+    found = matching.match_choice(text, names)
+    if found.choice is None:
+        return miss(turn, wording.not_understood(found.candidates))
+    turn.remember(**{kind.value: found.choice})
+    if turn.conversation.data.get("editing") or kind is OptionKind.TOPPING:
+        return to_confirm(turn)
+    turn.go(KINDS[KINDS.index(kind) + 1].value)
+    return prompt(turn)
+
+
+def to_confirm(turn: Turn) -> str:
+    """Price the cake and ask whether to place it."""
+    turn.remember(editing=False)
+    turn.go(CONFIRM)
+    return prompt(turn)
+
+
+def _confirm_question(turn: Turn) -> str:
+    try:
+        priced = quote(turn.session, chosen_cake(turn))
+    except MenuError as exc:
+        return _gone_off_menu(turn, exc)
+    cake = priced.cake
+    words = wording.cake_words(cake.size, cake.flavour, cake.frosting, cake.topping)
+    return wording.CONFIRM.format(cake=words, price=format_money(priced.total_cents, turn.currency))
+
+
+def _gone_off_menu(turn: Turn, exc: MenuError) -> str:
+    """An option was switched off since it was chosen: ask that step again."""
+    kind = OptionKind(exc.problems[0].field.removeprefix("cake."))
+    name = turn.conversation.data.get(kind.value, kind.value)
+    turn.remember(editing=True)
+    turn.go(kind.value)
+    return f"{wording.NOT_AVAILABLE.format(name=name)}\n{prompt(turn)}"
+
+
+def chosen_cake(turn: Turn) -> Cake:
+    """The cake chosen so far (every step answered)."""
+    data = turn.conversation.data
+    return Cake(**{kind.value: str(data.get(kind.value, "")) for kind in OptionKind})
+
+
+def on_confirm(turn: Turn, text: str) -> str:
+    """Yes goes on to the customer's details; no offers to change something."""
+    answer = matching.yes_or_no(text)
+    if answer is None:
+        return miss(turn, wording.CONFIRM_AGAIN)
+    customer = turn.customer
+    turn.go(CHANGE if not answer else RETURNING if customer.name and customer.email else NAME)
+    return prompt(turn)
+
+
+def on_change(turn: Turn, text: str) -> str:
+    """Which part of the cake to change; the answer to it leads straight back to confirm."""
+    found = matching.match_choice(text, wording.CHANGEABLE)
+    if found.choice is None:
+        return miss(turn, wording.not_understood(found.candidates))
+    turn.remember(editing=True)
+    turn.go(found.choice.lower())
+    return prompt(turn)
+
+
+def on_returning(turn: Turn, text: str) -> str:
+    """A returning customer orders with the name and email on file, or gives new ones."""
+    answer = matching.yes_or_no(text)
+    if answer is None:
+        return miss(turn, wording.CONFIRM_AGAIN)
+    if answer:
+        return place(turn, name=turn.customer.name or "", email=turn.customer.email or "")
+    turn.go(NAME)
+    return prompt(turn)
+
+
+def on_name(turn: Turn, text: str) -> str:
+    """The name for the order."""
+    name = matching.person_name(text)
+    if name is None:
+        return miss(turn, wording.BAD_NAME)
+    turn.remember(name=name)
+    turn.go(EMAIL)
+    return prompt(turn)
+
+
+def on_email(turn: Turn, text: str) -> str:
+    """The receipt's email address (syntax only: no DNS lookups from a webhook)."""
+    try:
+        email = validate_email(text.strip(), check_deliverability=False).normalized
+    except EmailNotValidError as exc:
+        return miss(turn, wording.BAD_EMAIL.format(problem=exc))
+    return place(turn, name=str(turn.conversation.data.get("name", "")), email=email)
+
+
+def place(turn: Turn, *, name: str, email: str) -> str:
+    """Place the order (once per inbound message) and start the conversation over."""
+    key = f"chat:{turn.message_sid}" if turn.message_sid else None
+    request = OrderRequest(
+        address=turn.address,
+        name=name,
+        email=email,
+        cake=chosen_cake(turn),
+        idempotency_key=key,
+        source="chat",
+    )
+    try:
+        placed = place_order(turn.session, request=request, currency=turn.currency)
+    except MenuError as exc:
+        return _gone_off_menu(turn, exc)
+    reset(turn.conversation)
+    turn.order_id = placed.order.id
+    return wording.placed(placed.order)
+
+
+STEPS: dict[str, Callable[[Turn, str], str]] = {
+    **{kind.value: on_choice for kind in OptionKind},
+    CONFIRM: on_confirm,
+    CHANGE: on_change,
+    RETURNING: on_returning,
+    NAME: on_name,
+    EMAIL: on_email,
+}

@@ -1,0 +1,126 @@
+"""What the chat says: short, friendly, SMS-sized texts built from the menu and orders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cloudcity.db.models import MenuOption, OptionKind, Order, OrderStatus
+from cloudcity.money import format_money
+
+QUESTIONS = {
+    OptionKind.SIZE: "What size would you like?",
+    OptionKind.FLAVOUR: "Which flavour?",
+    OptionKind.FROSTING: "Which frosting?",
+    OptionKind.TOPPING: "And a topping?",
+}
+CHANGEABLE = ("Size", "Flavour", "Frosting", "Topping")
+
+UNREADABLE_ADDRESS = (
+    "Sorry, we couldn't read the phone number this message came from, so we can't take an "
+    "order from it. Please write from a mobile number with its country code."
+)
+EXPIRED = "It's been a while, so let's start fresh."
+NOT_TEXT = "Thanks! I can only read text here, so please answer in words."
+MISSED = "Sorry, I didn't catch that."
+STUCK = "Stuck? Reply with the number of your choice, or HELP / RESTART."
+HELP = (
+    "Reply with the number or the name of your choice. Send MENU for prices, STATUS for your "
+    "latest order, RESTART to start over, CANCEL to stop this order."
+)
+RESTARTED = "Okay, let's start over."
+CANCELLED = "Okay, I've cancelled that order. Text us any time you'd like a cake!"
+OPTED_IN = "Welcome back, you'll hear from us again."
+NOT_AVAILABLE = "Sorry, {name} isn't available any more."
+CONFIRM = "{cake} comes to {price}. Shall we place the order? (yes/no)"
+CONFIRM_AGAIN = "Please reply YES to place the order, or NO to change something."
+CHANGE = "No problem! What would you like to change?"
+CHANGE_TAIL = "Or reply RESTART to start over."
+RETURNING = "Shall we order as {name}, {email}? (yes/no)"
+ASK_NAME = "What name should we put on the order?"
+BAD_NAME = "Please send the name for the order (up to 100 characters)."
+ASK_EMAIL = "Thanks, {name}! What email should we send the receipt to?"
+BAD_EMAIL = "That email doesn't look right: {problem} Please send it again."
+SOLD_OUT = "Sorry, we can't take orders right now: we're out of every {kind}. Please try later."
+START_HINT = "Send any message to order a cake."
+
+
+def greeting(*, shop_name: str, name: str | None) -> str:
+    """The first line of a new conversation."""
+    hello = f"Hi {name}!" if name else "Hi!"
+    return f"{hello} Welcome to {shop_name}. Let's make your cake."
+
+
+def question(kind: OptionKind, options: Sequence[MenuOption], currency: str) -> str:
+    """One step's question with the numbered choices the menu offers now."""
+    if not options:
+        return SOLD_OUT.format(kind=kind.value)
+    lines = [QUESTIONS[kind]]
+    for number, option in enumerate(options, start=1):
+        lines.append(f"{number}. {option.name}{_price(kind, option, currency)}")
+    return "\n".join(lines)
+
+
+def _price(kind: OptionKind, option: MenuOption, currency: str) -> str:
+    if kind is OptionKind.SIZE:
+        return f" {format_money(option.price_cents, currency)}"
+    return f" +{format_money(option.price_cents, currency)}" if option.price_cents else ""
+
+
+def not_understood(candidates: Sequence[str]) -> str:
+    """The apology before a question is asked again."""
+    if candidates:
+        return f"Did you mean {' or '.join(candidates)}?"
+    return MISSED
+
+
+def change_question() -> str:
+    """What a customer who said no at the confirm step may change."""
+    lines = [CHANGE, *(f"{n}. {what}" for n, what in enumerate(CHANGEABLE, start=1))]
+    return "\n".join([*lines, CHANGE_TAIL])
+
+
+def cake_words(size: str, flavour: str, frosting: str, topping: str) -> str:
+    """`A Large Vanilla cake with Buttercream frosting and Sprinkles`."""
+    finish = "no topping" if topping.casefold() == "none" else topping
+    return f"A {size} {flavour} cake with {frosting} frosting and {finish}"
+
+
+def placed(order: Order) -> str:
+    """The confirmation that carries the order number."""
+    return (
+        f"Done! Order #{order.id} is placed: {order.size} {order.flavour} cake, "
+        f"{format_money(order.price_cents, order.currency)}. Your receipt is on its way to "
+        f"{order.customer.email} and we'll message you when it's ready. Thank you!"
+    )
+
+
+def menu_text(grouped: dict[OptionKind, list[MenuOption]], currency: str) -> str:
+    """The whole menu with prices, compact enough for a text message."""
+    lines = ["Our menu:"]
+    for kind, options in grouped.items():
+        items = ", ".join(
+            f"{o.name} {format_money(o.price_cents, currency)}"
+            if kind is OptionKind.SIZE
+            else o.name + _price(kind, o, currency)
+            for o in options
+        )
+        lines.append(f"{kind.value.title()}: {items or 'none today'}")
+    return "\n".join(lines)
+
+
+STATUS_WORDS = {
+    OrderStatus.PLACED: "is in the oven queue; we'll message you when it's ready",
+    OrderStatus.READY: "is ready for pickup!",
+    OrderStatus.PICKED_UP: "was picked up. Enjoy!",
+    OrderStatus.CANCELLED: "was cancelled",
+}
+
+
+def status_text(order: Order | None) -> str:
+    """The state of a customer's latest order in one sentence."""
+    if order is None:
+        return "You don't have any orders with us yet."
+    words = STATUS_WORDS[order.status]
+    if order.status is OrderStatus.CANCELLED and order.cancel_reason:
+        words += f" ({order.cancel_reason})"
+    return f"Your order #{order.id} ({order.size} {order.flavour} cake) {words}."

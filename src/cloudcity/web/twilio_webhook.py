@@ -1,0 +1,42 @@
+"""Twilio's Messaging webhook: an inbound WhatsApp/SMS message in, TwiML with our reply out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from flask import Blueprint, Response, request
+from twilio.twiml.messaging_response import MessagingResponse
+
+from cloudcity.chat import Reply, handle_inbound, inbound_from_form
+from cloudcity.db import committing
+from cloudcity.db.base import utcnow
+from cloudcity.web.context import db_session, services, settings
+from cloudcity.web.twilio_auth import twilio_signed
+
+bp = Blueprint("twilio_webhook", __name__, url_prefix="/twilio")
+
+
+@bp.post("/messages")
+@twilio_signed
+def inbound_message() -> Response:
+    """Handle one inbound message and answer with TwiML (empty when we must stay silent)."""
+    inbound = inbound_from_form(request.form.to_dict(flat=True))
+    session = db_session()
+    with committing(session):
+        reply = handle_inbound(session, inbound=inbound, settings=settings(), now=clock()())
+    return Response(twiml(reply), mimetype="text/xml")
+
+
+def clock() -> Callable[[], datetime]:
+    """The app's clock: `Services.extras["clock"]` when set (tests move it), else utcnow."""
+    found: Callable[[], datetime] = services().extras.get("clock", utcnow)
+    return found
+
+
+def twiml(reply: Reply) -> str:
+    """The TwiML document for a reply: one <Message>, or an empty <Response/>."""
+    response = MessagingResponse()
+    if reply.text:
+        response.message(reply.text)
+    return str(response)
