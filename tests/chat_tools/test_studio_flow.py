@@ -34,7 +34,7 @@ OPEN_ENDS = {
     "send-message": {"sent", "failed"},
 }
 FAILURES = {"failed", "timeout", "noMatch", "deliveryFailure"}
-GOOD_ORDER = ["large", "Chocolate", "buttercream", "Sprinkles", "Ada", "ada@example.com", "yes"]
+GOOD_ORDER = ["large", "Chocolate", "buttercream", "Sprinkles", "yes", "Ada", "ada@example.com"]
 
 
 @pytest.fixture
@@ -176,13 +176,15 @@ def test_a_studio_run_places_the_order(
     assert order.customer.email == "ada@example.com"
     assert f"order number is {order.id}" in execution.sent[-1]
     assert "Small, Medium, Large" in execution.sent[0]
+    assert "A Large Chocolate cake with Buttercream frosting and Sprinkles" in execution.sent[4]
+    assert "comes to 43" in execution.sent[4]
     assert [r[2] for r in execution.requests] == [200, 200, 201]
 
 
 def test_a_name_with_quotes_still_makes_valid_json(
     flow: dict[str, Any], client: FlaskClient
 ) -> None:
-    replies = [*GOOD_ORDER[:4], 'Ada "the cake" O\'Neil', *GOOD_ORDER[5:]]
+    replies = [*GOOD_ORDER[:5], 'Ada "the cake" O\'Neil', GOOD_ORDER[6]]
     execution = run_flow(flow, client, "+14155550100").run(replies)
     assert execution.ended_in == "order_placed"
 
@@ -207,7 +209,7 @@ def test_no_reply_gets_the_we_did_not_hear_back_message(
 def test_saying_no_cancels_without_ordering(
     flow: dict[str, Any], client: FlaskClient, session: orm.Session
 ) -> None:
-    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:6], "No"])
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:4], "No"])
     assert execution.ended_in == "order_cancelled"
     assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
 
@@ -215,7 +217,7 @@ def test_saying_no_cancels_without_ordering(
 def test_an_unclear_confirmation_gets_the_sorry_message(
     flow: dict[str, Any], client: FlaskClient
 ) -> None:
-    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:6], "maybe"])
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:4], "maybe"])
     assert execution.ended_in == SORRY_ERROR
 
 

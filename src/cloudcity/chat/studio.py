@@ -42,22 +42,17 @@ def build_flow(
         _http("get_menu", "GET", f"{base}/api/flavours", then="ask_size"),
         *_questions(shop_name, timeout_seconds),
         _remember_cake(then="get_price"),
-        _http("get_price", "GET", _price_url(base), then="ask_name"),
-        *_ask(
-            "name",
-            _price_text(currency) + " What name should we put on the order?",
-            timeout_seconds,
-            then="ask_email",
-        ),
+        _http("get_price", "GET", _price_url(base), then="ask_confirm"),
+        _ask_confirm(currency, timeout_seconds),
+        _confirm_split(),
+        *_ask("name", "What name should we put on the order?", timeout_seconds, then="ask_email"),
         *_ask(
             "email",
-            "Thanks! Which email address should we send the receipt to?",
+            "Thanks! What email should we send the receipt to?",
             timeout_seconds,
             then="remember_customer",
         ),
-        _remember_customer(then="ask_confirm"),
-        _ask_confirm(timeout_seconds),
-        _confirm_split(),
+        _remember_customer(then="place_order"),
         _http("place_order", "POST", f"{base}/api/order", then="order_placed", body=_order_body()),
         _send(
             "order_placed",
@@ -199,19 +194,12 @@ def _price_url(base: str) -> str:
     return f"{base}/api/pricecalculator?{query}"
 
 
-def _price_text(currency: str) -> str:
-    return (
-        "A {{widgets.get_price.parsed.cake.size}} {{widgets.get_price.parsed.cake.flavour}} cake "
-        "with {{widgets.get_price.parsed.cake.frosting}} frosting and "
-        "{{widgets.get_price.parsed.cake.topping}} on top costs "
-        f"{{{{widgets.get_price.parsed.total}}}} {currency}."
-    )
-
-
-def _ask_confirm(timeout_seconds: int) -> State:
+def _ask_confirm(currency: str, timeout_seconds: int) -> State:
+    cake = "{{widgets.get_price.parsed.cake.%s}}"
     body = (
-        "Shall we place the order for {{flow.variables.name}} ({{flow.variables.email}})? "
-        "Reply YES to order or NO to cancel."
+        f"A {cake % 'size'} {cake % 'flavour'} cake with {cake % 'frosting'} frosting and "
+        f"{cake % 'topping'} on top comes to {{{{widgets.get_price.parsed.total}}}} {currency}. "
+        "Shall we place the order? (yes/no)"
     )
     return _question("confirm", body, timeout_seconds, then="confirm_split")
 
@@ -220,7 +208,7 @@ def _confirm_split() -> State:
     answer = "{{widgets.ask_confirm.inbound.Body | strip | downcase}}"
     split = _state("confirm_split", "split-based-on", [("noMatch", SORRY_ERROR)], input=answer)
     split["transitions"] += [
-        _match("place_order", "said yes", answer, "matches_any_of", "yes, y, ok, yep, sure"),
+        _match("ask_name", "said yes", answer, "matches_any_of", "yes, y, ok, yep, sure"),
         _match("order_cancelled", "said no", answer, "matches_any_of", "no, n, cancel, stop"),
     ]
     return split
