@@ -61,7 +61,7 @@ def studio_flow(ctx: Context, base_url: str, output: Path | None) -> None:
 @click.option(
     "--from",
     "sender",
-    default="whatsapp:+15555550100",
+    default="whatsapp:+14155550100",
     show_default=True,
     help="Your address as Twilio writes it: whatsapp:+1... or +1... for SMS.",
 )
