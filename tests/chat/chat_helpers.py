@@ -1,0 +1,112 @@
+"""Chat test helpers: a customer's phone on the signed Twilio webhook, and a clock tests move."""
+
+from __future__ import annotations
+
+import itertools
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from flask.testing import FlaskClient
+from twilio.request_validator import RequestValidator
+
+TOKEN = "test-auth-token-0123456789abcdef"
+LOCAL_URL = "http://localhost/twilio/messages"
+SHOP_WHATSAPP = "whatsapp:+14155238886"
+SHOP_SMS = "+14155238886"
+_sids = itertools.count(1)
+
+
+def new_sid() -> str:
+    """A MessageSid shaped like Twilio's (SM + 32 hex digits), unique in the run."""
+    return f"SM{next(_sids):032x}"
+
+
+class FakeClock:
+    """A clock that stands still until a test moves it."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(**delta)
+
+
+def signed_post(
+    client: FlaskClient, params: dict[str, str], *, url: str = LOCAL_URL, token: str = TOKEN
+) -> tuple[int, str | None]:
+    """POST form params signed exactly as Twilio signs them; the status and the reply text."""
+    signature = RequestValidator(token).compute_signature(url, params)
+    response = client.post(
+        "/twilio/messages", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    return response.status_code, reply_text(response.data) if response.status_code == 200 else None
+
+
+def reply_text(twiml: bytes) -> str | None:
+    """The text of the <Message> in a TwiML answer, None when it is an empty <Response/>."""
+    root = ET.fromstring(twiml)
+    assert root.tag == "Response"
+    texts = [message.text or "" for message in root.findall("Message")]
+    return "\n".join(texts) if texts else None
+
+
+@dataclass
+class Phone:
+    """A customer's phone writing to the shop through the signed webhook."""
+
+    client: FlaskClient
+    address: str
+    profile_name: str = "Ana"
+    url: str = LOCAL_URL
+    sent: list[str] = field(default_factory=list)
+
+    def params(self, body: str, *, sid: str | None = None, media: int = 0) -> dict[str, str]:
+        """The form Twilio posts for one inbound message (with fields we don't use)."""
+        whatsapp = self.address.startswith("whatsapp:")
+        params = {
+            "SmsMessageSid": sid or new_sid(),
+            "NumMedia": str(media),
+            "ProfileName": self.profile_name,
+            "SmsSid": "x",
+            "WaId": self.address.removeprefix("whatsapp:+"),
+            "SmsStatus": "received",
+            "Body": body,
+            "To": SHOP_WHATSAPP if whatsapp else SHOP_SMS,
+            "NumSegments": "1",
+            "ReferralNumMedia": "0",
+            "AccountSid": "AC" + "0" * 32,
+            "From": self.address,
+            "ApiVersion": "2010-04-01",
+        }
+        params["MessageSid"] = params["SmsMessageSid"]
+        params["SmsSid"] = params["SmsMessageSid"]
+        for index in range(media):
+            params[f"MediaUrl{index}"] = f"https://api.twilio.com/media/{index}"
+            params[f"MediaContentType{index}"] = "image/jpeg"
+        return params
+
+    def send(self, body: str, *, sid: str | None = None, media: int = 0) -> str | None:
+        """Send a message; the shop's reply text (None for an empty TwiML answer)."""
+        params = self.params(body, sid=sid, media=media)
+        status, text = signed_post(self.client, params, url=self.url)
+        assert status == 200
+        self.sent.append(body)
+        return text
+
+    def say(self, body: str) -> str:
+        """Send a message that must get a reply."""
+        text = self.send(body)
+        assert text is not None, f"no reply to {body!r}"
+        return text
+
+    def order(self, *answers: str) -> str:
+        """Send several answers in a row; the last reply."""
+        text = ""
+        for answer in answers:
+            text = self.say(answer)
+        return text

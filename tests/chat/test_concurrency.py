@@ -1,0 +1,77 @@
+"""Two messages from one address at once are handled one after the other, never interleaved."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+
+import sqlalchemy as sa
+from chat_helpers import Phone, new_sid, signed_post
+from flask import Flask
+from sqlalchemy import orm
+
+from cloudcity.db.models import ChatMessage, Conversation
+
+ROUNDS = 4
+
+
+def at_once(app: Flask, posts: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+    """POST each form from its own thread, released together; the answers in the same order."""
+    barrier = threading.Barrier(len(posts))
+    answers: list[tuple[int, str | None]] = [(0, None)] * len(posts)
+
+    def post(index: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers[index] = signed_post(client, posts[index])
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(posts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return answers
+
+
+def test_two_messages_at_once_end_in_a_serial_state(
+    app: Flask, phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    for round_ in range(ROUNDS):
+        ana = phone(f"whatsapp:+1415555{round_:04d}")
+        ana.say("hi")
+        answers = at_once(app, [ana.params("large"), ana.params("vanilla")])
+        assert [status for status, _ in answers] == [200, 200]
+        (_, to_large), (_, to_vanilla) = answers
+        state = session.scalars(
+            sa.select(Conversation).where(Conversation.address == ana.address)
+        ).one()
+        if state.step == "frosting":  # "large" first, then "vanilla" answered the flavour
+            assert state.data == {"size": "Large", "flavour": "Vanilla"}
+            assert to_large is not None
+            assert "Which flavour?" in to_large
+        else:  # "vanilla" first was not a size, then "large" was
+            assert (state.step, state.data, state.misses) == ("flavour", {"size": "Large"}, 0)
+            assert to_vanilla is not None
+            assert "didn't catch that" in to_vanilla
+        inbound = session.scalars(
+            sa.select(ChatMessage).where(
+                ChatMessage.address == ana.address, ChatMessage.direction == "in"
+            )
+        ).all()
+        assert len(inbound) == 3
+        assert all(message.reply for message in inbound)
+        session.commit()
+
+
+def test_the_same_message_twice_at_once_is_handled_once(
+    app: Flask, phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    params = ana.params("large", sid=new_sid())
+    first, second = at_once(app, [params, dict(params)])
+    assert first == second
+    assert first[1] is not None
+    assert "Which flavour?" in first[1]
+    rows = session.scalars(sa.select(ChatMessage).where(ChatMessage.address == ana.address)).all()
+    assert [row.direction for row in rows] == ["in", "out", "in", "out"]

@@ -1,0 +1,205 @@
+"""The Twilio Messaging webhook: signatures, retries, media, addresses and opt-outs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from chat_helpers import LOCAL_URL, TOKEN, Phone, signed_post
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import orm
+from twilio.request_validator import RequestValidator
+
+from cloudcity.config import Settings
+from cloudcity.db import Database
+from cloudcity.db.models import ChatMessage, Conversation, Customer, Order
+from cloudcity.web import create_app
+
+COMPLETE = ("hi", "large", "vanilla", "buttercream", "none", "yes", "Ana", "ana@example.com")
+
+
+def count(session: orm.Session, model: type[object]) -> int:
+    """Rows in a table, read in a transaction that ends at once (SQLite lets the app write)."""
+    found = session.scalar(sa.select(sa.func.count()).select_from(model)) or 0
+    session.commit()
+    return found
+
+
+def test_the_answer_is_twiml(phone: Callable[..., Phone], client: FlaskClient) -> None:
+    params = phone().params("hi")
+    signature = RequestValidator(TOKEN).compute_signature(LOCAL_URL, params)
+    response = client.post(
+        "/twilio/messages", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.status_code == 200
+    assert response.mimetype == "text/xml"
+    assert response.data.startswith(b'<?xml version="1.0" encoding="UTF-8"?><Response><Message>')
+
+
+@pytest.mark.parametrize("signature", [None, "", "bm90IGEgc2lnbmF0dXJl", "wrong"])
+def test_a_bad_signature_is_refused_and_nothing_recorded(
+    phone: Callable[..., Phone], client: FlaskClient, session: orm.Session, signature: str | None
+) -> None:
+    headers = {} if signature is None else {"X-Twilio-Signature": signature}
+    response = client.post("/twilio/messages", data=phone().params("hi"), headers=headers)
+    assert response.status_code == 403
+    assert count(session, ChatMessage) == 0
+    assert count(session, Customer) == 0
+    assert count(session, Conversation) == 0
+
+
+def test_a_signature_with_another_token_is_refused(
+    phone: Callable[..., Phone], client: FlaskClient, session: orm.Session
+) -> None:
+    status, _ = signed_post(client, phone().params("hi"), token="another-token")
+    assert status == 403
+    assert count(session, ChatMessage) == 0
+
+
+def test_tampered_fields_are_refused(
+    phone: Callable[..., Phone], client: FlaskClient, session: orm.Session
+) -> None:
+    params = phone().params("hi")
+    signature = RequestValidator(TOKEN).compute_signature(LOCAL_URL, params)
+    params["Body"] = "STOP"
+    response = client.post(
+        "/twilio/messages", data=params, headers={"X-Twilio-Signature": signature}
+    )
+    assert response.status_code == 403
+    assert count(session, ChatMessage) == 0
+
+
+@pytest.fixture
+def public_client(settings: Settings, database: Database) -> FlaskClient:
+    """An app that knows its public URL (behind ngrok or a load balancer)."""
+    configured = settings.model_copy(update={"public_url": "https://cakes.example.com"})
+    app: Flask = create_app(configured, database=database)
+    return app.test_client()
+
+
+def test_behind_a_public_url_the_signature_covers_the_public_url(
+    public_client: FlaskClient,
+) -> None:
+    phone = Phone(public_client, "whatsapp:+14155550100", url=LOCAL_URL)
+    status, _ = signed_post(public_client, phone.params("hi"), url=LOCAL_URL)
+    assert status == 403
+    phone.url = "https://cakes.example.com/twilio/messages"
+    assert "What size" in phone.say("hi")
+
+
+def test_a_retried_message_gets_the_same_reply_and_advances_once(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    first = ana.send("large", sid="SM" + "a" * 32)
+    again = ana.send("large", sid="SM" + "a" * 32)
+    assert again == first
+    assert "Which flavour?" in first
+    assert "Which frosting?" in ana.say("vanilla")
+    assert count(session, ChatMessage) == 6
+
+
+def test_a_retried_final_message_places_one_order(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.order(*COMPLETE[:-1])
+    done = ana.send("ana@example.com", sid="SM" + "b" * 32)
+    assert done is not None
+    assert "Done!" in done
+    assert ana.send("ana@example.com", sid="SM" + "b" * 32) == done
+    assert count(session, Order) == 1
+
+
+def test_media_gets_a_polite_ask_for_text(phone: Callable[..., Phone]) -> None:
+    ana = phone()
+    ana.say("hi")
+    reply = ana.send("", media=1)
+    assert reply is not None
+    assert "only read text" in reply
+    assert "What size" in reply
+    captioned = ana.send("large", media=2)
+    assert captioned is not None
+    assert "only read text" in captioned
+    assert "Which flavour?" in ana.say("large")
+
+
+def test_a_first_message_that_is_a_photo_still_gets_a_greeting(
+    phone: Callable[..., Phone],
+) -> None:
+    reply = phone().send("", media=1)
+    assert reply is not None
+    assert "only read text" in reply
+    assert "Welcome" in reply
+
+
+def test_an_empty_message_asks_again(phone: Callable[..., Phone]) -> None:
+    ana = phone()
+    ana.order("hi", "small")
+    reply = ana.say("   ")
+    assert "only read text" in reply
+    assert "Which flavour?" in reply
+
+
+@pytest.mark.parametrize(
+    ("address", "channel"), [("whatsapp:+14155550100", "whatsapp"), ("+14155550100", "sms")]
+)
+def test_sms_and_whatsapp_both_order(
+    phone: Callable[..., Phone], session: orm.Session, address: str, channel: str
+) -> None:
+    phone(address).order(*COMPLETE)
+    order = session.scalars(sa.select(Order)).one()
+    assert order.customer.phone == "+14155550100"
+    assert order.customer.channel == channel
+    assert order.customer.address == address
+    assert session.scalars(sa.select(Conversation.address)).one() == address
+
+
+def test_an_unreadable_sender_gets_a_polite_error(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    reply = phone("whatsapp:not-a-number").say("hi")
+    assert "couldn't read the phone number" in reply
+    assert count(session, Customer) == 0
+
+
+def test_missing_fields_do_not_crash(client: FlaskClient) -> None:
+    status, reply = signed_post(client, {"Body": "hi"})
+    assert status == 200
+    assert reply is not None
+    assert "couldn't read the phone number" in reply
+
+
+def test_stop_opts_out_until_start(phone: Callable[..., Phone], session: orm.Session) -> None:
+    ana = phone("+14155550100")
+    ana.order("hi", "large")
+    assert ana.send("STOP") is None
+    customer = session.scalars(sa.select(Customer)).one()
+    assert customer.opted_out
+    session.commit()
+    assert ana.send("hi") is None
+    assert ana.send("help") is None
+    assert ana.send("yes") is not None  # YES opts back in
+    session.expire_all()
+    assert not session.scalars(sa.select(Customer)).one().opted_out
+    session.commit()
+    assert ana.send("unsubscribe") is None
+    back = ana.say("START")
+    assert "Welcome back" in back
+    assert "What size" in back
+    assert ana.say("large").startswith("Which flavour?")
+    inbound = session.scalars(sa.select(ChatMessage).where(ChatMessage.direction == "in"))
+    expected = ["STOP", "hi", "help", "yes", "unsubscribe", "START", "large"]
+    assert [m.body for m in inbound][-7:] == expected
+
+
+def test_cancel_is_not_an_opt_out(phone: Callable[..., Phone], session: orm.Session) -> None:
+    ana = phone()
+    ana.order("hi", "large")
+    assert "cancelled" in ana.say("cancel")
+    assert not session.scalars(sa.select(Customer)).one().opted_out
+    session.commit()
+    assert "Welcome" in ana.say("hi")
