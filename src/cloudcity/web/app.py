@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
-from cloudcity.web import api, errors, health, openapi, twilio_webhook
+from cloudcity.web import api, dev_chat, errors, health, openapi, twilio_webhook
 from cloudcity.web.context import Services, install
 from cloudcity.web.twilio_auth import warn_if_unsigned
 
@@ -35,4 +35,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     for blueprint in (api.bp, openapi.bp, health.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(twilio_webhook.bp)
+    app.register_blueprint(dev_chat.bp)
     return app
