@@ -30,7 +30,7 @@
   }
 
   async function deliver(body) {
-    const typing = bubble("in typing", "typing…");
+    const typing = bubble("typing", "typing…");
     try {
       const response = await fetch(sendUrl, {
         method: "POST",
