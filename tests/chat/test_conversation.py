@@ -8,7 +8,14 @@ import sqlalchemy as sa
 from chat_helpers import FakeClock, Phone
 from sqlalchemy import orm
 
-from cloudcity.db.models import ChatMessage, Conversation, Customer, Order, OrderStatus
+from cloudcity.db.models import (
+    ChatMessage,
+    Conversation,
+    Customer,
+    MenuOption,
+    Order,
+    OrderStatus,
+)
 
 HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles")
 
@@ -246,3 +253,36 @@ def test_two_customers_interleaved_keep_their_own_cakes(
     assert (first.customer.name, first.size, first.price_cents) == ("Ana", "Large", 4800)
     assert (second.customer.name, second.size, second.price_cents) == ("Ben", "Small", 2000)
     assert second.customer.phone == "+447911123456"
+
+
+def switch_off(session: orm.Session, name: str) -> None:
+    """Take an option off the menu, as a baker would in the admin."""
+    option = session.scalars(sa.select(MenuOption).where(MenuOption.name == name)).one()
+    option.active = False
+    session.commit()
+
+
+def test_questions_list_only_what_is_on_the_menu_now(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    switch_off(session, "Lemon")
+    ana = phone()
+    flavours = ana.order("hi", "large")
+    assert "Lemon" not in flavours
+    assert "4. Carrot" in flavours
+    assert "didn't catch that" in ana.say("lemon")
+
+
+def test_an_option_switched_off_mid_order_is_asked_again(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.order(*HAPPY, "yes", "Ana")
+    switch_off(session, "Red Velvet")
+    again = ana.say("ana@example.com")
+    assert "Red Velvet isn't available any more" in again
+    assert "Which flavour?" in again
+    assert orders(session) == []
+    assert "Large Chocolate cake" in ana.say("chocolate")
+    assert "Done!" in ana.order("yes", "Ana", "ana@example.com")
+    assert orders(session)[0].price_cents == 4500

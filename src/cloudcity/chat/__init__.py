@@ -1,4 +1,18 @@
-"""The conversation engine behind the Twilio Messaging webhook (and the chat simulator)."""
+"""The conversation engine behind the Twilio Messaging webhook (and the chat simulator).
+
+Point the WhatsApp sender / SMS number's "A message comes in" webhook at
+`POST <public URL>/twilio/messages`. The conversation asks size -> flavour -> frosting ->
+topping, quotes the server's price, asks "shall we place it?", then a name and an email (a
+returning customer may reuse the ones on file) and places the order with source "chat".
+
+At any step: RESTART / START OVER, CANCEL (this conversation only), HELP, MENU, STATUS.
+STOP, STOPALL, UNSUBSCRIBE, END, QUIT, REVOKE, OPTOUT opt the customer out (no replies at all)
+until START, UNSTOP or YES. CANCEL is *not* an opt-out here, unlike Twilio's default list:
+remove it from the Messaging Service's opt-out keywords so Twilio agrees.
+
+Callers (the webhook, the simulator) build an `Inbound` and call `handle_inbound` inside their
+unit of work; the `Reply` says what to answer (None: answer nothing).
+"""
 
 from cloudcity.chat.service import Inbound, Reply, handle_inbound, inbound_from_form
 

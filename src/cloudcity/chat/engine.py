@@ -95,7 +95,7 @@ def prompt(turn: Turn) -> str:
     if step == NAME:
         return wording.ASK_NAME
     if step == EMAIL:
-        return wording.ASK_EMAIL.format(name=turn.conversation.data.get("name", ""))
+        return wording.ASK_EMAIL
     return wording.START_HINT
 
 
@@ -110,7 +110,11 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
         turn.conversation.misses = 0
         return f"{wording.HELP}\n\n{prompt(turn)}"
     if word is Keyword.MENU:
-        return _with_prompt(turn, wording.menu_text(menu.orderable(turn.session), turn.currency))
+        text = wording.menu_text(menu.orderable(turn.session), turn.currency)
+        step = turn.conversation.step
+        if step in KIND_STEPS:  # the full menu is long already: just name the question
+            return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
+        return _with_prompt(turn, text)
     if word is Keyword.STATUS:
         return _with_prompt(turn, wording.status_text(latest_order(turn.session, turn.customer)))
     raise ValueError(f"{word} is handled before the conversation")
@@ -221,7 +225,7 @@ def on_name(turn: Turn, text: str) -> str:
         return miss(turn, wording.BAD_NAME)
     turn.remember(name=name)
     turn.go(EMAIL)
-    return prompt(turn)
+    return f"{wording.THANKS.format(name=name)} {prompt(turn)}"
 
 
 def on_email(turn: Turn, text: str) -> str:
