@@ -117,5 +117,10 @@ def _warn_if_open(settings: Settings) -> None:
         )
 
 
+from cloudcity.cli_chat import chat, studio_flow  # noqa: E402 - needs main's Context first
+
+main.add_command(studio_flow)
+main.add_command(chat)
+
 if __name__ == "__main__":
     main()

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
-from cloudcity.web import api, errors, health, openapi, twilio_webhook
+from cloudcity.web import api, dev_chat, errors, health, openapi, twilio_webhook
 from cloudcity.web.context import Services, install
 from cloudcity.web.delivery_webhooks import bp as delivery_webhooks_bp
 from cloudcity.web.dev_outbox import bp as dev_outbox_bp
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         twilio_webhook.bp,
         delivery_webhooks_bp,
         dev_outbox_bp,
+        dev_chat.bp,
     ):
         app.register_blueprint(blueprint)
     return app

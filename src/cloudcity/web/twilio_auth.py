@@ -62,3 +62,8 @@ def warn_if_unsigned(config: Settings) -> None:
             "TWILIO_AUTH_TOKEN is not set: Twilio webhook signatures are NOT checked "
             "(fine for local development only)"
         )
+
+
+def sign(url: str, params: dict[str, str], auth_token: str) -> str:
+    """The X-Twilio-Signature Twilio would send for a form POST to `url` (dev tools, tests)."""
+    return str(RequestValidator(auth_token).compute_signature(url, params))

@@ -1,0 +1,162 @@
+"""Chat tools on the command line: the Studio flow export and a terminal chat with the app."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import sys
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import click
+import requests
+
+from cloudcity.chat.studio import StudioError, build_flow
+from cloudcity.cli import Context
+from cloudcity.config import Settings
+
+WEBHOOK_PATH = "/twilio/messages"
+# The same lookup as cli.pass_context (click finds the Context by type); defined here because
+# cli.py imports this module at its end.
+pass_context = click.make_pass_decorator(Context, ensure=True)
+
+
+@click.command("studio-flow")
+@click.option(
+    "--base-url",
+    required=True,
+    help="Public URL of this app as Studio will call it (https://user:pass@host for Basic auth).",
+)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True, path_type=Path),
+    help="Write the flow to this file instead of standard output.",
+)
+@pass_context
+def studio_flow(ctx: Context, base_url: str, output: Path | None) -> None:
+    """Write a Twilio Studio flow (JSON to import in Studio) that takes orders via our API."""
+    settings = ctx.settings
+    try:
+        flow = build_flow(
+            base_url,
+            shop_name=settings.shop_name,
+            currency=settings.currency,
+            timeout_seconds=settings.conversation_timeout_minutes * 60,
+        )
+    except StudioError as exc:
+        raise click.BadParameter(str(exc), param_hint="--base-url") from None
+    text = json.dumps(flow, indent=2, ensure_ascii=False) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.write_text(text, encoding="utf-8")
+    click.echo(
+        f"wrote the Studio flow to {output}: import it in Studio (Import from JSON)", err=True
+    )
+
+
+@click.command("chat")
+@click.option("--url", default="http://127.0.0.1:8000", show_default=True, help="The running app.")
+@click.option(
+    "--from",
+    "sender",
+    default="whatsapp:+14155550100",
+    show_default=True,
+    help="Your address as Twilio writes it: whatsapp:+1... or +1... for SMS.",
+)
+@click.option("--timeout", default=10.0, show_default=True, help="Seconds to wait for a reply.")
+@pass_context
+def chat(ctx: Context, url: str, sender: str, timeout: float) -> None:
+    """Chat with the running app from the terminal, one message per line, as Twilio would."""
+    client = ChatClient(ctx.settings, base_url=url, sender=sender, timeout=timeout)
+    stdin = sys.stdin
+    if stdin.isatty():
+        click.echo(f"Chatting with {client.webhook_url} as {sender}; Ctrl-D to stop.", err=True)
+    for line in stdin:
+        if not line.strip():
+            continue
+        try:
+            replies = client.send(line.strip())
+        except ChatError as exc:
+            raise click.ClickException(str(exc)) from None
+        for reply in replies or ["(no reply)"]:
+            click.echo(reply)
+            click.echo()
+
+
+class ChatError(Exception):
+    """The app could not be reached or did not answer like a Twilio webhook."""
+
+
+class ChatClient:
+    """Posts messages to the app's Twilio webhook as Twilio would, and reads the TwiML answer."""
+
+    def __init__(self, settings: Settings, *, base_url: str, sender: str, timeout: float) -> None:
+        self.settings = settings
+        self.webhook_url = base_url.rstrip("/") + WEBHOOK_PATH
+        self.sender = sender
+        self.timeout = timeout
+        self.http = requests.Session()
+
+    def send(self, body: str) -> list[str]:
+        """Send one message; the texts of the app's reply messages."""
+        params = self._params(body)
+        try:
+            response = self.http.post(
+                self.webhook_url, data=params, headers=self._headers(params), timeout=self.timeout
+            )
+        except requests.ConnectionError:
+            raise ChatError(
+                f"could not reach the app at {self.webhook_url}: is it running? "
+                "Start it with `cloudcity serve` or pass --url."
+            ) from None
+        except requests.Timeout:
+            raise ChatError(f"the app did not answer within {self.timeout:g} seconds") from None
+        return replies_in(_checked(response))
+
+    def _params(self, body: str) -> dict[str, str]:
+        whatsapp = self.sender.startswith("whatsapp:")
+        shop = self.settings.twilio_whatsapp_from if whatsapp else self.settings.twilio_sms_from
+        shop = shop or ("whatsapp:" if whatsapp else "") + self.settings.shop_phone
+        return {
+            "MessageSid": "SM" + secrets.token_hex(16),
+            "AccountSid": self.settings.twilio_account_sid or "AC" + "0" * 32,
+            "From": self.sender,
+            "To": shop,
+            "Body": body,
+            "NumMedia": "0",
+        }
+
+    def _headers(self, params: dict[str, str]) -> dict[str, str]:
+        token = self.settings.twilio_auth_token
+        if token is None:
+            return {}
+        from cloudcity.web.twilio_auth import sign
+
+        return {"X-Twilio-Signature": sign(self._signed_url(), params, token.get_secret_value())}
+
+    def _signed_url(self) -> str:
+        # The app checks against its public URL when it has one, so sign that one too.
+        public = self.settings.public_url
+        return str(public).rstrip("/") + WEBHOOK_PATH if public else self.webhook_url
+
+
+def _checked(response: requests.Response) -> str:
+    if response.status_code == 403:
+        raise ChatError(
+            "the app refused the message's signature (403): give this command the same "
+            "TWILIO_AUTH_TOKEN (and CLOUDCITY_PUBLIC_URL) as the app"
+        )
+    if response.status_code != 200:
+        raise ChatError(f"the app answered {response.status_code}: {response.text[:300]}")
+    return response.text
+
+
+def replies_in(twiml: str) -> list[str]:
+    """The bodies of the <Message> elements of a TwiML answer."""
+    try:
+        root = ET.fromstring(twiml)  # noqa: S314 - our own app's answer, not untrusted input
+    except ET.ParseError as exc:
+        raise ChatError(f"the app's answer is not TwiML ({exc}): {twiml[:200]}") from None
+    return ["".join(message.itertext()).strip() for message in root.iter("Message")]

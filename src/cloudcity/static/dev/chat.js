@@ -1,0 +1,83 @@
+// The chat simulator: posts each message to /dev/chat/send and shows the engine's replies.
+"use strict";
+
+(() => {
+  const sendUrl = document.currentScript.dataset.sendUrl;
+  const byId = (id) => document.getElementById(id);
+  const messages = byId("messages");
+  const text = byId("text");
+  const orderBanner = byId("order");
+  let queue = Promise.resolve(); // one message at a time, so replies stay in order
+
+  function sender() {
+    const phone = byId("phone").value.trim();
+    return byId("channel").value === "whatsapp" ? `whatsapp:${phone}` : phone;
+  }
+
+  function bubble(kind, body) {
+    const item = document.createElement("li");
+    item.className = `bubble ${kind}`;
+    item.textContent = body;
+    messages.append(item);
+    messages.scrollTop = messages.scrollHeight;
+    return item;
+  }
+
+  function showOrder(orderId) {
+    orderBanner.textContent = `Order #${orderId} placed`;
+    orderBanner.dataset.orderId = String(orderId);
+    orderBanner.hidden = false;
+  }
+
+  async function deliver(body) {
+    const typing = bubble("typing", "typing…");
+    try {
+      const response = await fetch(sendUrl, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "application/json" },
+        credentials: "same-origin",
+        body: JSON.stringify({ from: sender(), body }),
+      });
+      const data = await response.json();
+      if (!response.ok) {
+        const details = (data.details || []).map((d) => d.message).join("; ");
+        bubble("error", `${data.error}${details ? `: ${details}` : ""}`);
+        return;
+      }
+      if (data.replies.length === 0) bubble("note", "(no reply)");
+      data.replies.forEach((reply) => bubble("in", reply));
+      if (data.order_id) showOrder(data.order_id);
+    } catch (error) {
+      bubble("error", `Could not reach the app: ${error.message}`);
+    } finally {
+      typing.remove();
+    }
+  }
+
+  function send(body) {
+    bubble("out", body);
+    queue = queue.then(() => deliver(body));
+    return queue;
+  }
+
+  function clear() {
+    messages.replaceChildren();
+    orderBanner.hidden = true;
+  }
+
+  byId("composer").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const body = text.value.trim();
+    if (!body) return;
+    text.value = "";
+    send(body);
+    text.focus();
+  });
+  byId("restart").addEventListener("click", () => {
+    clear();
+    send("restart");
+    text.focus();
+  });
+  byId("channel").addEventListener("change", clear);
+  byId("phone").addEventListener("change", clear);
+})();

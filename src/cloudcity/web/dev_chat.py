@@ -1,0 +1,98 @@
+"""The chat simulator (development only): a phone-like page that talks to the real engine.
+
+`POST /dev/chat/send` builds the same Twilio-style inbound the webhook reads and calls the
+same service, in a unit of work, so what you see here is what a customer would get.
+It is a 404 outside development. It takes only JSON from a same-origin page: a cross-site
+form cannot send `application/json` without a CORS preflight we never answer, and the
+Origin/Referer check refuses the rest.
+"""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, jsonify, render_template, request
+
+from cloudcity.chat import handle_inbound, inbound_from_form
+from cloudcity.db import committing
+from cloudcity.pricing import Problem
+from cloudcity.web.context import db_session, settings
+from cloudcity.web.errors import error_response
+from cloudcity.web.twilio_webhook import clock
+
+bp = Blueprint("dev_chat", __name__, url_prefix="/dev/chat")
+MAX_BODY = 1600  # the longest message Twilio delivers as one
+
+
+@bp.before_request
+def development_only() -> None:
+    """Hide the simulator entirely unless the app runs in development."""
+    if not settings().is_dev:
+        abort(404)
+
+
+@bp.get("")
+def page() -> str:
+    """The simulator page."""
+    config = settings()
+    return render_template(
+        "dev/chat.html", shop_name=config.shop_name, default_phone="+14155550100"
+    )
+
+
+@bp.post("/send")
+def send() -> Response | tuple[Response, int]:
+    """Pass one message through the chat engine as if Twilio had delivered it."""
+    if not _same_origin():
+        return error_response(403, "the simulator only answers its own page (Origin/Referer)")
+    if not request.is_json:
+        return error_response(415, 'send JSON: {"from": ..., "body": ...}')
+    fields, problems = _fields(request.get_json(silent=True))
+    if problems:
+        return error_response(422, "the message has invalid fields", problems)
+    inbound = inbound_from_form(_twilio_form(fields["from"], fields["body"]))
+    session = db_session()
+    with committing(session):
+        reply = handle_inbound(session, inbound=inbound, settings=settings(), now=clock()())
+    replies = [reply.text] if reply.text else []
+    return jsonify({"replies": replies, "order_id": reply.order_id})
+
+
+def _same_origin() -> bool:
+    source = request.headers.get("Origin") or request.headers.get("Referer")
+    if not source:
+        return False
+    theirs, ours = urlsplit(source), urlsplit(request.host_url)
+    return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
+
+
+def _fields(payload: Any) -> tuple[dict[str, str], list[Problem]]:
+    if not isinstance(payload, dict):
+        return {}, [Problem("body", "send a JSON object")]
+    fields, problems = {}, []
+    for name, limit in (("from", 60), ("body", MAX_BODY)):
+        value = payload.get(name)
+        if not isinstance(value, str) or not value.strip():
+            problems.append(Problem(name, f"{name!r} must be a non-empty string"))
+        elif len(value) > limit:
+            problems.append(Problem(name, f"{name!r} is longer than {limit} characters"))
+        else:
+            fields[name] = value.strip()
+    return fields, problems
+
+
+def _twilio_form(sender: str, body: str) -> dict[str, str]:
+    """The fields Twilio's Messaging webhook would post for this message."""
+    config = settings()
+    whatsapp = sender.lower().startswith("whatsapp:")
+    shop = config.twilio_whatsapp_from if whatsapp else config.twilio_sms_from
+    return {
+        "MessageSid": "SM" + secrets.token_hex(16),
+        "AccountSid": config.twilio_account_sid or "AC" + "0" * 32,
+        "From": sender,
+        "To": shop or ("whatsapp:" if whatsapp else "") + config.shop_phone,
+        "Body": body,
+        "NumMedia": "0",
+    }
