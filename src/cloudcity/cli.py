@@ -8,6 +8,7 @@ import sys
 import click
 
 from cloudcity import menu
+from cloudcity.cli_outbox import dev_worker, outbox, worker
 from cloudcity.config import Settings, SettingsError, load_settings
 from cloudcity.db import Database
 from cloudcity.db.migrate import upgrade
@@ -104,7 +105,8 @@ def serve(ctx: Context, prod: bool, workers: int) -> None:
     if prod or settings.env == "production":
         serve_production(settings, workers=workers)
     else:
-        serve_development(settings)
+        with dev_worker(settings):
+            serve_development(settings)
 
 
 def _warn_if_open(settings: Settings) -> None:
@@ -114,6 +116,9 @@ def _warn_if_open(settings: Settings) -> None:
             settings.host,
         )
 
+
+main.add_command(worker)
+main.add_command(outbox)
 
 if __name__ == "__main__":
     main()
