@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections import deque
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -35,7 +36,8 @@ class FakeSender(Generic[T]):
 
     prefix = "fake"
 
-    def __init__(self) -> None:
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
         self.sent: list[T] = []
         self.attempts: list[T] = []
         self._script: deque[Action] = deque()
@@ -65,6 +67,8 @@ class FakeSender(Generic[T]):
             action = self._script.popleft() if self._script else None
         if action is not None:
             action()
+        if self.latency:
+            time.sleep(self.latency)
         with self._lock:
             self.sent.append(item)
             return f"{self.prefix}-{len(self.sent)}"
