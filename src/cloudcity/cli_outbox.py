@@ -16,7 +16,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.outbox.manage import OutboxError, retry_message, unsent
-from cloudcity.providers.ports import Providers
+from cloudcity.outbox.ports import Senders
 
 if TYPE_CHECKING:
     from cloudcity.cli import Context
@@ -31,7 +31,7 @@ def _context() -> Context:
     return click.get_current_context().ensure_object(Context)
 
 
-def build_providers(settings: Settings) -> Providers:
+def build_providers(settings: Settings) -> Senders:
     """The real providers (or local file transports without keys), from cloudcity.providers."""
     try:
         # By name: the providers package imports the Twilio and SendGrid SDKs, which are slow.
@@ -40,7 +40,7 @@ def build_providers(settings: Settings) -> Providers:
         raise click.ClickException(
             f"cannot send: cloudcity.providers.build_providers is not available ({exc})"
         ) from None
-    providers: Providers = build(settings)
+    providers: Senders = build(settings)
     return providers
 
 

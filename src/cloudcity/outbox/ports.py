@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
+from cloudcity.providers.ports import EmailSender, MessageSender
+
 
 @dataclass(frozen=True)
 class ReceiptFacts:
@@ -44,4 +46,18 @@ class ReceiptRenderer(Protocol):
 
     def render(self, facts: ReceiptFacts) -> RenderedReceipt:
         """Render the receipt for one order."""
+        ...
+
+
+class Senders(Protocol):
+    """The two senders a worker sends through (`cloudcity.providers.Providers` is one)."""
+
+    @property
+    def email(self) -> EmailSender:
+        """Sends emails."""
+        ...
+
+    @property
+    def messages(self) -> MessageSender:
+        """Sends WhatsApp and SMS messages."""
         ...

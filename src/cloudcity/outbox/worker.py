@@ -24,9 +24,9 @@ from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.outbox.claim import Claimed, claim, record_failure, record_sent, release
 from cloudcity.outbox.dispatch import Dispatcher
-from cloudcity.outbox.ports import ReceiptRenderer
+from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
-from cloudcity.providers.ports import DeliveryError, Providers
+from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
@@ -156,7 +156,7 @@ class Worker:
 
 
 def build_dispatcher(
-    settings: Settings, providers: Providers, *, renderer: ReceiptRenderer | None = None
+    settings: Settings, providers: Senders, *, renderer: ReceiptRenderer | None = None
 ) -> Dispatcher:
     """A Dispatcher sending through the providers, rendering with cloudcity.documents by default."""
     if renderer is None:
@@ -171,7 +171,7 @@ def build_dispatcher(
 def start_worker_thread(
     database: Database,
     settings: Settings,
-    providers: Providers,
+    providers: Senders,
     *,
     renderer: ReceiptRenderer | None = None,
 ) -> tuple[threading.Thread, threading.Event]:

@@ -1,11 +1,7 @@
-"""The ports the worker sends through: an email, a text message, and how a send fails.
-
-Our own terms only (addresses, bytes, ids): no SDK type crosses these interfaces.
-"""
+"""What the rest of Cloud City sends, in its own terms: no SDK type crosses these ports."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -21,7 +17,7 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Email:
-    """One email to one recipient; custom_args travel with it and come back in events."""
+    """An email to one recipient, with an HTML and a plain-text body; the sender is configured."""
 
     to: str
     subject: str
@@ -29,37 +25,37 @@ class Email:
     text: str
     attachments: tuple[Attachment, ...] = ()
     categories: tuple[str, ...] = ()
-    custom_args: Mapping[str, str] = field(default_factory=dict)
+    custom_args: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
 class TextMessage:
-    """A WhatsApp or SMS message: free text (body) or an approved template (content_sid)."""
+    """A WhatsApp or SMS message: free text, or an approved content template with variables.
+
+    `to` is a Twilio address: `whatsapp:+15551234567` or `+15551234567`.
+    """
 
     to: str
     body: str | None = None
     content_sid: str | None = None
-    content_variables: Mapping[str, str] | None = None
+    content_variables: dict[str, str] | None = None
 
+    def __post_init__(self) -> None:
+        if not self.body and not self.content_sid:
+            raise ValueError("a text message needs a body or a content_sid")
 
-class EmailSender(Protocol):
-    """Sends an email and answers the provider's message id."""
-
-    def send_email(self, email: Email) -> str:
-        """Send one email; raise DeliveryError when the provider refuses or fails."""
-        ...
-
-
-class MessageSender(Protocol):
-    """Sends a WhatsApp or SMS message and answers the provider's message id."""
-
-    def send_message(self, message: TextMessage) -> str:
-        """Send one message; raise DeliveryError when the provider refuses or fails."""
-        ...
+    @property
+    def is_whatsapp(self) -> bool:
+        """True when the recipient is a WhatsApp address."""
+        return self.to.startswith("whatsapp:")
 
 
 class DeliveryError(Exception):
-    """A send that failed: permanent (don't retry) or not, with the provider's hint to wait."""
+    """A provider refused or could not take a message.
+
+    `permanent` says whether retrying the same message can ever succeed; `retry_after` is the
+    provider's requested wait in seconds, when it gave one; `status` the HTTP status, if any.
+    """
 
     def __init__(
         self,
@@ -70,14 +66,29 @@ class DeliveryError(Exception):
         status: int | None = None,
     ) -> None:
         super().__init__(message)
+        self.message = message
         self.permanent = permanent
         self.retry_after = retry_after
         self.status = status
 
+    def __repr__(self) -> str:
+        return (
+            f"DeliveryError({self.message!r}, permanent={self.permanent}, "
+            f"retry_after={self.retry_after}, status={self.status})"
+        )
 
-@dataclass(frozen=True)
-class Providers:
-    """The senders a process uses, built once from Settings."""
 
-    email: EmailSender
-    messages: MessageSender
+class EmailSender(Protocol):
+    """Sends an email; returns the provider's message id."""
+
+    def send_email(self, email: Email) -> str:
+        """Send one email or raise DeliveryError."""
+        ...
+
+
+class MessageSender(Protocol):
+    """Sends a WhatsApp or SMS message; returns the provider's message id."""
+
+    def send_message(self, message: TextMessage) -> str:
+        """Send one message or raise DeliveryError."""
+        ...
