@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 from collections.abc import Callable
 from typing import Any
 
@@ -15,8 +14,7 @@ from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.worker import Worker
 
 from .fakes import FakeClock, FakeEmailSender, FakeMessageSender, FakeRenderer
-
-HAS_DOCUMENTS = importlib.util.find_spec("cloudcity.documents") is not None
+from .helpers import HAS_DOCUMENTS
 
 
 @pytest.fixture

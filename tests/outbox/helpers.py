@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 
+from cloudcity.customers import customer_for
 from cloudcity.db import Database
 from cloudcity.db.models import Order, OutboxMessage
 from cloudcity.orders import OrderRequest, place_order
@@ -14,6 +17,16 @@ from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, enqueue
 from cloudcity.phones import parse_address
 from cloudcity.pricing import Cake
 
+
+def _has_build_providers() -> bool:
+    try:
+        return hasattr(importlib.import_module("cloudcity.providers"), "build_providers")
+    except ImportError:
+        return False
+
+
+HAS_PROVIDERS = _has_build_providers()
+HAS_DOCUMENTS = importlib.util.find_spec("cloudcity.documents") is not None
 CAKE = Cake(size="Medium", flavour="Lemon", frosting="Buttercream", topping="Sprinkles")
 
 
@@ -77,3 +90,33 @@ def only(database: Database, kind: str) -> OutboxMessage:
 def seconds_between(later: datetime, earlier: datetime) -> float:
     """later - earlier in seconds."""
     return (later - earlier).total_seconds()
+
+
+def orders_ready(database: Database, count: int, *, number: str = "+14155550100") -> list[int]:
+    """`count` orders of one customer, each with its ready message and no receipt queued."""
+    with database.unit_of_work() as session:
+        customer = customer_for(session, parse_address(number))
+        customer.name = "Ana Lima"
+        orders = [
+            Order(
+                customer=customer,
+                size="Medium",
+                flavour="Lemon",
+                frosting="Buttercream",
+                topping="None",
+                price_cents=3200,
+                currency="USD",
+            )
+            for _ in range(count)
+        ]
+        session.add_all(orders)
+        session.flush()
+        for order in orders:
+            enqueue(
+                session,
+                kind=READY_MESSAGE,
+                key=f"ready:order:{order.id}",
+                recipient=customer.address,
+                order_id=order.id,
+            )
+        return [order.id for order in orders]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -16,17 +15,7 @@ from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.outbox.worker import Worker
 
 from .fakes import FakeEmailSender, FakeRenderer, bad_request
-from .helpers import enqueue_text, only, place
-
-
-def _has_build_providers() -> bool:
-    try:
-        return hasattr(importlib.import_module("cloudcity.providers"), "build_providers")
-    except ImportError:
-        return False
-
-
-HAS_PROVIDERS = _has_build_providers()
+from .helpers import HAS_PROVIDERS, enqueue_text, only, place
 
 
 @pytest.fixture
