@@ -31,6 +31,13 @@ def _context() -> Context:
     return click.get_current_context().ensure_object(Context)
 
 
+def _database() -> Database:
+    """The command's database, its pool closed when the command ends."""
+    database = _context().database
+    click.get_current_context().call_on_close(database.dispose)
+    return database
+
+
 def build_providers(settings: Settings) -> Senders:
     """The real providers (or local file transports without keys), from cloudcity.providers."""
     try:
@@ -56,14 +63,13 @@ def worker(
     from cloudcity.outbox.receipts import RendererMissing
     from cloudcity.outbox.worker import Worker, build_dispatcher
 
-    ctx = _context()
-    settings = ctx.settings
+    settings = _context().settings
     try:
         dispatcher = build_dispatcher(settings, build_providers(settings))
     except RendererMissing as exc:
         raise click.ClickException(str(exc)) from None
     found = Worker(
-        ctx.database,
+        _database(),
         dispatcher,
         settings,
         batch_size=batch_size,
@@ -87,7 +93,7 @@ def outbox() -> None:
 @outbox.command("list")
 def list_unsent() -> None:
     """List messages not sent yet: waiting, failed and dead, with their last error."""
-    with _context().database.unit_of_work() as session:
+    with _database().unit_of_work() as session:
         rows = unsent(session)
         for row in rows:
             due = row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S")
@@ -106,7 +112,7 @@ def list_unsent() -> None:
 def retry(message_id: int) -> None:
     """Send a failed or dead message again, now."""
     try:
-        with _context().database.unit_of_work() as session:
+        with _database().unit_of_work() as session:
             retry_message(session, message_id=message_id, now=utcnow())
     except OutboxError as exc:
         raise click.ClickException(str(exc)) from None

@@ -60,8 +60,10 @@ def start_worker(
     command = [str(Path(sys.executable).with_name("cloudcity")), "worker"]
 
     def start() -> subprocess.Popen[bytes]:
-        log = (tmp_path / f"worker-{len(started)}.log").open("wb")
-        process = subprocess.Popen(command, env=worker_env, cwd=tmp_path, stdout=log, stderr=log)
+        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
+            process = subprocess.Popen(
+                command, env=worker_env, cwd=tmp_path, stdout=log, stderr=log
+            )
         started.append(process)
         return process
 
@@ -120,7 +122,7 @@ def _statuses(database_url: str) -> Counter[str]:
     engine = sa.create_engine(database_url)
     try:
         with engine.connect() as connection:
-            return Counter(dict(connection.execute(sa.text(query)).tuples()))
+            return Counter(dict(connection.execute(sa.text(query)).all()))
     finally:
         engine.dispose()
 
