@@ -6,13 +6,15 @@ import threading
 from collections import Counter
 from collections.abc import Callable
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 
+from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.outbox.claim import claim, record_sent
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
-from cloudcity.outbox.worker import Worker
+from cloudcity.outbox.worker import Worker, start_worker_thread
 
 from .fakes import FakeClock, FakeEmailSender, FakeMessageSender, FakeRenderer
 from .helpers import enqueue_text, only, place, rows
@@ -158,3 +160,24 @@ def _drain(worker: Worker) -> None:
     idle = 0
     while idle < 3:  # PostgreSQL skips rows the other worker holds: look again before leaving
         idle = idle + 1 if worker.run_once() == 0 else 0
+
+
+def test_the_dev_servers_worker_thread_sends_and_stops(
+    database: Database,
+    settings: Settings,
+    fake_email: FakeEmailSender,
+    fake_messages: FakeMessageSender,
+) -> None:
+    place(database)
+    senders = SimpleNamespace(email=fake_email, messages=fake_messages)
+    thread, stop = start_worker_thread(database, settings, senders, renderer=FakeRenderer())
+    try:
+        for _ in range(250):
+            if fake_email.sent:
+                break
+            stop.wait(0.02)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert only(database, RECEIPT_EMAIL).status == "sent"
