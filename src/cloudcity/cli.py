@@ -8,40 +8,13 @@ import sys
 import click
 
 from cloudcity import menu
-from cloudcity.config import Settings, SettingsError, load_settings
-from cloudcity.db import Database
-from cloudcity.db.migrate import upgrade
+from cloudcity.cli_chat import chat, studio_flow
+from cloudcity.cli_context import Context, pass_context, prepare
+from cloudcity.cli_outbox import dev_worker, outbox, worker
+from cloudcity.config import Settings
 from cloudcity.money import format_money
 
-
-class Context:
-    """Settings and database, made once per command and only when the command needs them."""
-
-    def __init__(self) -> None:
-        self._settings: Settings | None = None
-        self._database: Database | None = None
-
-    @property
-    def settings(self) -> Settings:
-        """The validated settings; a bad value ends the command with a message naming it."""
-        if self._settings is None:
-            try:
-                self._settings = load_settings()
-            except SettingsError as exc:
-                raise click.ClickException(str(exc)) from None
-        return self._settings
-
-    @property
-    def database(self) -> Database:
-        """The database the settings point at."""
-        if self._database is None:
-            self._database = Database.connect(self.settings.database_url)
-            # Close pooled connections when the command ends, not at interpreter exit.
-            click.get_current_context().find_root().call_on_close(self._database.dispose)
-        return self._database
-
-
-pass_context = click.make_pass_decorator(Context, ensure=True)
+__all__ = ["Context", "main", "prepare"]
 
 
 @click.group()
@@ -66,14 +39,6 @@ def db_upgrade(ctx: Context) -> None:
     """Apply pending migrations and seed the default menu into an empty database."""
     prepare(ctx.database)
     click.echo("database is up to date")
-
-
-def prepare(database: Database) -> None:
-    """Bring a database to the current schema and give it a menu if it has none."""
-    upgrade(database.engine)
-    with database.unit_of_work() as session:
-        if menu.seed_default_menu(session):
-            logging.getLogger(__name__).info("seeded the default Cloud City menu")
 
 
 @main.command("menu")
@@ -106,7 +71,8 @@ def serve(ctx: Context, prod: bool, workers: int) -> None:
     if prod or settings.env == "production":
         serve_production(settings, workers=workers)
     else:
-        serve_development(settings)
+        with dev_worker(settings):
+            serve_development(settings)
 
 
 def _warn_if_open(settings: Settings) -> None:
@@ -117,10 +83,10 @@ def _warn_if_open(settings: Settings) -> None:
         )
 
 
-from cloudcity.cli_chat import chat, studio_flow  # noqa: E402 - needs main's Context first
-
 main.add_command(studio_flow)
 main.add_command(chat)
+main.add_command(worker)
+main.add_command(outbox)
 
 if __name__ == "__main__":
     main()

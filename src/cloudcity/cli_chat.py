@@ -12,13 +12,10 @@ import click
 import requests
 
 from cloudcity.chat.studio import StudioError, build_flow
-from cloudcity.cli import Context
+from cloudcity.cli_context import Context, pass_context
 from cloudcity.config import Settings
 
 WEBHOOK_PATH = "/twilio/messages"
-# The same lookup as cli.pass_context (click finds the Context by type); defined here because
-# cli.py imports this module at its end.
-pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
 @click.command("studio-flow")

@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
+    outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    outbox_batch_size: int = Field(default=20, ge=1, le=500)
+    outbox_poll_seconds: float = Field(default=1.0, gt=0)
     run_worker_in_app: bool = True
 
     twilio_account_sid: str | None = Field(

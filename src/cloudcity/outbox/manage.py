@@ -1,0 +1,42 @@
+"""What a person does with the outbox: see what is stuck, and send a failed message again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.models import OutboxMessage
+from cloudcity.outbox.status import GAVE_UP, PENDING, SENT
+
+
+class OutboxError(ValueError):
+    """A request about an outbox message that cannot be done; the message says why."""
+
+
+def unsent(session: orm.Session, *, limit: int = 200) -> list[OutboxMessage]:
+    """Messages not sent yet (waiting, being sent, failed or dead), oldest first."""
+    query = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status != SENT)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def retry_message(session: orm.Session, *, message_id: int, now: datetime) -> OutboxMessage:
+    """Put a failed or dead message back in the queue, due now, with its attempts reset."""
+    message = session.get(OutboxMessage, message_id)
+    if message is None:
+        raise OutboxError(f"there is no outbox message {message_id}")
+    if message.status not in GAVE_UP:
+        raise OutboxError(
+            f"outbox message {message_id} is {message.status}; only failed or dead messages "
+            "can be retried"
+        )
+    message.status, message.attempts, message.next_attempt_at = PENDING, 0, now
+    message.locked_by = message.locked_until = None
+    message.updated_at = now
+    return message

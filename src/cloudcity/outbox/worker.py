@@ -1,0 +1,185 @@
+"""The worker loop: claim a batch, send each message outside the claim, record each result.
+
+Healthy workers never send a message twice: a message is sent only while its lease has
+time to spare, and its result is written only while the lease is still this worker's. A
+worker killed mid-send leaves a lease that expires; another worker then sends it again
+(at least once at the provider, which gets the outbox idempotency key where it takes one).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import socket
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from cloudcity.config import Settings
+from cloudcity.db import Database
+from cloudcity.db.base import utcnow
+from cloudcity.outbox.claim import Claimed, claim, record_failure, record_sent, release
+from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.ports import ReceiptRenderer, Senders
+from cloudcity.outbox.retry import Backoff, after_failure
+from cloudcity.providers.ports import DeliveryError
+
+log = logging.getLogger(__name__)
+Clock = Callable[[], datetime]
+
+
+def default_worker_id() -> str:
+    """host:pid:random, unique per worker so a restarted process never inherits old leases."""
+    return f"{socket.gethostname()[:40]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
+class Worker:
+    """Drains the outbox through a Dispatcher; one instance per thread."""
+
+    def __init__(
+        self,
+        database: Database,
+        dispatcher: Dispatcher,
+        settings: Settings,
+        *,
+        batch_size: int | None = None,
+        poll_interval: float | None = None,
+        lease: float | None = None,
+        worker_id: str | None = None,
+        clock: Clock = utcnow,
+        backoff: Backoff | None = None,
+        jitter: Callable[[], float] = random.random,
+    ) -> None:
+        self.database = database
+        self.dispatcher = dispatcher
+        self.max_attempts = settings.outbox_max_attempts
+        self.batch_size = batch_size or settings.outbox_batch_size
+        self.poll_interval = poll_interval or settings.outbox_poll_seconds
+        self.lease = timedelta(seconds=lease or settings.outbox_lease_seconds)
+        self.worker_id = worker_id or default_worker_id()
+        self.clock = clock
+        self.backoff = backoff or Backoff()
+        self.jitter = jitter
+
+    def run_once(self, stop: threading.Event | None = None) -> int:
+        """Claim one batch and process it; answers how many messages were sent or failed."""
+        batch = self._claim()
+        for done, message in enumerate(batch):
+            if (stop is not None and stop.is_set()) or not self._lease_covers(message):
+                self._release(batch[done:])
+                return done
+            self._process(message)
+        return len(batch)
+
+    def run_forever(self, stop: threading.Event) -> None:
+        """Process batches until `stop` is set; the message in hand is always finished first."""
+        log.info("outbox worker %s started", self.worker_id)
+        while not stop.is_set():
+            try:
+                processed = self.run_once(stop)
+            except sa.exc.SQLAlchemyError:
+                log.exception("outbox worker %s: database error; trying again", self.worker_id)
+                processed = 0
+            if processed < self.batch_size:
+                stop.wait(self.poll_interval)
+        log.info("outbox worker %s stopped", self.worker_id)
+
+    def _claim(self) -> list[Claimed]:
+        with self.database.unit_of_work() as session:
+            return claim(
+                session,
+                worker_id=self.worker_id,
+                now=self.clock(),
+                lease=self.lease,
+                limit=self.batch_size,
+                max_attempts=self.max_attempts,
+            )
+
+    def _lease_covers(self, message: Claimed) -> bool:
+        # Start a send only with half the lease to spare, so no one reclaims it mid-send.
+        return self.clock() + self.lease / 2 <= message.locked_until
+
+    def _process(self, message: Claimed) -> None:
+        try:
+            with self.database.sessions() as session:
+                outgoing = self.dispatcher.prepare(session, message, now=self.clock())
+            provider_id = self.dispatcher.deliver(outgoing)
+        except DeliveryError as exc:
+            self._failed(message, exc)
+        except Exception as exc:
+            log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
+            self._failed(message, DeliveryError(f"unexpected error: {exc!r}", permanent=False))
+        else:
+            self._sent(message, provider_id)
+
+    def _sent(self, message: Claimed, provider_id: str) -> None:
+        with self.database.unit_of_work() as session:
+            ours = record_sent(
+                session,
+                message=message,
+                worker_id=self.worker_id,
+                provider_id=provider_id,
+                now=self.clock(),
+            )
+        if not ours:
+            log.warning("outbox message %s was sent after its lease expired", message.id)
+
+    def _failed(self, message: Claimed, error: DeliveryError) -> None:
+        now = self.clock()
+        outcome = after_failure(
+            error,
+            attempts=message.attempts,
+            max_attempts=self.max_attempts,
+            now=now,
+            backoff=self.backoff,
+            jitter=self.jitter(),
+        )
+        log.warning("outbox message %s: %s -> %s", message.id, outcome.error, outcome.status)
+        with self.database.unit_of_work() as session:
+            record_failure(
+                session,
+                message=message,
+                worker_id=self.worker_id,
+                status=outcome.status,
+                error=outcome.error,
+                next_attempt_at=outcome.next_attempt_at,
+                now=now,
+            )
+
+    def _release(self, messages: list[Claimed]) -> None:
+        with self.database.unit_of_work() as session:
+            release(session, messages=messages, worker_id=self.worker_id, now=self.clock())
+
+
+def build_dispatcher(
+    settings: Settings, providers: Senders, *, renderer: ReceiptRenderer | None = None
+) -> Dispatcher:
+    """A Dispatcher sending through the providers, rendering with cloudcity.documents by default."""
+    if renderer is None:
+        from cloudcity.outbox.receipts import DocumentsRenderer
+
+        renderer = DocumentsRenderer(settings)
+    return Dispatcher(
+        email=providers.email, messages=providers.messages, renderer=renderer, settings=settings
+    )
+
+
+def start_worker_thread(
+    database: Database,
+    settings: Settings,
+    providers: Senders,
+    *,
+    renderer: ReceiptRenderer | None = None,
+) -> tuple[threading.Thread, threading.Event]:
+    """Run a worker in a daemon thread (the dev server's); set the event to stop it."""
+    worker = Worker(database, build_dispatcher(settings, providers, renderer=renderer), settings)
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=worker.run_forever, args=(stop,), name="cloudcity-outbox", daemon=True
+    )
+    thread.start()
+    return thread, stop

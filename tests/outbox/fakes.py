@@ -1,0 +1,131 @@
+"""Hand-written fakes for the worker's collaborators: a clock, two senders, a renderer."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Generic, TypeVar
+
+from cloudcity.db.base import utcnow
+from cloudcity.outbox.ports import ReceiptFacts, RenderedReceipt
+from cloudcity.providers.ports import DeliveryError, Email, TextMessage
+
+T = TypeVar("T")
+Action = Callable[[], None]
+
+
+class FakeClock:
+    """A clock the test moves by hand; starts a little after the real now, so rows are due."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or utcnow() + timedelta(minutes=1)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward."""
+        self.now += timedelta(seconds=seconds)
+
+
+class FakeSender(Generic[T]):
+    """Records what was sent; scripted to fail, refuse or hang on the next calls."""
+
+    prefix = "fake"
+
+    def __init__(self, *, latency: float = 0.0) -> None:
+        self.latency = latency
+        self.sent: list[T] = []
+        self.attempts: list[T] = []
+        self._script: deque[Action] = deque()
+        self._lock = threading.Lock()
+
+    def fail_next(self, error: DeliveryError, *, times: int = 1) -> None:
+        """The next `times` sends raise this error."""
+        for _ in range(times):
+            self._script.append(lambda: _raise(error))
+
+    def before_next(self, action: Action) -> None:
+        """Run `action` inside the next send (move the clock, run another worker, raise)."""
+        self._script.append(action)
+
+    def hang_next(self, clock: FakeClock, *, seconds: float) -> None:
+        """The next send waits `seconds` and times out, as an HTTP client with a timeout does."""
+
+        def hang() -> None:
+            clock.advance(seconds)
+            raise DeliveryError(f"no answer within {seconds:g} s", permanent=False)
+
+        self._script.append(hang)
+
+    def _send(self, item: T) -> str:
+        with self._lock:
+            self.attempts.append(item)
+            action = self._script.popleft() if self._script else None
+        if action is not None:
+            action()
+        if self.latency:
+            time.sleep(self.latency)
+        with self._lock:
+            self.sent.append(item)
+            return f"{self.prefix}-{len(self.sent)}"
+
+
+class FakeEmailSender(FakeSender[Email]):
+    """An EmailSender that records emails."""
+
+    prefix = "email"
+
+    def send_email(self, email: Email) -> str:
+        """Record the email and answer an id, unless scripted otherwise."""
+        return self._send(email)
+
+
+class FakeMessageSender(FakeSender[TextMessage]):
+    """A MessageSender that records texts."""
+
+    prefix = "SM"
+
+    def send_message(self, message: TextMessage) -> str:
+        """Record the message and answer an id, unless scripted otherwise."""
+        return self._send(message)
+
+
+class FakeRenderer:
+    """Renders a recognisable receipt without WeasyPrint."""
+
+    def __init__(self) -> None:
+        self.rendered: list[ReceiptFacts] = []
+
+    def render(self, facts: ReceiptFacts) -> RenderedReceipt:
+        """A receipt naming the order, with a tiny stand-in PDF."""
+        self.rendered.append(facts)
+        return RenderedReceipt(
+            subject=f"Your Cloud City receipt for order #{facts.order_id}",
+            html=f"<p>Thank you, {facts.customer_name}!</p>",
+            text=f"Thank you, {facts.customer_name}!",
+            pdf_filename=f"cloud-city-invoice-{facts.order_id}.pdf",
+            pdf=b"%PDF-1.7\n% fake invoice\n%%EOF\n",
+        )
+
+
+def server_error() -> DeliveryError:
+    """What an adapter raises for HTTP 500."""
+    return DeliveryError("the provider had an internal error", permanent=False, status=500)
+
+
+def rate_limited(retry_after: float) -> DeliveryError:
+    """What an adapter raises for HTTP 429 with Retry-After."""
+    return DeliveryError("too many requests", permanent=False, retry_after=retry_after, status=429)
+
+
+def bad_request() -> DeliveryError:
+    """What an adapter raises for HTTP 400: the request itself is wrong."""
+    return DeliveryError("the recipient address is invalid", permanent=True, status=400)
+
+
+def _raise(error: DeliveryError) -> None:
+    raise error

@@ -1,0 +1,110 @@
+"""Arrange and inspect outbox tests: place orders, enqueue texts, read the outbox back."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from cloudcity.customers import customer_for
+from cloudcity.db import Database
+from cloudcity.db.models import Order, OutboxMessage
+from cloudcity.orders import OrderRequest, place_order
+from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, enqueue
+from cloudcity.phones import parse_address
+from cloudcity.pricing import Cake
+
+CAKE = Cake(size="Medium", flavour="Lemon", frosting="Buttercream", topping="Sprinkles")
+
+
+def place(
+    database: Database,
+    *,
+    number: str = "whatsapp:+14155550100",
+    name: str = "Ana Lima",
+    email: str = "ana@example.com",
+) -> int:
+    """Place an order through the use case (which enqueues its receipt); answers its id."""
+    request = OrderRequest(address=parse_address(number), name=name, email=email, cake=CAKE)
+    with database.unit_of_work() as session:
+        return place_order(session, request=request, currency="USD").order.id
+
+
+def enqueue_text(
+    database: Database, order_id: int, *, kind: str = READY_MESSAGE, **payload: str
+) -> None:
+    """Enqueue the ready or cancel message of an order, addressed as its customer is."""
+    prefix = "ready" if kind == READY_MESSAGE else "cancel"
+    assert kind in (READY_MESSAGE, CANCEL_MESSAGE)
+    with database.unit_of_work() as session:
+        order = session.get(Order, order_id)
+        assert order is not None
+        enqueue(
+            session,
+            kind=kind,
+            key=f"{prefix}:order:{order_id}",
+            recipient=order.customer.address,
+            payload=dict(payload),
+            order_id=order_id,
+        )
+
+
+def set_customer(database: Database, order_id: int, **values: Any) -> None:
+    """Change the customer of an order (last_inbound_at, opted_out, ...)."""
+    with database.unit_of_work() as session:
+        order = session.get(Order, order_id)
+        assert order is not None
+        for name, value in values.items():
+            setattr(order.customer, name, value)
+
+
+def rows(database: Database, kind: str | None = None) -> list[OutboxMessage]:
+    """Every outbox row (of one kind), by id."""
+    query = sa.select(OutboxMessage).order_by(OutboxMessage.id)
+    if kind is not None:
+        query = query.where(OutboxMessage.kind == kind)
+    with database.sessions() as session:
+        return list(session.scalars(query))
+
+
+def only(database: Database, kind: str) -> OutboxMessage:
+    """The one outbox row of a kind."""
+    found = rows(database, kind)
+    assert len(found) == 1, found
+    return found[0]
+
+
+def seconds_between(later: datetime, earlier: datetime) -> float:
+    """later - earlier in seconds."""
+    return (later - earlier).total_seconds()
+
+
+def orders_ready(database: Database, count: int, *, number: str = "+14155550100") -> list[int]:
+    """`count` orders of one customer, each with its ready message and no receipt queued."""
+    with database.unit_of_work() as session:
+        customer = customer_for(session, parse_address(number))
+        customer.name = "Ana Lima"
+        orders = [
+            Order(
+                customer=customer,
+                size="Medium",
+                flavour="Lemon",
+                frosting="Buttercream",
+                topping="None",
+                price_cents=3200,
+                currency="USD",
+            )
+            for _ in range(count)
+        ]
+        session.add_all(orders)
+        session.flush()
+        for order in orders:
+            enqueue(
+                session,
+                kind=READY_MESSAGE,
+                key=f"ready:order:{order.id}",
+                recipient=customer.address,
+                order_id=order.id,
+            )
+        return [order.id for order in orders]
