@@ -13,7 +13,7 @@ from flask import Blueprint
 bp: Blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The views register themselves on `bp`, so they are imported after it exists.
-from cloudcity.web.admin import auth, orders  # noqa: E402
+from cloudcity.web.admin import auth, order_page, orders  # noqa: E402
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
 
-__all__ = ["auth", "bp", "current_actor", "init_app", "orders"]
+__all__ = ["auth", "bp", "current_actor", "init_app", "order_page", "orders"]
