@@ -140,7 +140,7 @@ def _locked(session: orm.Session, order_id: int) -> Order:
         .options(orm.lazyload(Order.customer))
         .execution_options(populate_existing=True)
     )
-    order = session.scalars(lock_for_update(query, session)).one_or_none()
+    order: Order | None = session.scalars(lock_for_update(query, session)).one_or_none()
     if order is None:
         raise OrderNotFound(f"there is no order #{order_id}")
     return order

@@ -73,7 +73,8 @@ def _message_entries(message: Outbox) -> list[Entry]:
     if message.sent_at is not None:
         entries.append(Entry(message.sent_at, f"{name} sent", "outbox worker", message.recipient))
     if message.status in ("failed", "dead"):
-        entries.append(Entry(message.updated_at, f"{name} failed", "outbox worker", message.last_error))
+        failed = Entry(message.updated_at, f"{name} failed", "outbox worker", message.last_error)
+        entries.append(failed)
     return entries
 
 
@@ -102,7 +103,9 @@ def _delivery_entries(session: orm.Session, messages: dict[int, Outbox]) -> list
     ]
 
 
-def other_orders(session: orm.Session, order: Order, *, limit: int = MAX_OTHER_ORDERS) -> list[Order]:
+def other_orders(
+    session: orm.Session, order: Order, *, limit: int = MAX_OTHER_ORDERS
+) -> list[Order]:
     """The customer's other orders, newest first (at most `limit`)."""
     query = (
         sa.select(Order)

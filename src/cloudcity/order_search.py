@@ -79,7 +79,7 @@ def iter_orders(
 
 def filtered(
     session: orm.Session, wanted: OrderFilter, *, region: str | None = None
-) -> sa.Select[tuple[Order]]:
+) -> sa.Select[Order]:
     """The orders query (customer joined in the same SELECT) for a filter, newest first."""
     query = sa.select(Order).order_by(Order.placed_at.desc(), Order.id.desc())
     if wanted.status is not None:
@@ -99,8 +99,8 @@ def _midnight(day: date) -> datetime:
 
 
 def _older_than(
-    session: orm.Session, query: sa.Select[tuple[Order]], before: int | None
-) -> sa.Select[tuple[Order]]:
+    session: orm.Session, query: sa.Select[Order], before: int | None
+) -> sa.Select[Order]:
     if before is None:
         return query
     placed_at = session.scalar(sa.select(Order.placed_at).where(Order.id == before))
@@ -124,7 +124,7 @@ def _matching(term: str, region: str | None) -> sa.ColumnElement[bool]:
     return Order.customer_id.in_(_prefix_customers(Customer.name, _cases(term)))
 
 
-def _phone_customers(term: str, region: str | None) -> sa.Select[tuple[int]]:
+def _phone_customers(term: str, region: str | None) -> sa.Select[int]:
     phone = normalise_phone(term, region)
     if phone is not None:
         return sa.select(Customer.id).where(Customer.phone == phone)
@@ -151,7 +151,7 @@ def _cases(term: str) -> list[str]:
 def _prefix_customers(
     column: orm.InstrumentedAttribute[str] | orm.InstrumentedAttribute[str | None],
     prefixes: list[str],
-) -> sa.Select[tuple[int]]:
+) -> sa.Select[int]:
     # A range on the plain column (not LIKE, not lower()) so its B-tree index serves it on
     # SQLite and PostgreSQL alike; each spelling is one index range.
     ranges = [sa.and_(column >= p, column < p + PREFIX_END) for p in prefixes]

@@ -125,7 +125,7 @@ def too_many(_exc: TooManyRequests) -> tuple[str, int]:
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Attach the admin to the app: cookies, CSRF, Flask-Login, the blueprint, the rate limit."""
-    secure = settings.public_url is not None and settings.public_url.scheme == "https"
+    secure = str(settings.public_url or "").startswith("https:")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
