@@ -155,3 +155,11 @@ def test_csv_escapes_formulas(client: FlaskClient, auth: AuthActions, session: o
     assert rows[1][3] == "'-2+3"
     assert rows[2][3] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows[2][6] == "'@sum@example.com"
+
+
+def test_broad_search_walks_newest_orders(
+    client: FlaskClient, three: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("cloudcity.order_search.FEW_CUSTOMERS", 1)
+    assert shown(client, "?q=%2B1415") == [three[1], three[0]]
+    assert shown(client, "?q=%2B1415&status=placed&from=2026-03-09") == [three[1]]
