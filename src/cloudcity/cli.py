@@ -8,6 +8,7 @@ import sys
 import click
 
 from cloudcity import menu
+from cloudcity.cli_admin import admin, ensure_dev_admin
 from cloudcity.cli_chat import chat, studio_flow
 from cloudcity.cli_context import Context, pass_context, prepare
 from cloudcity.cli_outbox import dev_worker, outbox, worker
@@ -65,6 +66,7 @@ def serve(ctx: Context, prod: bool, workers: int) -> None:
 
     settings = ctx.settings
     prepare(ctx.database)
+    ensure_dev_admin(ctx.database, settings)
     # Migrations ran in this process before any worker exists; workers open their own pools.
     ctx.database.dispose()
     _warn_if_open(settings)
@@ -87,6 +89,7 @@ main.add_command(studio_flow)
 main.add_command(chat)
 main.add_command(worker)
 main.add_command(outbox)
+main.add_command(admin)
 
 if __name__ == "__main__":
     main()

@@ -77,8 +77,9 @@ def test_gunicorn_migrates_once_then_serves_orders(
         log.close()
     output = (tmp_path / "serve.log").read_text()
     # The master migrated the new database exactly once, before forking; no worker did.
-    assert output.count("Running upgrade") == (0 if is_postgres else 1)
+    assert output.count("Running upgrade  -> 0001") == (0 if is_postgres else 1)
     assert "Booting worker" in output
+    assert output.rfind("Running upgrade") < output.index("Booting worker")
 
 
 @pytest.mark.parametrize("argument", ["--workers=abc"])

@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
-from cloudcity.web import api, dev_chat, errors, health, openapi, twilio_webhook
+from cloudcity.web import admin, api, dev_chat, errors, health, openapi, twilio_webhook
 from cloudcity.web.context import Services, install
 from cloudcity.web.delivery_webhooks import bp as delivery_webhooks_bp
 from cloudcity.web.dev_outbox import bp as dev_outbox_bp
@@ -30,7 +30,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if settings.trust_proxy:
         # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     warn_if_unsigned(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
     errors.register(app)
@@ -44,4 +44,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         dev_chat.bp,
     ):
         app.register_blueprint(blueprint)
+    admin.init_app(app, settings)
     return app

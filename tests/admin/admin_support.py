@@ -1,0 +1,83 @@
+"""The admin tests' helper class (importable from test modules as `admin_support`)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from flask.testing import FlaskClient
+from sqlalchemy import orm
+from werkzeug.test import TestResponse
+
+from cloudcity.db.models import Order
+from cloudcity.orders import OrderRequest, place_order
+from cloudcity.phones import parse_address
+from cloudcity.pricing import Cake
+
+USERNAME = "baker"
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class AuthActions:
+    """Log the test client in and out as the admin user the fixture created."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.username = USERNAME
+        self.password = PASSWORD
+
+    def csrf_token(self) -> str:
+        """A valid CSRF token for this client's session (read from the login form)."""
+        page = self.client.get("/admin/login").get_data(as_text=True)
+        found = TOKEN.search(page)
+        if found is None:  # logged in: the form redirects, so read any admin page instead
+            page = self.client.get("/admin/orders").get_data(as_text=True)
+            found = TOKEN.search(page)
+        assert found is not None, "no csrf_token on the admin page"
+        return found.group(1)
+
+    def login(self, username: str = USERNAME, password: str = PASSWORD) -> TestResponse:
+        """Post the login form (with its CSRF token)."""
+        return self.post("/admin/login", data={"username": username, "password": password})
+
+    def logout(self) -> TestResponse:
+        """Post the logout form."""
+        return self.post("/admin/logout")
+
+    def post(self, path: str, data: dict[str, str] | None = None, **kwargs: object) -> TestResponse:
+        """POST a form with a valid CSRF token added."""
+        form = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.client.post(path, data=form, **kwargs)  # type: ignore[arg-type]
+
+
+def place(
+    session: orm.Session,
+    *,
+    name: str = "Anna Lee",
+    phone: str = "whatsapp:+14155550100",
+    email: str = "anna@example.com",
+    placed_at: datetime | None = None,
+    size: str = "Small",
+) -> Order:
+    """Place an order through the real use case and commit it."""
+    request = OrderRequest(
+        address=parse_address(phone),
+        name=name,
+        email=email,
+        cake=Cake(size=size, flavour="Vanilla", frosting="Buttercream", topping="Sprinkles"),
+    )
+    order = place_order(session, request=request, currency="USD").order
+    if placed_at is not None:
+        order.placed_at = placed_at
+    session.commit()
+    return order
+
+
+def reload(session: orm.Session, order: Order) -> Order:
+    """The order as the database has it now; ends the read so the app can write (SQLite)."""
+    session.expire_all()
+    found = session.get(Order, order.id)
+    assert found is not None
+    session.commit()
+    return found
