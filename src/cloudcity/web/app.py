@@ -11,6 +11,7 @@ from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
 from cloudcity.web import api, errors, health, openapi
 from cloudcity.web.context import Services, install
+from cloudcity.web.landing import bp as landing_bp
 from cloudcity.web.twilio_auth import warn_if_unsigned
 
 log = logging.getLogger(__name__)
@@ -34,4 +35,5 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     errors.register(app)
     for blueprint in (api.bp, openapi.bp, health.bp):
         app.register_blueprint(blueprint)
+    app.register_blueprint(landing_bp)
     return app
