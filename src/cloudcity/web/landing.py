@@ -9,7 +9,8 @@ from functools import lru_cache
 from urllib.parse import quote
 
 import segno
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, render_template, request
+from werkzeug.wrappers import Response
 
 from cloudcity import menu
 from cloudcity.db.models import MenuOption, OptionKind
