@@ -39,7 +39,7 @@ def count_by_status(session: orm.Session) -> dict[str, int]:
         sa.select(OutboxMessage.status, sa.func.count()).group_by(OutboxMessage.status)
     )
     counts = dict.fromkeys(STATUSES, 0)
-    counts.update(dict(rows.tuples()))
+    counts.update({row[0]: row[1] for row in rows})
     return counts
 
 
