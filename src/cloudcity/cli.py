@@ -8,6 +8,7 @@ import sys
 import click
 
 from cloudcity import menu
+from cloudcity.cli_admin import admin, ensure_dev_admin
 from cloudcity.config import Settings, SettingsError, load_settings
 from cloudcity.db import Database
 from cloudcity.db.migrate import upgrade
@@ -98,6 +99,7 @@ def serve(ctx: Context, prod: bool, workers: int) -> None:
 
     settings = ctx.settings
     prepare(ctx.database)
+    ensure_dev_admin(ctx.database, settings)
     # Migrations ran in this process before any worker exists; workers open their own pools.
     ctx.database.dispose()
     _warn_if_open(settings)
@@ -114,6 +116,8 @@ def _warn_if_open(settings: Settings) -> None:
             settings.host,
         )
 
+
+main.add_command(admin)
 
 if __name__ == "__main__":
     main()

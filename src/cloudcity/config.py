@@ -46,6 +46,7 @@ class Settings(BaseSettings):
     api_password: SecretStr | None = None
     trust_proxy: bool = False
     max_body_bytes: int = Field(default=16 * 1024, ge=1024)
+    ratelimit_storage_uri: str = "memory://"
 
     shop_name: str = "Cloud City Cake Company"
     shop_address: str = "1 Cloud Lane, Bespin, CA 94000"

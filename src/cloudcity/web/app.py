@@ -9,7 +9,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
-from cloudcity.web import api, errors, health, openapi
+from cloudcity.web import admin, api, errors, health, openapi
 from cloudcity.web.context import Services, install
 from cloudcity.web.landing import bp as landing_bp
 from cloudcity.web.twilio_auth import warn_if_unsigned
@@ -29,11 +29,12 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     app.json.sort_keys = False  # type: ignore[attr-defined]
     if settings.trust_proxy:
         # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     warn_if_unsigned(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
     errors.register(app)
     for blueprint in (api.bp, openapi.bp, health.bp):
         app.register_blueprint(blueprint)
     app.register_blueprint(landing_bp)
+    admin.init_app(app, settings)
     return app

@@ -1,0 +1,152 @@
+"""What guards the admin: logged-in bakers, CSRF tokens on its forms, a slowed-down login.
+
+CSRF: CSRFProtect is initialised with WTF_CSRF_CHECK_DEFAULT=False, so it checks nothing by
+itself; the admin blueprint calls `csrf.protect()` in its own before_request. The JSON API
+and the provider webhooks (which authenticate with Basic auth or signatures) are therefore
+never asked for a token, whichever blueprints other modules add, with no exempt list to keep.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+from typing import Any, cast
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, UserMixin, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import TooManyRequests
+
+from cloudcity import admins
+from cloudcity.config import Settings
+from cloudcity.db.models import AdminUser
+from cloudcity.web.admin import bp
+from cloudcity.web.context import db_session
+
+LOGIN_LIMIT = "5/minute"
+PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+@dataclass(frozen=True)
+class Baker(UserMixin):  # type: ignore[misc]
+    """The logged-in admin user, as the session knows it."""
+
+    id: int
+    username: str
+    stamp: str
+
+    @classmethod
+    def of(cls, user: AdminUser) -> Baker:
+        """The session identity of an admin user."""
+        return cls(user.id, user.username, _stamp(user.password_hash))
+
+    def get_id(self) -> str:
+        """The session key: id plus a stamp of the hash, so a new password ends old sessions."""
+        return f"{self.id}:{self.stamp}"
+
+
+def _stamp(password_hash: str) -> str:
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
+
+
+def load_baker(key: str) -> Baker | None:
+    """The baker a session cookie names, if the user still exists with the same password."""
+    user_id, _, stamp = key.partition(":")
+    if not user_id.isdigit():
+        return None
+    user = admins.get_user(db_session(), int(user_id))
+    if user is None or not hmac.compare_digest(_stamp(user.password_hash), stamp):
+        return None
+    return Baker.of(user)
+
+
+def unauthorized() -> ResponseReturnValue:
+    """Pages send the baker to the login form; actions answer 401 (their form is gone)."""
+    if request.method in ("GET", "HEAD"):
+        return redirect(url_for("admin.login_form", next=_here()))
+    message = "You are not logged in (or your session ended). Log in and try again."
+    return render_template("admin/error.html", title="Please log in", message=message), 401
+
+
+def _here() -> str:
+    query = request.query_string.decode()
+    return request.path + (f"?{query}" if query else "")
+
+
+def safe_next(target: str | None) -> str | None:
+    """The target if it is a path on this site; anything else (another host, a scheme) is None."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or any(c in target for c in "\\\r\n\t"):
+        return None
+    return target
+
+
+def current_actor() -> str:
+    """Who is acting, for order events: the logged-in baker's username."""
+    return f"admin:{current_user.username}"
+
+
+@bp.before_request
+def guard() -> ResponseReturnValue | None:
+    """Require a login for every admin view, then a CSRF token on every state-changing one."""
+    if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
+        return unauthorized()
+    if current_app.config.get("WTF_CSRF_ENABLED", True):
+        csrf.protect()
+    return None
+
+
+@bp.errorhandler(CSRFError)
+def csrf_refused(exc: CSRFError) -> tuple[str, int]:
+    """A form without a valid token: expired, or sent from another site."""
+    message = (
+        "This form expired or did not come from the admin ("
+        + str(exc.description)
+        + "). Go back, reload the page and try again."
+    )
+    return render_template("admin/error.html", title="Form expired", message=message), 400
+
+
+@bp.errorhandler(TooManyRequests)
+def too_many(_exc: TooManyRequests) -> tuple[str, int]:
+    """Too many login attempts from one address."""
+    message = "Too many login attempts from your address. Wait a minute, then try again."
+    return render_template("admin/error.html", title="Slow down", message=message), 429
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Attach the admin to the app: cookies, CSRF, Flask-Login, the blueprint, the rate limit."""
+    secure = settings.public_url is not None and settings.public_url.scheme == "https"
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=secure,
+        WTF_CSRF_CHECK_DEFAULT=False,
+    )
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.user_loader(load_baker)
+    login_manager.unauthorized_handler(unauthorized)
+    app.register_blueprint(bp)
+    limiter = Limiter(
+        get_remote_address,
+        app=app,
+        storage_uri=settings.ratelimit_storage_uri,
+        default_limits=[],
+        headers_enabled=False,
+    )
+    # One limiter per app (its counters live with it); wrap the login POST view of this app.
+    login = app.view_functions["admin.login"]
+    app.view_functions["admin.login"] = cast(Any, limiter.limit(LOGIN_LIMIT)(login))

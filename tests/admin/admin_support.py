@@ -1,0 +1,44 @@
+"""The admin tests' helper class (importable from test modules as `admin_support`)."""
+
+from __future__ import annotations
+
+import re
+
+from flask.testing import FlaskClient
+from werkzeug.test import TestResponse
+
+USERNAME = "baker"
+PASSWORD = "correct horse battery"
+TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+class AuthActions:
+    """Log the test client in and out as the admin user the fixture created."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self.client = client
+        self.username = USERNAME
+        self.password = PASSWORD
+
+    def csrf_token(self) -> str:
+        """A valid CSRF token for this client's session (read from the login form)."""
+        page = self.client.get("/admin/login").get_data(as_text=True)
+        found = TOKEN.search(page)
+        if found is None:  # logged in: the form redirects, so read any admin page instead
+            page = self.client.get("/admin/orders").get_data(as_text=True)
+            found = TOKEN.search(page)
+        assert found is not None, "no csrf_token on the admin page"
+        return found.group(1)
+
+    def login(self, username: str = USERNAME, password: str = PASSWORD) -> TestResponse:
+        """Post the login form (with its CSRF token)."""
+        return self.post("/admin/login", data={"username": username, "password": password})
+
+    def logout(self) -> TestResponse:
+        """Post the logout form."""
+        return self.post("/admin/logout")
+
+    def post(self, path: str, data: dict[str, str] | None = None, **kwargs: object) -> TestResponse:
+        """POST a form with a valid CSRF token added."""
+        form = {"csrf_token": self.csrf_token(), **(data or {})}
+        return self.client.post(path, data=form, **kwargs)  # type: ignore[arg-type]

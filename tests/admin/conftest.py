@@ -1,0 +1,41 @@
+"""Admin test helpers: an admin user, `auth.login()` / `auth.logout()`, CSRF tokens.
+
+CSRF is switched off for admin tests by default (WTF_CSRF_ENABLED=False) so tests can post
+forms plainly; request the `csrf` fixture to switch it on, and post with `auth.post(...)`,
+which adds a valid token either way. Type hints: `from admin_support import AuthActions`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from admin_support import PASSWORD, USERNAME, AuthActions
+from flask import Flask
+from flask.testing import FlaskClient
+
+from cloudcity import admins
+from cloudcity.db import Database
+
+
+@pytest.fixture(autouse=True)
+def _csrf_off(app: Flask) -> None:
+    app.config["WTF_CSRF_ENABLED"] = False
+
+
+@pytest.fixture
+def csrf(app: Flask, _csrf_off: None) -> None:
+    """Enforce CSRF tokens in this test, as in production."""
+    app.config["WTF_CSRF_ENABLED"] = True
+
+
+@pytest.fixture
+def admin_user(database: Database) -> str:
+    """Create the admin user `auth` logs in as; returns its username."""
+    with database.unit_of_work() as session:
+        admins.create_user(session, username=USERNAME, password=PASSWORD)
+    return USERNAME
+
+
+@pytest.fixture
+def auth(client: FlaskClient, admin_user: str) -> AuthActions:
+    """Log in and out as the admin user."""
+    return AuthActions(client)
