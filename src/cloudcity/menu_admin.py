@@ -9,6 +9,7 @@ from cloudcity.db.models import MenuOption, OptionKind
 from cloudcity.menu import normalise
 
 MAX_NAME = 80
+MAX_PRICE_CENTS = 10_000_000
 
 
 class MenuEditError(ValueError):
@@ -89,6 +90,8 @@ def _checked_name(
 def _check_price(price_cents: int) -> None:
     if price_cents < 0:
         raise MenuEditError("a price cannot be negative", field="price")
+    if price_cents > MAX_PRICE_CENTS:
+        raise MenuEditError("a price must be under 100,000.00", field="price")
 
 
 def _saved(session: orm.Session, option: MenuOption) -> MenuOption:

@@ -13,7 +13,16 @@ from flask import Blueprint
 bp: Blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The views register themselves on `bp`, so they are imported after it exists.
-from cloudcity.web.admin import auth, orders  # noqa: E402
+from cloudcity.web.admin import auth, dashboard, deliveries, menu, orders  # noqa: E402
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
 
-__all__ = ["auth", "bp", "current_actor", "init_app", "orders"]
+__all__ = [
+    "auth",
+    "bp",
+    "current_actor",
+    "dashboard",
+    "deliveries",
+    "init_app",
+    "menu",
+    "orders",
+]
