@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from admin_support import AuthActions
+from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.dashboard import DayTotal, daily_totals, dashboard
+from cloudcity.db.base import utcnow
 from cloudcity.db.models import Channel, Customer, Order, OrderStatus
+from cloudcity.web.admin.chart import Bar, bar_chart
 
 NOW = datetime(2025, 3, 15, 14, 30, tzinfo=UTC)
 
@@ -84,3 +88,46 @@ def test_dashboard_lists_todays_open_and_ready_orders(session: orm.Session) -> N
     assert [o.id for o in board.ready] == [ready.id]
     assert board.ready_total == 1
     assert board.days[-1] == DayTotal(NOW.date(), 2, 6000)
+
+
+# The /admin/ page ------------------------------------------------------------------------
+
+
+def test_dashboard_needs_a_login(client: FlaskClient) -> None:
+    response = client.get("/admin/")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login")
+
+
+def test_dashboard_page_shows_orders_figures_and_charts(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    now = utcnow()
+    today = add_order(session, at=now, price_cents=4550)
+    ready = add_order(session, at=now - timedelta(days=1), status=OrderStatus.READY)
+    add_order(session, at=now - timedelta(days=3), price_cents=1000, status=OrderStatus.PICKED_UP)
+    session.commit()
+    auth.login()
+    response = client.get("/admin/")
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f'<a href="/admin/orders/{today.id}">{today.id}</a>' in page
+    assert f'<a href="/admin/orders/{ready.id}">{ready.id}</a>' in page
+    assert "<strong>3</strong> orders in 30 days" in page
+    assert "<strong>$85.50</strong> revenue in 30 days" in page
+    assert page.count('<svg viewBox="0 0 720 180" role="img"') == 2
+    assert page.count('<rect class="bar') == 60
+    assert f"{now:%a %d %b}: $45.50" in page
+    assert f'<td>{now.date().isoformat()}</td><td class="num">1</td>' in page
+
+
+def test_chart_escapes_its_words() -> None:
+    svg = bar_chart([Bar("<a>", 3, "x & y")], title='"quoted"')
+    assert "&lt;a&gt;" in svg
+    assert "x &amp; y" in svg
+    assert 'aria-label="&#34;quoted&#34;"' in svg
+
+
+def test_chart_of_no_orders_draws_empty_bars() -> None:
+    svg = bar_chart([Bar("Mar 01", 0, "0 orders")], title="Orders")
+    assert 'height="0.0"' in svg

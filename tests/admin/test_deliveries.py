@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+import sqlalchemy as sa
+from admin_support import AuthActions
+from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.db.base import utcnow
@@ -77,3 +80,98 @@ def test_messages_by_status_newest_first_in_pages(session: orm.Session) -> None:
     assert [m.idempotency_key for m in page.messages] == ["sent-2", "sent-1"]
     assert (page.total, page.pages) == (5, 3)
     assert count_by_status(session) == {"pending": 0, "sent": 5, "failed": 0, "dead": 1}
+
+
+# The /admin/deliveries page ------------------------------------------------------------
+
+
+def test_deliveries_need_a_login(client: FlaskClient, session: orm.Session) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    assert client.get("/admin/deliveries").status_code == 302
+    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 401
+    assert status_of(session, dead.id) == "dead"
+
+
+def test_tabs_show_counts_and_failed_rows_show_their_error(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    add_message(session, status="failed", key="k1", attempts=3, last_error="HTTP 503 <busy>")
+    add_message(session, status="sent", key="k2")
+    session.commit()
+    auth.login()
+    page = client.get("/admin/deliveries?status=failed").get_data(as_text=True)
+    assert "Failed <span" in page
+    assert "(1)</span>" in page
+    assert "HTTP 503 &lt;busy&gt;" in page
+    assert ">Retry</button>" in page
+    sent = client.get("/admin/deliveries?status=sent").get_data(as_text=True)
+    assert ">Retry</button>" not in sent
+    assert "Last error" not in sent
+
+
+def test_deliveries_are_paginated_newest_first(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    for n in range(55):
+        add_message(session, status="pending", key=f"k{n:02d}")
+    session.commit()
+    auth.login()
+    first = client.get("/admin/deliveries?status=pending").get_data(as_text=True)
+    second = client.get("/admin/deliveries?status=pending&page=2").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert first.index('<td class="num">55</td>') < first.index('<td class="num">54</td>')
+    assert '<td class="num">6</td>' in first
+    assert '<td class="num">5</td>' in second
+    assert '<td class="num">6</td>' not in second
+
+
+def test_retry_button_requeues_the_message(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1", attempts=8, last_error="bad number")
+    session.commit()
+    auth.login()
+    response = client.post(f"/admin/deliveries/{dead.id}/retry", data={"status": "dead"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/deliveries?status=dead"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is queued to be sent again" in page
+    session.expire_all()
+    again = session.get(OutboxMessage, dead.id)
+    assert again is not None
+    assert (again.status, again.attempts) == ("pending", 8)
+    session.commit()
+
+
+def test_retrying_a_sent_message_is_refused(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    sent = add_message(session, status="sent", key="k1")
+    session.commit()
+    auth.login()
+    response = client.post(f"/admin/deliveries/{sent.id}/retry", data={"status": "sent"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "only failed or dead ones can be retried" in page
+    assert status_of(session, sent.id) == "sent"
+
+
+@pytest.mark.usefixtures("csrf")
+def test_retry_needs_a_csrf_token(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    auth.login()
+    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 400
+    assert status_of(session, dead.id) == "dead"
+    assert auth.post(f"/admin/deliveries/{dead.id}/retry").status_code == 303
+    assert status_of(session, dead.id) == "pending"
+
+
+def status_of(session: orm.Session, outbox_id: int) -> str:
+    """A message's status as the database has it now (the read transaction ended)."""
+    found = session.scalar(sa.select(OutboxMessage.status).where(OutboxMessage.id == outbox_id))
+    session.commit()
+    assert found is not None
+    return found
