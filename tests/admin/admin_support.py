@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
 
 from flask.testing import FlaskClient
+from sqlalchemy import orm
 from werkzeug.test import TestResponse
+
+from cloudcity.db.models import Order
+from cloudcity.orders import OrderRequest, place_order
+from cloudcity.phones import parse_address
+from cloudcity.pricing import Cake
 
 USERNAME = "baker"
 PASSWORD = "correct horse battery"
@@ -42,3 +49,35 @@ class AuthActions:
         """POST a form with a valid CSRF token added."""
         form = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.client.post(path, data=form, **kwargs)  # type: ignore[arg-type]
+
+
+def place(
+    session: orm.Session,
+    *,
+    name: str = "Anna Lee",
+    phone: str = "whatsapp:+14155550100",
+    email: str = "anna@example.com",
+    placed_at: datetime | None = None,
+    size: str = "Small",
+) -> Order:
+    """Place an order through the real use case and commit it."""
+    request = OrderRequest(
+        address=parse_address(phone),
+        name=name,
+        email=email,
+        cake=Cake(size=size, flavour="Vanilla", frosting="Buttercream", topping="Sprinkles"),
+    )
+    order = place_order(session, request=request, currency="USD").order
+    if placed_at is not None:
+        order.placed_at = placed_at
+    session.commit()
+    return order
+
+
+def reload(session: orm.Session, order: Order) -> Order:
+    """The order as the database has it now; ends the read so the app can write (SQLite)."""
+    session.expire_all()
+    found = session.get(Order, order.id)
+    assert found is not None
+    session.commit()
+    return found

@@ -89,7 +89,7 @@ def test_deliveries_need_a_login(client: FlaskClient, session: orm.Session) -> N
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     assert client.get("/admin/deliveries").status_code == 302
-    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 401
+    assert client.post("/admin/deliveries/retry", data={"outbox_id": dead.id}).status_code == 401
     assert status_of(session, dead.id) == "dead"
 
 
@@ -104,9 +104,9 @@ def test_tabs_show_counts_and_failed_rows_show_their_error(
     assert "Failed <span" in page
     assert "(1)</span>" in page
     assert "HTTP 503 &lt;busy&gt;" in page
-    assert ">Retry</button>" in page
+    assert "Retry</button>" in page
     sent = client.get("/admin/deliveries?status=sent").get_data(as_text=True)
-    assert ">Retry</button>" not in sent
+    assert "Retry</button>" not in sent
     assert "Last error" not in sent
 
 
@@ -132,7 +132,7 @@ def test_retry_button_requeues_the_message(
     dead = add_message(session, status="dead", key="k1", attempts=8, last_error="bad number")
     session.commit()
     auth.login()
-    response = client.post(f"/admin/deliveries/{dead.id}/retry", data={"status": "dead"})
+    response = client.post("/admin/deliveries/retry", data={"outbox_id": dead.id, "status": "dead"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/deliveries?status=dead"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -150,7 +150,7 @@ def test_retrying_a_sent_message_is_refused(
     sent = add_message(session, status="sent", key="k1")
     session.commit()
     auth.login()
-    response = client.post(f"/admin/deliveries/{sent.id}/retry", data={"status": "sent"})
+    response = client.post("/admin/deliveries/retry", data={"outbox_id": sent.id, "status": "sent"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "only failed or dead ones can be retried" in page
     assert status_of(session, sent.id) == "sent"
@@ -163,9 +163,9 @@ def test_retry_needs_a_csrf_token(
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     auth.login()
-    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 400
+    assert client.post("/admin/deliveries/retry", data={"outbox_id": dead.id}).status_code == 400
     assert status_of(session, dead.id) == "dead"
-    assert auth.post(f"/admin/deliveries/{dead.id}/retry").status_code == 303
+    assert auth.post("/admin/deliveries/retry", data={"outbox_id": str(dead.id)}).status_code == 303
     assert status_of(session, dead.id) == "pending"
 
 
@@ -175,3 +175,16 @@ def status_of(session: orm.Session, outbox_id: int) -> str:
     session.commit()
     assert found is not None
     return found
+
+
+def test_retry_without_a_message_id_changes_nothing(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    auth.login()
+    response = client.post("/admin/deliveries/retry", data={"outbox_id": "x", "status": "dead"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Choose a message to retry" in page
+    assert status_of(session, dead.id) == "dead"

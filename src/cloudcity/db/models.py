@@ -75,7 +75,7 @@ class Customer(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     phone: Mapped[str] = mapped_column(sa.String(20), unique=True)
     channel: Mapped[Channel] = mapped_column(_enum(Channel))
-    name: Mapped[str | None] = mapped_column(sa.String(100))
+    name: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     opted_out: Mapped[bool] = mapped_column(default=False)
     last_inbound_at: Mapped[datetime | None]
@@ -95,7 +95,8 @@ class Order(Base):
     __table_args__ = (
         sa.Index("ix_orders_customer_id_id", "customer_id", "id"),
         sa.Index("ix_orders_status_id", "status", "id"),
-        sa.Index("ix_orders_placed_at", "placed_at"),
+        sa.Index("ix_orders_placed_at_id", "placed_at", "id"),
+        sa.Index("ix_orders_status_placed_at_id", "status", "placed_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -13,7 +13,14 @@ from flask import Blueprint
 bp: Blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The views register themselves on `bp`, so they are imported after it exists.
-from cloudcity.web.admin import auth, dashboard, deliveries, menu, orders  # noqa: E402
+from cloudcity.web.admin import (  # noqa: E402
+    auth,
+    dashboard,
+    deliveries,
+    menu,
+    order_page,
+    orders,
+)
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
 
 __all__ = [
@@ -24,5 +31,6 @@ __all__ = [
     "deliveries",
     "init_app",
     "menu",
+    "order_page",
     "orders",
 ]

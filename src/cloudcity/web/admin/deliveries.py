@@ -5,6 +5,8 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import InputRequired
 
 from cloudcity.db import committing
 from cloudcity.outbox.admin import (
@@ -23,7 +25,10 @@ PER_PAGE = 50
 
 
 class RetryForm(FlaskForm):  # type: ignore[misc]
-    """A retry has no fields: the CSRF token is the point."""
+    """Which message to retry, and the tab to go back to."""
+
+    outbox_id = IntegerField(validators=[InputRequired()])
+    status = HiddenField()
 
 
 @bp.get("/deliveries")
@@ -45,18 +50,18 @@ def deliveries() -> ResponseReturnValue:
     )
 
 
-@bp.post("/deliveries/<int:outbox_id>/retry")
-def retry(outbox_id: int) -> ResponseReturnValue:
+@bp.post("/deliveries/retry")
+def retry() -> ResponseReturnValue:
     """Send a failed or dead message again as soon as the worker is free."""
-    back = request.form.get("status", DEFAULT_STATUS)
-    back = back if back in STATUSES else DEFAULT_STATUS
-    if not RetryForm().validate_on_submit():
-        flash("The retry form expired; reload the page and try again.", "error")
+    form = RetryForm()
+    back = form.status.data if form.status.data in STATUSES else DEFAULT_STATUS
+    if not form.validate_on_submit():
+        flash("Choose a message to retry from the list.", "error")
         return redirect(url_for("admin.deliveries", status=back), 303)
     session = db_session()
     try:
         with committing(session):
-            message = retry_message(session=session, outbox_id=outbox_id)
+            message = retry_message(session=session, outbox_id=form.outbox_id.data)
     except RetryError as exc:
         flash(f"Not retried: {exc}.", "error")
         return redirect(url_for("admin.deliveries", status=back), 303)

@@ -1,13 +1,131 @@
-"""The orders list and an order's page, with the actions a baker takes on it."""
+"""The orders list (filter, search, pages) and its CSV export."""
 
 from __future__ import annotations
 
-from flask import render_template
+import csv
+import io
+from collections.abc import Iterator
+from datetime import date
 
+from flask import Response, render_template, request, stream_with_context
+from werkzeug.datastructures import MultiDict
+
+from cloudcity.db.models import Order, OrderStatus
+from cloudcity.order_search import OrderFilter, find_orders, iter_orders, region_of
 from cloudcity.web.admin import bp
+from cloudcity.web.admin.formatting import channel_label
+from cloudcity.web.context import db_session, settings
+
+CSV_COLUMNS = (
+    "order id",
+    "placed at",
+    "status",
+    "customer name",
+    "phone",
+    "channel",
+    "email",
+    "size",
+    "flavour",
+    "frosting",
+    "topping",
+    "price",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @bp.get("/orders")
 def orders() -> str:
-    """Orders, newest first."""
-    return render_template("admin/orders.html", rows=[])
+    """Orders newest first, filtered and searched, a page at a time."""
+    wanted, problems = parse_filter(request.args)
+    before = request.args.get("before", type=int)
+    page = find_orders(db_session(), wanted, before=before, region=_region())
+    args = {k: v for k, v in request.args.items() if k != "before" and v}
+    return render_template(
+        "admin/orders.html",
+        page=page,
+        wanted=wanted,
+        problems=problems,
+        args=args,
+        statuses=list(OrderStatus),
+        first_page=before is None,
+    )
+
+
+@bp.get("/orders.csv")
+def orders_csv() -> Response:
+    """The filtered orders as CSV, streamed row by row (safe to open in a spreadsheet)."""
+    wanted, _ = parse_filter(request.args)
+    rows = iter_orders(db_session(), wanted, region=_region())
+    body = stream_with_context(_csv_lines(rows))
+    headers = {"Content-Disposition": 'attachment; filename="cloud-city-orders.csv"'}
+    return Response(body, mimetype="text/csv", headers=headers)
+
+
+def parse_filter(args: MultiDict[str, str]) -> tuple[OrderFilter, list[str]]:
+    """Read the filter from the query string; unreadable parts are ignored and reported."""
+    problems: list[str] = []
+    status = None
+    if args.get("status"):
+        try:
+            status = OrderStatus(args["status"])
+        except ValueError:
+            problems.append(f"unknown status {args['status']!r}: showing every status")
+    since = _day(args.get("from"), "from", problems)
+    until = _day(args.get("to"), "to", problems)
+    return OrderFilter(status=status, since=since, until=until, query=args.get("q", "")), problems
+
+
+def _day(text: str | None, name: str, problems: list[str]) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        problems.append(f"the {name!r} date {text!r} is not a date like 2026-11-24: ignored")
+        return None
+
+
+def _region() -> str | None:
+    return region_of(settings().shop_phone)
+
+
+def _csv_lines(rows: Iterator[Order]) -> Iterator[str]:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(CSV_COLUMNS)
+    for order in rows:
+        writer.writerow([csv_safe(cell) for cell in csv_row(order)])
+        if buffer.tell() > 32_768:
+            yield _drain(buffer)
+    yield _drain(buffer)
+
+
+def _drain(buffer: io.StringIO) -> str:
+    text = buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    return text
+
+
+def csv_row(order: Order) -> list[str]:
+    """One order as a CSV row, in CSV_COLUMNS order."""
+    customer = order.customer
+    return [
+        str(order.id),
+        order.placed_at.isoformat(),
+        order.status.value,
+        customer.name or "",
+        customer.phone,
+        channel_label(customer.channel),
+        customer.email or "",
+        order.size,
+        order.flavour,
+        order.frosting,
+        order.topping,
+        f"{order.price_cents // 100}.{order.price_cents % 100:02d}",
+    ]
+
+
+def csv_safe(cell: str) -> str:
+    """Quote a cell a spreadsheet would run as a formula (=, +, -, @ at the start)."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell

@@ -25,7 +25,7 @@ from werkzeug.exceptions import TooManyRequests
 from cloudcity import admins
 from cloudcity.config import Settings
 from cloudcity.db.models import AdminUser
-from cloudcity.web.admin import bp
+from cloudcity.web.admin import bp, formatting
 from cloudcity.web.context import db_session
 
 LOGIN_LIMIT = "5/minute"
@@ -125,7 +125,7 @@ def too_many(_exc: TooManyRequests) -> tuple[str, int]:
 
 def init_app(app: Flask, settings: Settings) -> None:
     """Attach the admin to the app: cookies, CSRF, Flask-Login, the blueprint, the rate limit."""
-    secure = settings.public_url is not None and settings.public_url.scheme == "https"
+    secure = str(settings.public_url or "").startswith("https:")
     app.config.update(
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
@@ -140,6 +140,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     login_manager.user_loader(load_baker)
     login_manager.unauthorized_handler(unauthorized)
     app.register_blueprint(bp)
+    formatting.register(app)
     limiter = Limiter(
         get_remote_address,
         app=app,

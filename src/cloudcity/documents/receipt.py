@@ -1,0 +1,47 @@
+"""The receipt email: an HTML body with its CSS inlined for mail clients, and a text twin."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import css_inline
+import html2text
+
+from cloudcity.documents.data import InvoiceData
+from cloudcity.documents.templating import render
+
+
+@dataclass(frozen=True)
+class ReceiptEmail:
+    """What the worker needs to send a receipt: subject, HTML body and plain-text body."""
+
+    subject: str
+    html: str
+    text: str
+
+
+@functools.cache
+def inliner() -> css_inline.CSSInliner:
+    """Moves <style> rules into style= attributes; never loads a stylesheet from the network."""
+    return css_inline.CSSInliner(load_remote_stylesheets=False, keep_link_tags=False)
+
+
+def render_receipt_email(data: InvoiceData) -> ReceiptEmail:
+    """The receipt email for one order."""
+    html = inliner().inline(render("email/receipt.html", data))
+    return ReceiptEmail(
+        subject=f"Your Cloud City cake order #{data.order_id}",
+        html=html,
+        text=to_text(html),
+    )
+
+
+def to_text(html: str) -> str:
+    """The plain-text alternative of an HTML email."""
+    converter = html2text.HTML2Text()
+    converter.body_width = 0
+    converter.ignore_images = True
+    converter.ignore_emphasis = True
+    text: str = converter.handle(html)
+    return text.strip() + "\n"

@@ -1,0 +1,130 @@
+"""An order's story for the admin: its timeline, the customer's other orders, their chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.models import ChatMessage, Customer, DeliveryEvent, Order, OrderEvent
+from cloudcity.db.models import OutboxMessage as Outbox
+
+MAX_OTHER_ORDERS = 10
+MAX_CHAT_MESSAGES = 50
+MAX_EVENTS = 200
+MESSAGE_NAMES = {
+    "receipt_email": "Receipt email",
+    "ready_message": "Ready-for-pickup message",
+    "cancel_message": "Cancellation message",
+}
+EVENT_NAMES = {
+    "placed": "Order placed",
+    "ready": "Marked ready",
+    "picked_up": "Picked up",
+    "cancelled": "Cancelled",
+    "receipt_resent": "Receipt resend requested",
+}
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of an order's timeline: when, what happened, and who (or what) did it."""
+
+    at: datetime
+    what: str
+    who: str
+    note: str | None = None
+
+
+def timeline(session: orm.Session, order: Order) -> list[Entry]:
+    """Order events, the messages sent about the order and their delivery reports, in time order."""
+    entries = [_event_entry(e) for e in _events(session, order.id)]
+    messages = list(
+        session.scalars(
+            sa.select(Outbox).where(Outbox.order_id == order.id).order_by(Outbox.id).limit(50)
+        )
+    )
+    for message in messages:
+        entries.extend(_message_entries(message))
+    entries.extend(_delivery_entries(session, {m.id: m for m in messages}))
+    return sorted(entries, key=lambda entry: entry.at)
+
+
+def _events(session: orm.Session, order_id: int) -> list[OrderEvent]:
+    query = (
+        sa.select(OrderEvent)
+        .where(OrderEvent.order_id == order_id)
+        .order_by(OrderEvent.at, OrderEvent.id)
+        .limit(MAX_EVENTS)
+    )
+    return list(session.scalars(query))
+
+
+def _event_entry(event: OrderEvent) -> Entry:
+    what = EVENT_NAMES.get(event.kind, event.kind.replace("_", " ").capitalize())
+    return Entry(event.at, what, event.actor, event.note)
+
+
+def _message_entries(message: Outbox) -> list[Entry]:
+    name = _message_name(message)
+    entries = [Entry(message.created_at, f"{name} queued", "system", message.recipient)]
+    if message.sent_at is not None:
+        entries.append(Entry(message.sent_at, f"{name} sent", "outbox worker", message.recipient))
+    if message.status in ("failed", "dead"):
+        failed = Entry(message.updated_at, f"{name} failed", "outbox worker", message.last_error)
+        entries.append(failed)
+    return entries
+
+
+def _message_name(message: Outbox) -> str:
+    name = MESSAGE_NAMES.get(message.kind, message.kind.replace("_", " ").capitalize())
+    return f"{name} (resend)" if ":resend:" in message.idempotency_key else name
+
+
+def _delivery_entries(session: orm.Session, messages: dict[int, Outbox]) -> list[Entry]:
+    if not messages:
+        return []
+    query = (
+        sa.select(DeliveryEvent)
+        .where(DeliveryEvent.outbox_id.in_(messages))
+        .order_by(DeliveryEvent.at)
+        .limit(MAX_EVENTS)
+    )
+    return [
+        Entry(
+            report.at,
+            f"{_message_name(messages[report.outbox_id or 0])}: {report.event}",
+            report.provider,
+            f"error {report.error_code}" if report.error_code else None,
+        )
+        for report in session.scalars(query)
+    ]
+
+
+def other_orders(
+    session: orm.Session, order: Order, *, limit: int = MAX_OTHER_ORDERS
+) -> list[Order]:
+    """The customer's other orders, newest first (at most `limit`)."""
+    query = (
+        sa.select(Order)
+        .where(Order.customer_id == order.customer_id, Order.id != order.id)
+        .order_by(Order.id.desc())
+        .limit(limit)
+    )
+    return list(session.scalars(query))
+
+
+def chat_messages(
+    session: orm.Session, customer: Customer, *, limit: int = MAX_CHAT_MESSAGES
+) -> list[ChatMessage]:
+    """The latest chat messages with this customer (by customer or address), oldest first."""
+    addresses = [customer.phone, f"whatsapp:{customer.phone}"]
+    query = (
+        sa.select(ChatMessage)
+        .where(sa.or_(ChatMessage.customer_id == customer.id, ChatMessage.address.in_(addresses)))
+        .order_by(ChatMessage.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(list(session.scalars(query))))

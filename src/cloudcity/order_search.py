@@ -1,0 +1,166 @@
+"""Finding orders for the admin: filter, search and page through them, newest first.
+
+Orders are read newest first by (placed_at, id) with keyset pages: a page asks for one row
+more than it shows to know whether an older page exists, so no COUNT(*) is ever needed.
+Search uses an index for every kind of term: the order number is the primary key, a phone
+number is matched exactly (or by prefix) on the unique phone index, an email or a name by
+prefix on their own indexes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+import phonenumbers
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.models import Customer, Order, OrderStatus
+
+PAGE_SIZE = 50
+MAX_PAGE_SIZE = 200
+ORDER_NUMBER = re.compile(r"^#?\s*(\d{1,9})$")
+PHONE_CHARS = re.compile(r"^[\d\s()+.\-]+$")
+# Sorts after every digit (and after '@' and letters in the C/binary collation we rely on).
+PREFIX_END = "\U0010ffff"
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """What the baker asked for: a status, a range of days (UTC, inclusive), a search term."""
+
+    status: OrderStatus | None = None
+    since: date | None = None
+    until: date | None = None
+    query: str = ""
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of orders and the cursor of the next (older) page, if there is one."""
+
+    orders: list[Order]
+    next_before: int | None
+
+
+def find_orders(
+    session: orm.Session,
+    wanted: OrderFilter,
+    *,
+    before: int | None = None,
+    page_size: int = PAGE_SIZE,
+    region: str | None = None,
+) -> Page:
+    """A page of orders matching the filter, newest first, older than the order `before`."""
+    size = max(1, min(page_size, MAX_PAGE_SIZE))
+    query = filtered(session, wanted, region=region)
+    query = _older_than(session, query, before).limit(size + 1)
+    rows = list(session.scalars(query))
+    more = len(rows) > size
+    return Page(rows[:size], rows[size - 1].id if more else None)
+
+
+def iter_orders(
+    session: orm.Session, wanted: OrderFilter, *, region: str | None = None, chunk: int = 500
+) -> Iterator[Order]:
+    """Every order matching the filter, newest first, read a chunk at a time (for exports)."""
+    before: int | None = None
+    while True:
+        page = find_orders(session, wanted, before=before, page_size=chunk, region=region)
+        yield from page.orders
+        session.expunge_all()  # keep memory flat however many orders there are
+        if page.next_before is None:
+            return
+        before = page.next_before
+
+
+def filtered(
+    session: orm.Session, wanted: OrderFilter, *, region: str | None = None
+) -> sa.Select[Order]:
+    """The orders query (customer joined in the same SELECT) for a filter, newest first."""
+    query = sa.select(Order).order_by(Order.placed_at.desc(), Order.id.desc())
+    if wanted.status is not None:
+        query = query.where(Order.status == wanted.status)
+    if wanted.since is not None:
+        query = query.where(Order.placed_at >= _midnight(wanted.since))
+    if wanted.until is not None:
+        query = query.where(Order.placed_at < _midnight(wanted.until + timedelta(days=1)))
+    term = " ".join(wanted.query.split())
+    if term:
+        query = query.where(_matching(term, region))
+    return query
+
+
+def _midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def _older_than(
+    session: orm.Session, query: sa.Select[Order], before: int | None
+) -> sa.Select[Order]:
+    if before is None:
+        return query
+    placed_at = session.scalar(sa.select(Order.placed_at).where(Order.id == before))
+    if placed_at is None:
+        return query.where(Order.id < before)
+    return query.where(
+        sa.or_(
+            Order.placed_at < placed_at, sa.and_(Order.placed_at == placed_at, Order.id < before)
+        )
+    )
+
+
+def _matching(term: str, region: str | None) -> sa.ColumnElement[bool]:
+    number = ORDER_NUMBER.match(term)
+    if number is not None and len(number.group(1)) < 7:
+        return Order.id == int(number.group(1))
+    if PHONE_CHARS.match(term):
+        return Order.customer_id.in_(_phone_customers(term, region))
+    if "@" in term:
+        return Order.customer_id.in_(_prefix_customers(Customer.email, _cases(term.lower())))
+    return Order.customer_id.in_(_prefix_customers(Customer.name, _cases(term)))
+
+
+def _phone_customers(term: str, region: str | None) -> sa.Select[int]:
+    phone = normalise_phone(term, region)
+    if phone is not None:
+        return sa.select(Customer.id).where(Customer.phone == phone)
+    digits = re.sub(r"\D", "", term)
+    return _prefix_customers(Customer.phone, ["+" + digits])
+
+
+def normalise_phone(term: str, region: str | None) -> str | None:
+    """A typed phone number in E.164 (+14155550100), read in the shop's region if no `+`."""
+    try:
+        number = phonenumbers.parse(term, None if term.strip().startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _cases(term: str) -> list[str]:
+    """The spellings a prefix is tried in: as typed, lower case, and Capitalised Words."""
+    return list(dict.fromkeys([term, term.lower(), term.title()]))
+
+
+def _prefix_customers(
+    column: orm.InstrumentedAttribute[str] | orm.InstrumentedAttribute[str | None],
+    prefixes: list[str],
+) -> sa.Select[int]:
+    # A range on the plain column (not LIKE, not lower()) so its B-tree index serves it on
+    # SQLite and PostgreSQL alike; each spelling is one index range.
+    ranges = [sa.and_(column >= p, column < p + PREFIX_END) for p in prefixes]
+    return sa.select(Customer.id).where(sa.or_(*ranges))
+
+
+def region_of(phone: str) -> str | None:
+    """The region (e.g. 'US') of a phone number, to read numbers typed without `+`."""
+    try:
+        return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None))
+    except phonenumbers.NumberParseException:
+        return None

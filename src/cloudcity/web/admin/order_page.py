@@ -1,0 +1,135 @@
+"""One order's page, its invoice, and the actions a baker takes on it (POST, with CSRF)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from sqlalchemy import orm
+
+from cloudcity import fulfilment, order_history
+from cloudcity.db import committing
+from cloudcity.db.models import Order
+from cloudcity.documents import InvoiceData, ShopInfo, invoice_filename, render_invoice_pdf
+from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
+from cloudcity.orders import get_order
+from cloudcity.web.admin import bp
+from cloudcity.web.admin.security import current_actor, safe_next
+from cloudcity.web.context import db_session, settings
+
+
+@bp.get("/orders/<int:order_id>")
+def order(order_id: int) -> str:
+    """The order, its customer, its timeline and the chat with the customer."""
+    session = db_session()
+    found = _order_or_404(session, order_id)
+    return render_template(
+        "admin/order.html",
+        order=found,
+        timeline=order_history.timeline(session, found),
+        others=order_history.other_orders(session, found),
+        chat=order_history.chat_messages(session, found.customer),
+    )
+
+
+@bp.get("/orders/<int:order_id>/invoice.pdf")
+def invoice(order_id: int) -> Response:
+    """The order's invoice as a PDF."""
+    found = _order_or_404(db_session(), order_id)
+    pdf = render_invoice_pdf(invoice_data(found))
+    disposition = f'inline; filename="{invoice_filename(found.id)}"'
+    return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
+
+
+def invoice_data(found: Order) -> InvoiceData:
+    """What the invoice of an order shows."""
+    config = settings()
+    customer = found.customer
+    return InvoiceData(
+        order_id=found.id,
+        placed_at=found.placed_at,
+        customer_name=customer.name or "",
+        customer_email=customer.email or "",
+        customer_phone=customer.phone,
+        size=found.size,
+        flavour=found.flavour,
+        frosting=found.frosting,
+        topping=found.topping,
+        price_cents=found.price_cents,
+        currency=found.currency,
+        shop=ShopInfo(config.shop_name, config.shop_address, config.shop_email, config.shop_phone),
+    )
+
+
+@bp.post("/orders/<int:order_id>/ready")
+def ready(order_id: int) -> ResponseReturnValue:
+    """Mark the order ready: the customer gets the pickup message once."""
+    return _act(order_id, fulfilment.mark_ready, "marked ready; the customer will be told")
+
+
+@bp.post("/orders/<int:order_id>/picked-up")
+def picked_up(order_id: int) -> ResponseReturnValue:
+    """Record that the customer collected the order."""
+    return _act(order_id, fulfilment.mark_picked_up, "marked picked up")
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def cancel(order_id: int) -> ResponseReturnValue:
+    """Cancel the order with a reason the customer is told."""
+    reason = request.form.get("reason", "")
+
+    def cancelling(*, session: orm.Session, order_id: int, actor: str) -> Transition:
+        return fulfilment.cancel_order(
+            session=session, order_id=order_id, actor=actor, reason=reason
+        )
+
+    return _act(order_id, cancelling, "cancelled; the customer will be told why")
+
+
+@bp.post("/orders/<int:order_id>/resend-receipt")
+def resend_receipt(order_id: int) -> ResponseReturnValue:
+    """Send the receipt email again."""
+    session = db_session()
+    try:
+        with committing(session):
+            number = fulfilment.resend_receipt(
+                session=session, order_id=order_id, actor=current_actor()
+            )
+    except OrderNotFound:
+        abort(404)
+    except TransitionError as exc:
+        flash(f"Not resent: {exc}.", "error")
+    else:
+        flash(f"Order #{order_id}: receipt queued again (resend {number}).", "success")
+    return _back(order_id)
+
+
+def _act(order_id: int, action: Callable[..., Transition], done: str) -> ResponseReturnValue:
+    session = db_session()
+    try:
+        with committing(session):
+            outcome = action(session=session, order_id=order_id, actor=current_actor())
+    except OrderNotFound:
+        abort(404)
+    except TransitionError as exc:
+        flash(f"Not changed: {exc}.", "error")
+        return _back(order_id)
+    if outcome.changed:
+        flash(f"Order #{order_id} {done}.", "success")
+    else:
+        state = outcome.order.status.value.replace("_", " ")
+        flash(f"Order #{order_id} was already {state}: nothing changed.", "info")
+    return _back(order_id)
+
+
+def _back(order_id: int) -> ResponseReturnValue:
+    target = safe_next(request.form.get("next"))
+    return redirect(target or url_for("admin.order", order_id=order_id))
+
+
+def _order_or_404(session: orm.Session, order_id: int) -> Order:
+    found = get_order(session, order_id)
+    if found is None:
+        abort(404, description=f"there is no order #{order_id}")
+    return found
