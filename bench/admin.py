@@ -4,15 +4,18 @@
     .venv/bin/python bench/admin.py --orders 20000 --repeat 20
     .venv/bin/python bench/admin.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
-A PostgreSQL database must be empty (or hold only a previous run's data: it is emptied first).
-Pages are requested through Flask's test client, logged in as a baker; the figures are
-server-side times (routing, queries, templates), p50 and p99 over --repeat requests each.
+A PostgreSQL database is migrated and EMPTIED first: point it at a database of its own.
+Pages are requested through Flask's test client, logged in as a baker (real login form, CSRF
+on); the figures are server-side times (routing, queries, templates), p50 and p99 over
+--repeat requests each. Page 50 of the orders list is reached by its keyset cursor
+(`?before=<id>`), found by walking the first 49 pages.
 """
 
 from __future__ import annotations
 
 import argparse
 import random
+import re
 import statistics
 import sys
 import tempfile
@@ -26,19 +29,24 @@ from typing import Any
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from cloudcity import menu
+from cloudcity import admins, menu
 from cloudcity.cli import prepare
+from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import Base, Channel, Customer, OptionKind, Order, OrderStatus
+from cloudcity.order_search import OrderFilter, find_orders
+from cloudcity.web import create_app
 
 CHUNK = 5_000
+BAKER = "bench-baker"
+PASSWORD = "bench-password-123"
 TARGET_MS = 100.0
 
 
 def main() -> int:
     """Seed, log in, time each page, print the table; exit 1 when a page misses the target."""
     args = _arguments()
-    with _database_url(args.database_url) as url:
+    with _database_url(args.database_url) as url, tempfile.TemporaryDirectory() as var_dir:
         database = Database.connect(url)
         started = time.perf_counter()
         seeded = seed(database, orders=args.orders, customers=args.customers, seed=args.seed)
@@ -46,8 +54,10 @@ def main() -> int:
             f"seeded {args.orders:,} orders over {args.customers:,} customers "
             f"in {time.perf_counter() - started:.1f}s ({database.engine.dialect.name})"
         )
-        client = logged_in_client(database, url)
-        results = [(name, timings(client, path, args.repeat)) for name, path in pages(seeded)]
+        client = logged_in_client(database, url, var_dir)
+        results = [
+            (name, timings(client, path, args.repeat)) for name, path in pages(database, seeded)
+        ]
         database.dispose()
     return report(results)
 
@@ -99,6 +109,8 @@ def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seede
     with database.unit_of_work() as session:
         for rows in _chunks(_order_rows(rng, orders, customer_ids, priced, now), CHUNK):
             session.execute(sa.insert(Order), rows)
+        if database.engine.dialect.name == "postgresql":
+            session.execute(sa.text("ANALYZE"))  # what autovacuum would soon do after a load
         last = session.scalar(sa.select(sa.func.max(Order.id))) or 1
         middle = session.get(Order, max(1, last // 2))
         assert middle is not None
@@ -174,20 +186,47 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str
         yield chunk
 
 
-def logged_in_client(database: Database, url: str) -> FlaskClient:
-    """A test client of a production-like app, logged in as a freshly made baker."""
-    raise NotImplementedError
+def logged_in_client(database: Database, url: str, var_dir: str) -> FlaskClient:
+    """A test client of the app (CSRF and all), logged in as a freshly made baker."""
+    settings = Settings(
+        _env_file=None,  # type: ignore[call-arg]
+        database_url=url,
+        var_dir=var_dir,
+        run_worker_in_app=False,
+    )
+    with database.unit_of_work() as session:
+        admins.create_user(session, username=BAKER, password=PASSWORD)
+    client = create_app(settings, database=database).test_client()
+    form = client.get("/admin/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)
+    assert token is not None, "no CSRF token on the login form"
+    login = {"csrf_token": token.group(1), "username": BAKER, "password": PASSWORD}
+    if client.post("/admin/login", data=login).status_code != 302:
+        raise SystemExit("could not log in to the admin")
+    return client
 
 
-def pages(seeded: Seeded) -> list[tuple[str, str]]:
+def pages(database: Database, seeded: Seeded) -> list[tuple[str, str]]:
     """The admin pages to time, by name."""
     return [
         ("orders, page 1", "/admin/orders"),
-        ("orders, page 50", "/admin/orders?page=50"),
+        ("orders, page 50", f"/admin/orders?before={page_cursor(database, 50)}"),
         ("orders, search by phone", f"/admin/orders?q={seeded.phone.replace('+', '%2B')}"),
         ("one order", f"/admin/orders/{seeded.order_id}"),
         ("dashboard", "/admin/"),
     ]
+
+
+def page_cursor(database: Database, page: int) -> int:
+    """The `before` cursor of the n-th page of the orders list (keyset pages, newest first)."""
+    before: int | None = None
+    with database.unit_of_work() as session:
+        for _ in range(page - 1):
+            before = find_orders(session, OrderFilter(), before=before).next_before
+            if before is None:
+                raise SystemExit(f"fewer than {page} pages of orders: seed more")
+    assert before is not None
+    return before
 
 
 def timings(client: FlaskClient, path: str, repeat: int) -> list[float]:
