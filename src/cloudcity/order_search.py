@@ -63,15 +63,14 @@ def find_orders(
     return Page(rows[:size], rows[size - 1].id if more else None)
 
 
-def iter_orders(
+def iter_pages(
     session: orm.Session, wanted: OrderFilter, *, region: str | None = None, chunk: int = 500
-) -> Iterator[Order]:
-    """Every order matching the filter, newest first, read a chunk at a time (for exports)."""
+) -> Iterator[list[Order]]:
+    """Every order matching the filter, newest first, a page at a time (for exports)."""
     before: int | None = None
     while True:
         page = find_orders(session, wanted, before=before, page_size=chunk, region=region)
-        yield from page.orders
-        session.expunge_all()  # keep memory flat however many orders there are
+        yield page.orders
         if page.next_before is None:
             return
         before = page.next_before
@@ -161,6 +160,8 @@ def _prefix_customers(
 def region_of(phone: str) -> str | None:
     """The region (e.g. 'US') of a phone number, to read numbers typed without `+`."""
     try:
-        return phonenumbers.region_code_for_number(phonenumbers.parse(phone, None))
+        number = phonenumbers.parse(phone, None)
     except phonenumbers.NumberParseException:
         return None
+    region: str = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return None if region == "ZZ" else region
