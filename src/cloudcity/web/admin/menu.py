@@ -69,7 +69,11 @@ def menu_page() -> ResponseReturnValue:
 def add_option() -> ResponseReturnValue:
     """Add an option at the end of its kind."""
     form = AddOptionForm()
-    if form.validate_on_submit():
+    valid = form.validate_on_submit()
+    if form.kind.errors:
+        flash("Choose a size, flavour, frosting or topping to add to.", "error")
+        return redirect(url_for("admin.menu_page"), 303)
+    if valid:
         kind = OptionKind(form.kind.data)
         session = db_session()
         try:
