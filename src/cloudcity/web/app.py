@@ -9,10 +9,19 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
-from cloudcity.web import admin, api, dev_chat, errors, health, openapi, twilio_webhook
+from cloudcity.web import (
+    admin,
+    api,
+    delivery_webhooks,
+    dev_chat,
+    dev_outbox,
+    errors,
+    health,
+    landing,
+    openapi,
+    twilio_webhook,
+)
 from cloudcity.web.context import Services, install
-from cloudcity.web.delivery_webhooks import bp as delivery_webhooks_bp
-from cloudcity.web.dev_outbox import bp as dev_outbox_bp
 from cloudcity.web.twilio_auth import warn_if_unsigned
 
 log = logging.getLogger(__name__)
@@ -34,15 +43,10 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     warn_if_unsigned(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
     errors.register(app)
-    for blueprint in (
-        api.bp,
-        openapi.bp,
-        health.bp,
-        twilio_webhook.bp,
-        delivery_webhooks_bp,
-        dev_outbox_bp,
-        dev_chat.bp,
-    ):
-        app.register_blueprint(blueprint)
+    for module in (api, openapi, health, twilio_webhook, delivery_webhooks, landing):
+        app.register_blueprint(module.bp)
+    if settings.is_dev:  # the simulator and local inbox do not exist in production at all
+        app.register_blueprint(dev_outbox.bp)
+        app.register_blueprint(dev_chat.bp)
     admin.init_app(app, settings)
     return app

@@ -13,7 +13,24 @@ from flask import Blueprint
 bp: Blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
 # The views register themselves on `bp`, so they are imported after it exists.
-from cloudcity.web.admin import auth, order_page, orders  # noqa: E402
+from cloudcity.web.admin import (  # noqa: E402
+    auth,
+    dashboard,
+    deliveries,
+    menu,
+    order_page,
+    orders,
+)
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
 
-__all__ = ["auth", "bp", "current_actor", "init_app", "order_page", "orders"]
+__all__ = [
+    "auth",
+    "bp",
+    "current_actor",
+    "dashboard",
+    "deliveries",
+    "init_app",
+    "menu",
+    "order_page",
+    "orders",
+]

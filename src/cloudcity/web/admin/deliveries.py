@@ -1,0 +1,69 @@
+"""The deliveries page: outbox messages by status, and a retry for failed or dead ones."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, IntegerField
+from wtforms.validators import InputRequired
+
+from cloudcity.db import committing
+from cloudcity.outbox.admin import (
+    RETRYABLE,
+    STATUSES,
+    RetryError,
+    count_by_status,
+    list_messages,
+    retry_message,
+)
+from cloudcity.web.admin import bp
+from cloudcity.web.context import db_session
+
+DEFAULT_STATUS = "failed"
+PER_PAGE = 50
+
+
+class RetryForm(FlaskForm):  # type: ignore[misc]
+    """Which message to retry, and the tab to go back to."""
+
+    outbox_id = IntegerField(validators=[InputRequired()])
+    status = HiddenField()
+
+
+@bp.get("/deliveries")
+def deliveries() -> ResponseReturnValue:
+    """One status's messages, newest first, a page at a time."""
+    status = request.args.get("status", DEFAULT_STATUS)
+    if status not in STATUSES:
+        status = DEFAULT_STATUS
+    page_number = request.args.get("page", 1, type=int) or 1
+    session = db_session()
+    page = list_messages(session, status=status, page=page_number, per_page=PER_PAGE)
+    return render_template(
+        "admin/deliveries.html",
+        status=status,
+        statuses=STATUSES,
+        counts=count_by_status(session),
+        page=page,
+        retryable=status in RETRYABLE,
+    )
+
+
+@bp.post("/deliveries/retry")
+def retry() -> ResponseReturnValue:
+    """Send a failed or dead message again as soon as the worker is free."""
+    form = RetryForm()
+    back = form.status.data if form.status.data in STATUSES else DEFAULT_STATUS
+    if not form.validate_on_submit():
+        flash("Choose a message to retry from the list.", "error")
+        return redirect(url_for("admin.deliveries", status=back), 303)
+    session = db_session()
+    try:
+        with committing(session):
+            message = retry_message(session=session, outbox_id=form.outbox_id.data)
+    except RetryError as exc:
+        flash(f"Not retried: {exc}.", "error")
+        return redirect(url_for("admin.deliveries", status=back), 303)
+    flash(f"Message {message.id} to {message.recipient} is queued to be sent again.", "success")
+    return redirect(url_for("admin.deliveries", status=back), 303)

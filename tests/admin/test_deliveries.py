@@ -1,0 +1,190 @@
+"""The deliveries page: outbox messages by status, and retrying failed or dead ones."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+import sqlalchemy as sa
+from admin_support import AuthActions
+from flask.testing import FlaskClient
+from sqlalchemy import orm
+
+from cloudcity.db.base import utcnow
+from cloudcity.db.models import OutboxMessage
+from cloudcity.outbox.admin import RetryError, count_by_status, list_messages, retry_message
+
+LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+def add_message(
+    session: orm.Session,
+    *,
+    status: str,
+    key: str,
+    attempts: int = 0,
+    last_error: str | None = None,
+) -> OutboxMessage:
+    """An outbox row in a given state."""
+    message = OutboxMessage(
+        kind="ready_message",
+        idempotency_key=key,
+        recipient="whatsapp:+15555550100",
+        payload={},
+        status=status,
+        attempts=attempts,
+        last_error=last_error,
+        next_attempt_at=LONG_AGO + timedelta(days=30),
+        locked_until=LONG_AGO if status == "failed" else None,
+        locked_by="worker-1" if status == "failed" else None,
+    )
+    session.add(message)
+    session.flush()
+    return message
+
+
+def test_retry_puts_a_dead_message_back_in_the_queue(session: orm.Session) -> None:
+    dead = add_message(session, status="dead", key="k1", attempts=8, last_error="HTTP 400")
+    before = utcnow()
+    retry_message(session=session, outbox_id=dead.id)
+    assert dead.status == "pending"
+    assert dead.attempts == 8
+    assert before <= dead.next_attempt_at <= utcnow()
+    assert dead.locked_until is None
+
+
+def test_retry_unlocks_a_failed_message(session: orm.Session) -> None:
+    failed = add_message(session, status="failed", key="k1", attempts=2, last_error="timeout")
+    retry_message(session=session, outbox_id=failed.id)
+    assert (failed.status, failed.attempts, failed.locked_by) == ("pending", 2, None)
+
+
+@pytest.mark.parametrize("status", ["pending", "sent"])
+def test_only_failed_or_dead_messages_can_be_retried(session: orm.Session, status: str) -> None:
+    message = add_message(session, status=status, key="k1")
+    with pytest.raises(RetryError, match="only failed or dead"):
+        retry_message(session=session, outbox_id=message.id)
+    assert message.status == status
+
+
+def test_retrying_a_missing_message_is_refused(session: orm.Session) -> None:
+    with pytest.raises(RetryError, match="does not exist"):
+        retry_message(session=session, outbox_id=424242)
+
+
+def test_messages_by_status_newest_first_in_pages(session: orm.Session) -> None:
+    for n in range(5):
+        add_message(session, status="sent", key=f"sent-{n}")
+    add_message(session, status="dead", key="dead-0")
+    page = list_messages(session, status="sent", page=2, per_page=2)
+    assert [m.idempotency_key for m in page.messages] == ["sent-2", "sent-1"]
+    assert (page.total, page.pages) == (5, 3)
+    assert count_by_status(session) == {"pending": 0, "sent": 5, "failed": 0, "dead": 1}
+
+
+# The /admin/deliveries page ------------------------------------------------------------
+
+
+def test_deliveries_need_a_login(client: FlaskClient, session: orm.Session) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    assert client.get("/admin/deliveries").status_code == 302
+    assert client.post("/admin/deliveries/retry", data={"outbox_id": dead.id}).status_code == 401
+    assert status_of(session, dead.id) == "dead"
+
+
+def test_tabs_show_counts_and_failed_rows_show_their_error(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    add_message(session, status="failed", key="k1", attempts=3, last_error="HTTP 503 <busy>")
+    add_message(session, status="sent", key="k2")
+    session.commit()
+    auth.login()
+    page = client.get("/admin/deliveries?status=failed").get_data(as_text=True)
+    assert "Failed <span" in page
+    assert "(1)</span>" in page
+    assert "HTTP 503 &lt;busy&gt;" in page
+    assert "Retry</button>" in page
+    sent = client.get("/admin/deliveries?status=sent").get_data(as_text=True)
+    assert "Retry</button>" not in sent
+    assert "Last error" not in sent
+
+
+def test_deliveries_are_paginated_newest_first(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    for n in range(55):
+        add_message(session, status="pending", key=f"k{n:02d}")
+    session.commit()
+    auth.login()
+    first = client.get("/admin/deliveries?status=pending").get_data(as_text=True)
+    second = client.get("/admin/deliveries?status=pending&page=2").get_data(as_text=True)
+    assert "Page 1 of 2" in first
+    assert first.index('<td class="num">55</td>') < first.index('<td class="num">54</td>')
+    assert '<td class="num">6</td>' in first
+    assert '<td class="num">5</td>' in second
+    assert '<td class="num">6</td>' not in second
+
+
+def test_retry_button_requeues_the_message(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1", attempts=8, last_error="bad number")
+    session.commit()
+    auth.login()
+    response = client.post("/admin/deliveries/retry", data={"outbox_id": dead.id, "status": "dead"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/deliveries?status=dead"
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "is queued to be sent again" in page
+    session.expire_all()
+    again = session.get(OutboxMessage, dead.id)
+    assert again is not None
+    assert (again.status, again.attempts) == ("pending", 8)
+    session.commit()
+
+
+def test_retrying_a_sent_message_is_refused(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    sent = add_message(session, status="sent", key="k1")
+    session.commit()
+    auth.login()
+    response = client.post("/admin/deliveries/retry", data={"outbox_id": sent.id, "status": "sent"})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "only failed or dead ones can be retried" in page
+    assert status_of(session, sent.id) == "sent"
+
+
+@pytest.mark.usefixtures("csrf")
+def test_retry_needs_a_csrf_token(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    auth.login()
+    assert client.post("/admin/deliveries/retry", data={"outbox_id": dead.id}).status_code == 400
+    assert status_of(session, dead.id) == "dead"
+    assert auth.post("/admin/deliveries/retry", data={"outbox_id": str(dead.id)}).status_code == 303
+    assert status_of(session, dead.id) == "pending"
+
+
+def status_of(session: orm.Session, outbox_id: int) -> str:
+    """A message's status as the database has it now (the read transaction ended)."""
+    found = session.scalar(sa.select(OutboxMessage.status).where(OutboxMessage.id == outbox_id))
+    session.commit()
+    assert found is not None
+    return found
+
+
+def test_retry_without_a_message_id_changes_nothing(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    auth.login()
+    response = client.post("/admin/deliveries/retry", data={"outbox_id": "x", "status": "dead"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Choose a message to retry" in page
+    assert status_of(session, dead.id) == "dead"

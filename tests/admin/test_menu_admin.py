@@ -1,0 +1,232 @@
+"""The menu editor: services and the /admin/menu pages."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from admin_support import AuthActions
+from flask.testing import FlaskClient
+from sqlalchemy import orm
+
+from cloudcity import menu_admin
+from cloudcity.db.models import MenuOption, OptionKind
+from cloudcity.menu import orderable
+
+
+def option(session: orm.Session, kind: OptionKind, name: str) -> MenuOption:
+    """The option of a kind with this exact name (the read transaction ended, so the app can write).
+
+    SQLite transactions begin IMMEDIATE here, so an open one would keep the app waiting.
+    """
+    found = session.scalars(
+        sa.select(MenuOption).where(MenuOption.kind == kind, MenuOption.name == name)
+    ).one()
+    session.commit()
+    return found
+
+
+def snapshot(session: orm.Session) -> list[tuple[object, ...]]:
+    """Every option's fields, to show that a refused change changed nothing."""
+    rows = session.execute(
+        sa.select(
+            MenuOption.id,
+            MenuOption.kind,
+            MenuOption.name,
+            MenuOption.key,
+            MenuOption.price_cents,
+            MenuOption.active,
+        ).order_by(MenuOption.id)
+    )
+    found = [tuple(row) for row in rows]
+    session.commit()
+    return found
+
+
+def test_added_option_goes_last_and_is_orderable(session: orm.Session) -> None:
+    added = menu_admin.add_option(
+        session, kind=OptionKind.FLAVOUR, name="  Pistachio   Rose ", price_cents=400
+    )
+    assert (added.name, added.key, added.active) == ("Pistachio Rose", "pistachio rose", True)
+    assert orderable(session)[OptionKind.FLAVOUR][-1].id == added.id
+
+
+def test_rename_and_reprice(session: orm.Session) -> None:
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    menu_admin.update_option(session, option_id=lemon.id, name="Lemon Zest", price_cents=275)
+    assert (lemon.name, lemon.key, lemon.price_cents) == ("Lemon Zest", "lemon zest", 275)
+
+
+def test_renaming_to_its_own_name_in_another_case_is_fine(session: orm.Session) -> None:
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    menu_admin.update_option(session, option_id=lemon.id, name="LEMON", price_cents=200)
+    assert lemon.name == "LEMON"
+
+
+@pytest.mark.parametrize(
+    ("name", "price_cents", "message"),
+    [
+        ("   ", 100, "give the option a name"),
+        ("red   VELVET", 100, "already a flavour called 'Red Velvet'"),
+        ("Mango", -1, "cannot be negative"),
+        ("x" * 81, 100, "under 81 characters"),
+    ],
+)
+def test_bad_additions_are_refused(
+    session: orm.Session, name: str, price_cents: int, message: str
+) -> None:
+    before = snapshot(session)
+    with pytest.raises(menu_admin.MenuEditError, match=message):
+        menu_admin.add_option(session, kind=OptionKind.FLAVOUR, name=name, price_cents=price_cents)
+    assert snapshot(session) == before
+
+
+def test_the_same_name_may_exist_in_another_kind(session: orm.Session) -> None:
+    added = menu_admin.add_option(
+        session, kind=OptionKind.TOPPING, name="Chocolate", price_cents=150
+    )
+    assert added.kind is OptionKind.TOPPING
+
+
+def test_switching_off_hides_an_option_from_ordering(session: orm.Session) -> None:
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    menu_admin.set_active(session, option_id=lemon.id, active=False)
+    assert "Lemon" not in [o.name for o in orderable(session)[OptionKind.FLAVOUR]]
+    menu_admin.set_active(session, option_id=lemon.id, active=True)
+    assert "Lemon" in [o.name for o in orderable(session)[OptionKind.FLAVOUR]]
+
+
+def test_a_missing_option_is_reported(session: orm.Session) -> None:
+    with pytest.raises(menu_admin.MenuEditError, match="no longer exists"):
+        menu_admin.set_active(session, option_id=9999, active=False)
+
+
+# The /admin/menu pages ------------------------------------------------------------------
+
+
+def test_menu_page_needs_a_login(client: FlaskClient, session: orm.Session) -> None:
+    response = client.get("/admin/menu")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/admin/login?next=/admin/menu")
+    before = snapshot(session)
+    refused = client.post("/admin/menu", data={"kind": "flavour", "name": "Mango", "price": "2"})
+    assert refused.status_code == 401
+    assert snapshot(session) == before
+
+
+def test_menu_page_lists_every_option_with_price_and_state(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    option(session, OptionKind.TOPPING, "Sprinkles").active = False
+    session.commit()
+    auth.login()
+    page = client.get("/admin/menu").get_data(as_text=True)
+    assert 'value="Chocolate Ganache"' in page
+    assert 'value="42.00"' in page
+    assert page.count("Switch on") == 1
+    assert page.count('class="add actions"') + page.count('class="actions add"') == 4
+
+
+@pytest.mark.usefixtures("csrf")
+def test_menu_forms_need_a_csrf_token(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    before = snapshot(session)
+    posts = [
+        ("/admin/menu", {"kind": "flavour", "name": "Mango", "price": "2"}),
+        (f"/admin/menu/{lemon.id}", {"name": "Lime", "price": "2"}),
+        (f"/admin/menu/{lemon.id}/active", {"active": "off"}),
+    ]
+    for path, form in posts:
+        assert client.post(path, data=form).status_code == 400
+    assert snapshot(session) == before
+    assert auth.post("/admin/menu", data=posts[0][1]).status_code == 303
+
+
+def test_added_flavour_is_in_the_api_at_once(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    response = client.post("/admin/menu", data={"kind": "flavour", "name": "Mango", "price": "2"})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/menu#flavour"
+    assert "Mango" in client.get("/api/flavours").json["flavour"]
+    assert option(session, OptionKind.FLAVOUR, "Mango").price_cents == 200
+
+
+def test_renamed_repriced_and_switched_off_options_reach_the_api(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    carrot = option(session, OptionKind.FLAVOUR, "Carrot")
+    edit = client.post(f"/admin/menu/{lemon.id}", data={"name": "Lemon Zest", "price": "3.5"})
+    off = client.post(f"/admin/menu/{carrot.id}/active", data={"active": "off"})
+    assert (edit.status_code, off.status_code) == (303, 303)
+    flavours = client.get("/api/flavours").json["flavour"]
+    assert "Lemon Zest" in flavours
+    assert "Lemon" not in flavours
+    assert "Carrot" not in flavours
+    cake = {"size": "Small", "flavour": "lemon zest", "frosting": "Buttercream", "topping": "None"}
+    assert client.get("/api/pricecalculator", query_string=cake).json["total_cents"] == 2350
+    assert client.post(f"/admin/menu/{carrot.id}/active", data={"active": "on"}).status_code == 303
+    assert "Carrot" in client.get("/api/flavours").json["flavour"]
+
+
+@pytest.mark.parametrize(
+    ("name", "price", "message"),
+    [
+        ("", "2", "Give the option a name."),
+        ("Mango", "", "Enter a price such as 3.50"),
+        ("Mango", "-1", "a price cannot be negative"),
+        ("Mango", "two", "Enter a price such as 3.50"),
+        ("Mango", "2.505", "at most two decimals"),
+        ("Mango", "1e9", "A price must be under 100,000.00."),
+        (" RED  velvet ", "2", "There is already a flavour called &#39;Red Velvet&#39;."),
+    ],
+)
+def test_bad_menu_input_is_shown_and_changes_nothing(
+    client: FlaskClient,
+    auth: AuthActions,
+    session: orm.Session,
+    name: str,
+    price: str,
+    message: str,
+) -> None:
+    auth.login()
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    before = snapshot(session)
+    for path, form in [
+        ("/admin/menu", {"kind": "flavour", "name": name, "price": price}),
+        (f"/admin/menu/{lemon.id}", {"name": name, "price": price}),
+    ]:
+        response = client.post(path, data=form)
+        assert response.status_code == 422, path
+        page = response.get_data(as_text=True)
+        assert message in page
+        assert f'value="{price}"' in page
+    assert snapshot(session) == before
+
+
+def test_unknown_kind_or_switch_value_is_refused(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    before = snapshot(session)
+    bad_kind = client.post("/admin/menu", data={"kind": "filling", "name": "Jam", "price": "1"})
+    assert bad_kind.status_code == 303
+    page = client.get(bad_kind.headers["Location"]).get_data(as_text=True)
+    assert "Choose a size, flavour, frosting or topping" in page
+    bad_switch = client.post(f"/admin/menu/{lemon.id}/active", data={"active": "maybe"})
+    assert bad_switch.status_code == 422
+    assert snapshot(session) == before
+
+
+def test_editing_a_missing_option_says_so(client: FlaskClient, auth: AuthActions) -> None:
+    auth.login()
+    response = client.post("/admin/menu/9999", data={"name": "Ghost", "price": "1"})
+    assert response.status_code == 303
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "That menu option no longer exists; reload the page." in page
