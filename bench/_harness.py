@@ -9,16 +9,42 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import aiohttp
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+@contextmanager
+def fresh_database(url: str | None) -> Iterator[str]:
+    """A fresh SQLite file, or a fresh schema in the given PostgreSQL database."""
+    if url is None:
+        with tempfile.TemporaryDirectory() as folder:
+            yield str(Path(folder) / "bench.db")
+        return
+    schema = f"cc_bench_{uuid.uuid4().hex[:8]}"
+    admin = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
+    with admin.begin() as connection:
+        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield (
+            sa.make_url(url)
+            .update_query_dict({"options": f"-csearch_path={schema}"})
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        with admin.begin() as connection:
+            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
 def free_port() -> int:

@@ -13,17 +13,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import tempfile
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
-from pathlib import Path
 
 import aiohttp
 import phonenumbers
 import sqlalchemy as sa
 
-from bench._harness import Result, closed_loop, gunicorn, open_loop
+from bench._harness import Result, closed_loop, fresh_database, gunicorn, open_loop
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Channel, Customer, Order
@@ -99,29 +94,6 @@ def seed_heavy_customer(database_url: str, count: int) -> None:
         ]
         session.execute(sa.insert(Order), rows)
     database.dispose()
-
-
-@contextmanager
-def fresh_database(url: str | None) -> Iterator[str]:
-    """A fresh SQLite file, or a fresh schema in the given PostgreSQL database."""
-    if url is None:
-        with tempfile.TemporaryDirectory() as folder:
-            yield str(Path(folder) / "bench.db")
-        return
-    schema = f"cc_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield (
-            sa.make_url(url)
-            .update_query_dict({"options": f"-csearch_path={schema}"})
-            .render_as_string(hide_password=False)
-        )
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 async def measure(base: str, database_url: str, args: argparse.Namespace) -> list[Result]:

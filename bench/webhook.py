@@ -14,23 +14,18 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import random
-import socket
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import aiohttp
 import sqlalchemy as sa
 from twilio.request_validator import RequestValidator
 
+from bench._harness import fresh_database, gunicorn
 from cloudcity.db import Database
 from cloudcity.db.models import Order
 
@@ -50,51 +45,6 @@ class Stats:
     latencies: list[float] = field(default_factory=list)
     orders: int = 0
     errors: int = 0
-
-
-def free_port() -> int:
-    """A TCP port nobody listens on right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def start_server(
-    workdir: Path, *, port: int, workers: int, database_url: str
-) -> subprocess.Popen[bytes]:
-    """`cloudcity serve --prod` in a subprocess, its log in the work folder."""
-    env = {
-        **os.environ,
-        "CLOUDCITY_ENV": "development",
-        "CLOUDCITY_DATABASE_URL": database_url,
-        "CLOUDCITY_VAR_DIR": str(workdir / "var"),
-        "CLOUDCITY_HOST": "127.0.0.1",
-        "CLOUDCITY_PORT": str(port),
-        "CLOUDCITY_RUN_WORKER_IN_APP": "false",
-        "TWILIO_AUTH_TOKEN": TOKEN,
-    }
-    cloudcity = Path(sys.executable).with_name("cloudcity")
-    command = [str(cloudcity), "serve", "--prod", "--workers", str(workers)]
-    log = (workdir / "server.log").open("wb")
-    return subprocess.Popen(command, cwd=workdir, env=env, stdout=log, stderr=subprocess.STDOUT)
-
-
-async def wait_until_up(base: str, server: subprocess.Popen[bytes], timeout: float) -> None:
-    """Poll /healthz until the server answers 200."""
-    deadline = time.monotonic() + timeout
-    async with aiohttp.ClientSession() as http:
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise SystemExit("the server exited early; see server.log")
-            try:
-                async with http.get(base + "/healthz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(0.2)
-    raise SystemExit(f"the server did not answer within {timeout:.0f}s")
 
 
 def answer_to(reply: str, rng: random.Random, number: int) -> str | None:
@@ -117,9 +67,9 @@ def answer_to(reply: str, rng: random.Random, number: int) -> str | None:
 
 
 async def converse(
-    http: aiohttp.ClientSession, url: str, number: int, run: str, stats: Stats
+    http: aiohttp.ClientSession, url: str, number: int, run: str, stats: Stats, think: float
 ) -> None:
-    """One customer's whole conversation, from `restart` to a placed order."""
+    """One customer's whole conversation, pausing about `think` seconds before each answer."""
     rng = random.Random(number)
     address = f"whatsapp:+1415555{number:04d}"
     validator = RequestValidator(TOKEN)
@@ -139,6 +89,8 @@ async def converse(
             "WaId": address.removeprefix("whatsapp:+"),
         }
         headers = {"X-Twilio-Signature": validator.compute_signature(url, params)}
+        if think:
+            await asyncio.sleep(think * rng.uniform(0.5, 1.5))
         started = time.perf_counter()
         async with http.post(url, data=params, headers=headers) as response:
             body = await response.read()
@@ -169,23 +121,29 @@ async def hammer_health(
     return done / (time.perf_counter() - started)
 
 
-async def run(args: argparse.Namespace, base: str, run_id: str) -> tuple[Stats, float, float]:
-    """The conversations, then /healthz at the same concurrency."""
+async def conversations(
+    base: str, run_id: str, customers: range, *, think: float, timeout: float
+) -> tuple[Stats, float]:
+    """Every customer's conversation at once; the stats and the seconds it took."""
     stats = Stats()
-    connector = aiohttp.TCPConnector(limit=args.customers)
-    timeout = aiohttp.ClientTimeout(total=60)
+    connector = aiohttp.TCPConnector(limit=len(customers))
     url = base + "/twilio/messages"
-    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
+    async with aiohttp.ClientSession(
+        connector=connector, timeout=aiohttp.ClientTimeout(total=60)
+    ) as http:
         started = time.perf_counter()
         await asyncio.wait_for(
-            asyncio.gather(*(converse(http, url, n, run_id, stats) for n in range(args.customers))),
-            timeout=args.timeout,
+            asyncio.gather(*(converse(http, url, n, run_id, stats, think) for n in customers)),
+            timeout=timeout,
         )
-        elapsed = time.perf_counter() - started
-        health = await hammer_health(
-            http, base, clients=args.customers, seconds=args.health_seconds
-        )
-    return stats, elapsed, health
+        return stats, time.perf_counter() - started
+
+
+async def health_rate(base: str, *, clients: int, seconds: float) -> float:
+    """/healthz requests per second at the given concurrency."""
+    connector = aiohttp.TCPConnector(limit=clients)
+    async with aiohttp.ClientSession(connector=connector) as http:
+        return await hammer_health(http, base, clients=clients, seconds=seconds)
 
 
 def count_orders(database_url: str, run_id: str) -> int:
@@ -199,44 +157,55 @@ def count_orders(database_url: str, run_id: str) -> int:
         database.dispose()
 
 
-def report(stats: Stats, elapsed: float, health: float, placed: int, customers: int) -> None:
-    """Print the figures."""
+def report(title: str, stats: Stats, elapsed: float, health: float) -> float:
+    """Print one phase's figures; answer its messages/s."""
     latencies = sorted(stats.latencies)
     rate = len(latencies) / elapsed
     p99 = latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
-    print(f"customers          {customers}")
-    print(f"messages           {len(latencies)} in {elapsed:.1f}s, {stats.errors} errors")
-    print(f"messages/s         {rate:.1f}")
-    print(f"latency p50        {statistics.median(latencies) * 1000:.1f} ms")
-    print(f"latency p99        {p99 * 1000:.1f} ms")
-    print(f"orders completed   {stats.orders} (in the database: {placed})")
-    print(f"/healthz req/s     {health:.1f}")
-    print(f"messages : healthz {rate / health:.2f}")
+    print(f"== {title}")
+    print(f"  messages           {len(latencies)} in {elapsed:.1f}s, {stats.errors} errors")
+    print(f"  messages/s         {rate:.1f}   ({rate / health:.0%} of /healthz)")
+    print(f"  latency p50        {statistics.median(latencies) * 1000:.1f} ms")
+    print(f"  latency p99        {p99 * 1000:.1f} ms")
+    print(f"  orders completed   {stats.orders}")
+    return rate
 
 
 def main() -> None:
-    """Parse options, start the server, run the benchmark, stop the server."""
+    """Parse options, start the server, run both phases, stop the server."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--database-url", help="default: a fresh SQLite file in a temp folder")
-    parser.add_argument("--timeout", type=float, default=300, help="bound on the whole run (s)")
+    parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is made in it)")
+    parser.add_argument("--timeout", type=float, default=300, help="bound on each phase (s)")
     parser.add_argument("--health-seconds", type=float, default=5)
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory(prefix="cloudcity-bench-") as folder:
-        workdir = Path(folder)
-        database_url = args.database_url or str(workdir / "cloudcity.db")
-        port = free_port()
-        server = start_server(workdir, port=port, workers=args.workers, database_url=database_url)
-        base = f"http://127.0.0.1:{port}"
-        run_id = uuid.uuid4().hex[:8]
-        try:
-            asyncio.run(wait_until_up(base, server, timeout=60))
-            stats, elapsed, health = asyncio.run(run(args, base, run_id))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-        report(stats, elapsed, health, count_orders(database_url, run_id), args.customers)
+    signed = {"TWILIO_AUTH_TOKEN": TOKEN}  # so every request is signature-checked
+    with (
+        fresh_database(args.database_url) as database_url,
+        gunicorn(database_url, workers=args.workers, extra_env=signed) as base,
+    ):
+        measure(args, base, uuid.uuid4().hex[:8], database_url)
+
+
+def measure(args: argparse.Namespace, base: str, run_id: str, database_url: str) -> None:
+    """Flat out, then paced at half that rate (customers who pause between answers)."""
+    n = args.customers
+    health = asyncio.run(health_rate(base, clients=n, seconds=args.health_seconds))
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"webhook on {backend}, gunicorn {args.workers} workers, {n} customers at once")
+    print(f"/healthz req/s       {health:.1f}")
+    stats, elapsed = asyncio.run(
+        conversations(base, run_id, range(n), think=0, timeout=args.timeout)
+    )
+    rate = report("flat out (no pause between answers)", stats, elapsed, health)
+    # Each customer pauses so that all of them together send about half the flat-out rate.
+    think = n / (rate / 2)
+    paced, paced_elapsed = asyncio.run(
+        conversations(base, run_id, range(n, 2 * n), think=think, timeout=args.timeout)
+    )
+    report(f"paced at about half that rate (pause ~{think:.1f}s)", paced, paced_elapsed, health)
+    print(f"orders in the database {count_orders(database_url, run_id)} of {2 * n}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import sqlalchemy as sa
 from sqlalchemy import orm
@@ -36,6 +37,17 @@ DEFAULT_MENU: dict[OptionKind, list[tuple[str, int]]] = {
 }
 
 
+@dataclass(frozen=True)
+class MenuItem:
+    """A menu option as read for display and pricing (a plain value, not a tracked row)."""
+
+    id: int
+    kind: OptionKind
+    name: str
+    price_cents: int
+    active: bool
+
+
 def normalise(name: str) -> str:
     """The matching key of a name: case and runs of spaces don't matter."""
     return " ".join(name.split()).casefold()
@@ -60,22 +72,30 @@ def seed_default_menu(session: orm.Session) -> bool:
     return True
 
 
-def list_options(session: orm.Session, *, only_active: bool = True) -> list[MenuOption]:
+def list_options(session: orm.Session, *, only_active: bool = True) -> list[MenuItem]:
     """Every menu option in menu order, the switched-off ones only when asked."""
-    query = sa.select(MenuOption).order_by(MenuOption.kind, MenuOption.position, MenuOption.id)
+    # Plain column rows, not ORM objects: every chat message and price quote reads the menu.
+    columns = (
+        MenuOption.id,
+        MenuOption.kind,
+        MenuOption.name,
+        MenuOption.price_cents,
+        MenuOption.active,
+    )
+    query = sa.select(*columns).order_by(MenuOption.kind, MenuOption.position, MenuOption.id)
     if only_active:
         query = query.where(MenuOption.active)
-    return list(session.scalars(query))
+    return [MenuItem(*row) for row in session.execute(query)]
 
 
-def orderable(session: orm.Session) -> dict[OptionKind, list[MenuOption]]:
+def orderable(session: orm.Session) -> dict[OptionKind, list[MenuItem]]:
     """The options a customer can order now, grouped by kind in menu order."""
     return group(list_options(session))
 
 
-def group(options: Iterable[MenuOption]) -> dict[OptionKind, list[MenuOption]]:
+def group(options: Iterable[MenuItem]) -> dict[OptionKind, list[MenuItem]]:
     """Group options by kind, every kind present even when empty."""
-    grouped: dict[OptionKind, list[MenuOption]] = {kind: [] for kind in OptionKind}
+    grouped: dict[OptionKind, list[MenuItem]] = {kind: [] for kind in OptionKind}
     for option in options:
         grouped[option.kind].append(option)
     return grouped

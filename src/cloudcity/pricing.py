@@ -6,8 +6,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import orm
 
-from cloudcity.db.models import MenuOption, OptionKind
-from cloudcity.menu import normalise, orderable
+from cloudcity.db.models import OptionKind
+from cloudcity.menu import MenuItem, normalise, orderable
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class MenuError(ValueError):
 class Quote:
     """A priced cake: the menu options it resolved to and the total in cents."""
 
-    options: dict[OptionKind, MenuOption]
+    options: dict[OptionKind, MenuItem]
 
     @property
     def total_cents(self) -> int:
@@ -60,7 +60,7 @@ class Quote:
 def quote(session: orm.Session, cake: Cake) -> Quote:
     """Price a cake from the current menu; MenuError lists every unknown or switched-off choice."""
     menu = orderable(session)
-    resolved: dict[OptionKind, MenuOption] = {}
+    resolved: dict[OptionKind, MenuItem] = {}
     problems: list[Problem] = []
     for kind in OptionKind:
         by_key = {normalise(option.name): option for option in menu[kind]}

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cloudcity.db.models import MenuOption, OptionKind, Order, OrderStatus
+from cloudcity.db.models import OptionKind, Order, OrderStatus
+from cloudcity.menu import MenuItem
 from cloudcity.money import format_money
 
 QUESTIONS = {
@@ -51,7 +52,7 @@ def greeting(*, shop_name: str, name: str | None) -> str:
     return f"{hello} Welcome to {shop_name}. Let's make your cake."
 
 
-def question(kind: OptionKind, options: Sequence[MenuOption], currency: str) -> str:
+def question(kind: OptionKind, options: Sequence[MenuItem], currency: str) -> str:
     """One step's question with the numbered choices the menu offers now."""
     if not options:
         return SOLD_OUT.format(kind=kind.value)
@@ -61,7 +62,7 @@ def question(kind: OptionKind, options: Sequence[MenuOption], currency: str) -> 
     return "\n".join(lines)
 
 
-def _price(kind: OptionKind, option: MenuOption, currency: str) -> str:
+def _price(kind: OptionKind, option: MenuItem, currency: str) -> str:
     if kind is OptionKind.SIZE:
         return f" {format_money(option.price_cents, currency)}"
     return f" +{format_money(option.price_cents, currency)}" if option.price_cents else ""
@@ -95,7 +96,7 @@ def placed(order: Order) -> str:
     )
 
 
-def menu_text(grouped: dict[OptionKind, list[MenuOption]], currency: str) -> str:
+def menu_text(grouped: dict[OptionKind, list[MenuItem]], currency: str) -> str:
     """The whole menu with prices, compact enough for a text message."""
     lines = ["Our menu:"]
     for kind, options in grouped.items():

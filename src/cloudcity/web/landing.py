@@ -13,7 +13,8 @@ from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
 from cloudcity import menu
-from cloudcity.db.models import MenuOption, OptionKind
+from cloudcity.db.models import OptionKind
+from cloudcity.menu import MenuItem
 from cloudcity.money import format_money
 from cloudcity.web.context import db_session, settings
 
@@ -67,7 +68,7 @@ def qr_code() -> Response:
     return response.make_conditional(request)
 
 
-def _price_label(option: MenuOption, currency: str) -> str:
+def _price_label(option: MenuItem, currency: str) -> str:
     if option.kind is OptionKind.SIZE:
         return format_money(option.price_cents, currency)
     if option.price_cents == 0:
