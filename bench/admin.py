@@ -1,10 +1,10 @@
 """Seed a big shop (100,000 orders over 5,000 customers) and time the admin pages.
 
-    .venv/bin/python bench/admin.py                     # fresh SQLite file in a temp folder
-    .venv/bin/python bench/admin.py --orders 20000 --repeat 20
-    .venv/bin/python bench/admin.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python -m bench.admin                     # fresh SQLite file in a temp folder
+    .venv/bin/python -m bench.admin --orders 20000 --repeat 20
+    .venv/bin/python -m bench.admin --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 
-A PostgreSQL database is migrated and EMPTIED first: point it at a database of its own.
+With --database-url the data goes into a fresh schema, dropped afterwards.
 Pages are requested through Flask's test client, logged in as a baker (real login form, CSRF
 on); the figures are server-side times (routing, queries, templates), p50 and p99 over
 --repeat requests each. Page 50 of the orders list is reached by its keyset cursor
@@ -21,19 +21,18 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
+from bench._harness import fresh_database
 from cloudcity import admins, menu
 from cloudcity.cli import prepare
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.models import Base, Channel, Customer, OptionKind, Order, OrderStatus
+from cloudcity.db.models import Channel, Customer, OptionKind, Order, OrderStatus
 from cloudcity.order_search import OrderFilter, find_orders
 from cloudcity.web import create_app
 
@@ -46,7 +45,7 @@ TARGET_MS = 100.0
 def main() -> int:
     """Seed, log in, time each page, print the table; exit 1 when a page misses the target."""
     args = _arguments()
-    with _database_url(args.database_url) as url, tempfile.TemporaryDirectory() as var_dir:
+    with fresh_database(args.database_url) as url, tempfile.TemporaryDirectory() as var_dir:
         database = Database.connect(url)
         started = time.perf_counter()
         seeded = seed(database, orders=args.orders, customers=args.customers, seed=args.seed)
@@ -72,16 +71,6 @@ def _arguments() -> argparse.Namespace:
     return parser.parse_args()
 
 
-@contextmanager
-def _database_url(url: str | None) -> Iterator[str]:
-    """The URL given, or a fresh SQLite file removed afterwards."""
-    if url:
-        yield url
-        return
-    with tempfile.TemporaryDirectory(prefix="cloudcity-bench-") as folder:
-        yield str(Path(folder) / "bench.db")
-
-
 class Seeded:
     """What the timed requests need to know about the seeded data."""
 
@@ -91,9 +80,8 @@ class Seeded:
 
 
 def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seeded:
-    """Migrate, empty, and fill the database with customers and orders in bulk."""
+    """Migrate and fill the fresh database with customers and orders in bulk."""
     prepare(database)
-    _empty(database)
     rng = random.Random(seed)
     with database.unit_of_work() as session:
         menu.seed_default_menu(session)
@@ -115,13 +103,6 @@ def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seede
         middle = session.get(Order, max(1, last // 2))
         assert middle is not None
         return Seeded(middle.customer.phone, middle.id)
-
-
-def _empty(database: Database) -> None:
-    with database.engine.begin() as connection:
-        for table in reversed(Base.metadata.sorted_tables):
-            if table.name not in ("menu_options", "alembic_version"):
-                connection.execute(table.delete())
 
 
 def _customer_rows(count: int) -> Iterator[dict[str, Any]]:

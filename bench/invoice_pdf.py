@@ -1,7 +1,7 @@
 """Render N invoice PDFs and print p50/p99/mean milliseconds per render.
 
-    .venv/bin/python bench/invoice_pdf.py            # 200 invoices
-    .venv/bin/python bench/invoice_pdf.py -n 20      # a quick check
+    .venv/bin/python -m bench.invoice_pdf            # 200 invoices
+    .venv/bin/python -m bench.invoice_pdf -n 20      # a quick check
 
 The first render (imports, font loading) is a warm-up and is reported on its own.
 """

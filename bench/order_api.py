@@ -1,7 +1,7 @@
 """Benchmark the order API under gunicorn (2 workers) on a fresh database.
 
-    .venv/bin/python bench/order_api.py                       # SQLite file in a temp folder
-    .venv/bin/python bench/order_api.py --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python -m bench.order_api                       # SQLite file in a temp folder
+    .venv/bin/python -m bench.order_api --database-url postgresql+psycopg://postgres@127.0.0.1/test
 
 Prints requests/s and p50/p99 for GET /healthz (the framework's ceiling here), GET
 /api/pricecalculator and POST /api/order (closed loop, then open loop at half the closed-loop

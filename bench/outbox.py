@@ -1,6 +1,6 @@
 """Outbox throughput: enqueue receipts and ready messages, then drain them with one worker.
 
-    .venv/bin/python bench/outbox.py [--receipts 2000] [--texts 2000] [--pg URL]
+    .venv/bin/python -m bench.outbox [--receipts 2000] [--texts 2000] [--pg URL]
 
 Runs on a fresh SQLite file (and on a fresh PostgreSQL schema with --pg). The senders are
 in-process mocks that only answer an id, so the figures measure the queue (claim, dispatch,
@@ -10,17 +10,12 @@ record) plus the real PDF renderer for receipts; render p50/p99 are printed sepa
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import tempfile
 import time
-import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
-import sqlalchemy as sa
-
+from bench._harness import fresh_database
 from cloudcity.cli import prepare
 from cloudcity.config import Settings
 from cloudcity.customers import customer_for
@@ -145,21 +140,6 @@ def bench(label: str, url: str, args: argparse.Namespace, var_dir: str) -> None:
     database.dispose()
 
 
-@contextmanager
-def postgres_schema(base_url: str) -> Iterator[str]:
-    schema = f"cc_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = sa.create_engine(sa.make_url(base_url).set(drivername="postgresql+psycopg"))
-    with admin.begin() as connection:
-        connection.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-    url = sa.make_url(base_url).update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with admin.begin() as connection:
-            connection.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--receipts", type=int, default=2000)
@@ -170,7 +150,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="cc-bench-outbox-") as tmp:
         bench("sqlite", str(Path(tmp) / "bench.db"), args, tmp)
         if args.pg:
-            with postgres_schema(args.pg) as url:
+            with fresh_database(args.pg) as url:
                 bench("postgresql", url, args, tmp)
 
 

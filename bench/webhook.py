@@ -6,8 +6,8 @@ customers each run a whole conversation concurrently, and /healthz is measured a
 concurrency for comparison. Prints messages/s, p50/p99 latency, orders completed, /healthz
 requests/s and the ratio.
 
-    .venv/bin/python bench/webhook.py --customers 200
-    .venv/bin/python bench/webhook.py --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
+    .venv/bin/python -m bench.webhook --customers 200
+    .venv/bin/python -m bench.webhook --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
 """
 
 from __future__ import annotations
