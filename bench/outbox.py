@@ -22,7 +22,8 @@ from cloudcity.customers import customer_for
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Order
-from cloudcity.outbox.ports import ReceiptFacts, ReceiptRenderer, RenderedReceipt
+from cloudcity.documents import InvoiceData
+from cloudcity.outbox.ports import ReceiptRenderer, RenderedReceipt
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL, enqueue
 from cloudcity.outbox.worker import Worker, build_dispatcher
 from cloudcity.phones import parse_address
@@ -53,7 +54,7 @@ class MockProviders:
 class StubRenderer:
     """Used only when cloudcity.documents is not installed."""
 
-    def render(self, facts: ReceiptFacts) -> RenderedReceipt:
+    def render(self, facts: InvoiceData) -> RenderedReceipt:
         return RenderedReceipt("receipt", "<p>receipt</p>", "receipt", "invoice.pdf", b"%PDF")
 
 
@@ -64,7 +65,7 @@ class TimedRenderer:
         self.inner = inner
         self.seconds: list[float] = []
 
-    def render(self, facts: ReceiptFacts) -> RenderedReceipt:
+    def render(self, facts: InvoiceData) -> RenderedReceipt:
         start = time.perf_counter()
         try:
             return self.inner.render(facts)
@@ -76,7 +77,7 @@ def real_renderer(settings: Settings) -> tuple[ReceiptRenderer, str]:
     try:
         from cloudcity.outbox.receipts import DocumentsRenderer
 
-        return DocumentsRenderer(settings), "cloudcity.documents"
+        return DocumentsRenderer(), "cloudcity.documents"
     except RuntimeError as exc:
         return StubRenderer(), f"a stub ({exc})"
 

@@ -27,6 +27,8 @@ def main(verbose: bool) -> None:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
+    # WeasyPrint narrates every render at INFO; only its warnings matter to an operator.
+    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 @main.group()

@@ -38,7 +38,7 @@ def fake_messages() -> FakeMessageSender:
 @pytest.fixture
 def renderer(settings: Settings) -> ReceiptRenderer:
     """The real cloudcity.documents renderer (WeasyPrint PDF, Jinja2 email)."""
-    return DocumentsRenderer(settings)
+    return DocumentsRenderer()
 
 
 @pytest.fixture

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
 from cloudcity.db.base import utcnow
-from cloudcity.outbox.ports import ReceiptFacts, RenderedReceipt
+from cloudcity.documents import InvoiceData
+from cloudcity.outbox.ports import RenderedReceipt
 from cloudcity.providers.ports import DeliveryError, Email, TextMessage
 
 T = TypeVar("T")
@@ -98,9 +99,9 @@ class FakeRenderer:
     """Renders a recognisable receipt without WeasyPrint."""
 
     def __init__(self) -> None:
-        self.rendered: list[ReceiptFacts] = []
+        self.rendered: list[InvoiceData] = []
 
-    def render(self, facts: ReceiptFacts) -> RenderedReceipt:
+    def render(self, facts: InvoiceData) -> RenderedReceipt:
         """A receipt naming the order, with a tiny stand-in PDF."""
         self.rendered.append(facts)
         return RenderedReceipt(

@@ -9,8 +9,10 @@ from sqlalchemy import orm
 
 from cloudcity.config import Settings
 from cloudcity.db.models import Customer, Order
+from cloudcity.documents import InvoiceData
+from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.outbox.claim import Claimed
-from cloudcity.outbox.ports import ReceiptFacts, ReceiptRenderer
+from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.phones import WHATSAPP_PREFIX
 from cloudcity.providers.ports import (
@@ -32,7 +34,7 @@ class ReceiptOut:
 
     outbox_id: int
     to: str
-    facts: ReceiptFacts
+    invoice: InvoiceData
 
 
 Outgoing = ReceiptOut | TextMessage
@@ -78,7 +80,7 @@ class Dispatcher:
         """Render if needed and send; answers the provider's message id."""
         if isinstance(outgoing, TextMessage):
             return self.messages.send_message(outgoing)
-        receipt = self.renderer.render(outgoing.facts)
+        receipt = self.renderer.render(outgoing.invoice)
         return self.email.send_email(
             Email(
                 to=outgoing.to,
@@ -89,7 +91,7 @@ class Dispatcher:
                 categories=("receipt",),
                 # Ids only: custom_args are visible in SendGrid's dashboards and event webhooks.
                 custom_args={
-                    "order_id": str(outgoing.facts.order_id),
+                    "order_id": str(outgoing.invoice.order_id),
                     "outbox_id": str(outgoing.outbox_id),
                 },
             )
@@ -101,21 +103,8 @@ class Dispatcher:
             raise DeliveryError(
                 f"order #{order.id} has no email address to send the receipt to", permanent=True
             )
-        customer = order.customer
-        facts = ReceiptFacts(
-            order_id=order.id,
-            placed_at=order.placed_at,
-            customer_name=customer.name or "",
-            customer_email=to,
-            customer_phone=customer.phone,
-            size=order.size,
-            flavour=order.flavour,
-            frosting=order.frosting,
-            topping=order.topping,
-            price_cents=order.price_cents,
-            currency=order.currency,
-        )
-        return ReceiptOut(outbox_id=message.id, to=to, facts=facts)
+        data = invoice_data(order, shop_info(self.settings), email=to)
+        return ReceiptOut(outbox_id=message.id, to=to, invoice=data)
 
     def _text(
         self, order: Order, to: str, body: str, now: datetime, *, ready: bool = False

@@ -7,27 +7,10 @@ The worker depends on this small interface; `receipts.DocumentsRenderer` adapts
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
+from cloudcity.documents import InvoiceData
 from cloudcity.providers.ports import EmailSender, MessageSender
-
-
-@dataclass(frozen=True)
-class ReceiptFacts:
-    """What the worker knows about an order when it sends the receipt."""
-
-    order_id: int
-    placed_at: datetime
-    customer_name: str
-    customer_email: str
-    customer_phone: str
-    size: str
-    flavour: str
-    frosting: str
-    topping: str
-    price_cents: int
-    currency: str
 
 
 @dataclass(frozen=True)
@@ -42,9 +25,9 @@ class RenderedReceipt:
 
 
 class ReceiptRenderer(Protocol):
-    """Turns an order's facts into the receipt email and its PDF invoice."""
+    """Turns an order's invoice data into the receipt email and its PDF invoice."""
 
-    def render(self, facts: ReceiptFacts) -> RenderedReceipt:
+    def render(self, data: InvoiceData) -> RenderedReceipt:
         """Render the receipt for one order."""
         ...
 

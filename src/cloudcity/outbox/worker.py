@@ -162,7 +162,7 @@ def build_dispatcher(
     if renderer is None:
         from cloudcity.outbox.receipts import DocumentsRenderer
 
-        renderer = DocumentsRenderer(settings)
+        renderer = DocumentsRenderer()
     return Dispatcher(
         email=providers.email, messages=providers.messages, renderer=renderer, settings=settings
     )

@@ -11,8 +11,9 @@ from sqlalchemy import orm
 from cloudcity import fulfilment, order_history
 from cloudcity.db import committing
 from cloudcity.db.models import Order
-from cloudcity.documents import InvoiceData, ShopInfo, invoice_filename, render_invoice_pdf
+from cloudcity.documents import invoice_filename, render_invoice_pdf
 from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
+from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.orders import get_order
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.security import current_actor, safe_next
@@ -37,29 +38,9 @@ def order(order_id: int) -> str:
 def invoice(order_id: int) -> Response:
     """The order's invoice as a PDF."""
     found = _order_or_404(db_session(), order_id)
-    pdf = render_invoice_pdf(invoice_data(found))
+    pdf = render_invoice_pdf(invoice_data(found, shop_info(settings())))
     disposition = f'inline; filename="{invoice_filename(found.id)}"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
-
-
-def invoice_data(found: Order) -> InvoiceData:
-    """What the invoice of an order shows."""
-    config = settings()
-    customer = found.customer
-    return InvoiceData(
-        order_id=found.id,
-        placed_at=found.placed_at,
-        customer_name=customer.name or "",
-        customer_email=customer.email or "",
-        customer_phone=customer.phone,
-        size=found.size,
-        flavour=found.flavour,
-        frosting=found.frosting,
-        topping=found.topping,
-        price_cents=found.price_cents,
-        currency=found.currency,
-        shop=ShopInfo(config.shop_name, config.shop_address, config.shop_email, config.shop_phone),
-    )
 
 
 @bp.post("/orders/<int:order_id>/ready")
