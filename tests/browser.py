@@ -1,8 +1,7 @@
 """Reusable live-server and browser fixtures for any test area.
 
-Import what you need in your area's conftest.py:
-
-    from browser import browser, live_server, page  # noqa: F401 - pytest fixtures
+Fixtures `live_server`, `browser` and `page` are available to every test area (registered
+by `pytest_plugins` in tests/conftest.py).
 
 `live_server` serves the `app` fixture on 127.0.0.1 (a free port) in a thread and stops it
 after the test; `serve(app)` does the same for an app you built yourself. `browser` is Debian's

@@ -26,7 +26,7 @@ from cloudcity.db import Database
 from cloudcity.db.models import Base
 from cloudcity.web import create_app
 
-pytest_plugins = ["tests.prism"]
+pytest_plugins = ["tests.prism", "tests.browser"]
 PG_ENV = "CLOUDCITY_TEST_DATABASE_URL"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
