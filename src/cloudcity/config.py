@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     shop_name: str = "Cloud City Cake Company"
     shop_address: str = "1 Cloud Lane, Bespin, CA 94000"
     shop_email: str = "orders@cloudcity.example"
-    shop_phone: str = "+15555550123"
+    shop_phone: str = "+14155550123"
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)

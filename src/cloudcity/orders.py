@@ -94,7 +94,9 @@ def place_order(session: orm.Session, *, request: OrderRequest, currency: str) -
 
 
 def _after_placing(session: orm.Session, order: Order) -> None:
-    session.add(OrderEvent(order_id=order.id, kind="placed", actor=order.source))
+    session.add(
+        OrderEvent(order_id=order.id, kind="placed", actor=order.source, at=order.placed_at)
+    )
     enqueue(
         session,
         kind=RECEIPT_EMAIL,

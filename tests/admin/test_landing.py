@@ -21,16 +21,16 @@ def test_landing_shows_shop_menu_and_chat_link(client: FlaskClient) -> None:
     assert "Cloud City Cake Company" in page
     assert "1 Cloud Lane, Bespin, CA 94000" in page
     assert "Chat with us on WhatsApp" in page
-    assert 'href="https://wa.me/15555550123?text=' in page
+    assert 'href="https://wa.me/14155550123?text=' in page
     assert re.search(r"<dt>Large</dt><dd>\$42\.00</dd>", page)
     assert re.search(r"<dt>Red Velvet</dt><dd>\+\$3\.00</dd>", page)
     assert re.search(r"<dt>Vanilla</dt><dd>included</dd>", page)
 
 
 def test_chat_link_keeps_only_digits_and_prefills_the_greeting() -> None:
-    link = whatsapp_link("+1 (555) 555-0123")
+    link = whatsapp_link("+1 (415) 555-0123")
     parts = urlsplit(link)
-    assert (parts.scheme, parts.netloc, parts.path) == ("https", "wa.me", "/15555550123")
+    assert (parts.scheme, parts.netloc, parts.path) == ("https", "wa.me", "/14155550123")
     assert parse_qs(parts.query) == {"text": ["Hi! I'd like to order a cake"]}
 
 

@@ -56,7 +56,7 @@ def test_it_shares_the_conversation_with_the_webhook(client: FlaskClient) -> Non
     say(client, "hi", sender="+14155550123")
     webhook = client.post(
         "/twilio/messages",
-        data={"From": "+14155550123", "To": "+15555550123", "Body": "Large", "NumMedia": "0",
+        data={"From": "+14155550123", "To": "+14155550123", "Body": "Large", "NumMedia": "0",
               "MessageSid": "SM" + "a" * 32},
     )  # fmt: skip
     assert "Which flavour?" in webhook.get_data(as_text=True)

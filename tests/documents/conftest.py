@@ -17,7 +17,7 @@ SHOP = ShopInfo(
     name="Cloud City Cake Company",
     address="1 Cloud Lane, Bespin, CA 94000",
     email="orders@cloudcity.example",
-    phone="+15555550123",
+    phone="+14155550123",
 )
 
 SAMPLE = InvoiceData(

@@ -141,7 +141,7 @@ def test_a_cancel_message_says_why_politely(
     assert message.to == "+14155550100"
     assert message.body == (
         f"Hi Ana, we're sorry: your cake order #{order_id} has been cancelled because our oven "
-        "broke down. If you have any questions, reply here or call us on +15555550123. "
+        "broke down. If you have any questions, reply here or call us on +14155550123. "
         "— Cloud City Cake Company"
     )
     assert only(database, CANCEL_MESSAGE).status == "sent"
