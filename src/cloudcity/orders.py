@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.customers import customer_for, update_details
-from cloudcity.db.models import Order, OrderEvent
+from cloudcity.db.models import Customer, Order, OrderEvent
 from cloudcity.money import format_money
 from cloudcity.outbox.queue import RECEIPT_EMAIL, enqueue
 from cloudcity.phones import Address
-from cloudcity.pricing import Cake, quote
+from cloudcity.pricing import Cake, Quote, quote
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,26 @@ def place_order(session: orm.Session, *, request: OrderRequest, currency: str) -
     if earlier is not None:
         return Placed(earlier, replayed=True)
     priced = quote(session, request.cake)
-    if request.client_price_cents is not None and request.client_price_cents != priced.total_cents:
-        raise PriceMismatch(
-            quoted_cents=request.client_price_cents,
-            price_cents=priced.total_cents,
-            currency=currency,
-        )
+    _check_client_price(request, priced, currency)
     customer = customer_for(session, request.address)
     update_details(customer, address=request.address, name=request.name, email=request.email)
+    order = _new_order(request, customer, priced, currency)
+    winner = _insert_once(session, order, request)
+    if winner is not None:
+        return Placed(winner, replayed=True)
+    _after_placing(session, order)
+    return Placed(order, replayed=False)
+
+
+def _check_client_price(request: OrderRequest, priced: Quote, currency: str) -> None:
+    quoted = request.client_price_cents
+    if quoted is not None and quoted != priced.total_cents:
+        raise PriceMismatch(quoted_cents=quoted, price_cents=priced.total_cents, currency=currency)
+
+
+def _new_order(request: OrderRequest, customer: Customer, priced: Quote, currency: str) -> Order:
     cake = priced.cake
-    order = Order(
+    return Order(
         customer=customer,
         size=cake.size,
         flavour=cake.flavour,
@@ -79,18 +89,25 @@ def place_order(session: orm.Session, *, request: OrderRequest, currency: str) -
         idempotency_key=request.idempotency_key,
         request_fingerprint=request.fingerprint,
     )
+
+
+def _insert_once(session: orm.Session, order: Order, request: OrderRequest) -> Order | None:
+    """Insert the order; None, or the order that won a race for the same idempotency key."""
+    if request.idempotency_key is None:
+        session.add(order)
+        session.flush()
+        return None
     try:
         with session.begin_nested():
             session.add(order)
             session.flush()
     except sa.exc.IntegrityError:
-        # Another request with the same idempotency key committed first: answer with its order.
+        # Another request with the same key committed first: answer with its order.
         winner = _replay(session, request)
         if winner is None:
             raise
-        return Placed(winner, replayed=True)
-    _after_placing(session, order)
-    return Placed(order, replayed=False)
+        return winner
+    return None
 
 
 def _after_placing(session: orm.Session, order: Order) -> None:
