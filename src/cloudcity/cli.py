@@ -61,8 +61,11 @@ def show_menu(ctx: Context) -> None:
 @main.command("serve")
 @click.option("--prod", is_flag=True, help="Serve with gunicorn instead of the dev server.")
 @click.option("--workers", default=2, show_default=True, help="gunicorn worker processes.")
+@click.option(
+    "--threads", default=1, show_default=True, help="Threads per gunicorn worker (gthread)."
+)
 @pass_context
-def serve(ctx: Context, prod: bool, workers: int) -> None:
+def serve(ctx: Context, prod: bool, workers: int, threads: int) -> None:
     """Migrate once, then serve the app (the dev server, or gunicorn with --prod)."""
     from cloudcity.serving import serve_development, serve_production
 
@@ -73,7 +76,7 @@ def serve(ctx: Context, prod: bool, workers: int) -> None:
     ctx.database.dispose()
     _warn_if_open(settings)
     if prod or settings.env == "production":
-        serve_production(settings, workers=workers)
+        serve_production(settings, workers=workers, threads=threads)
     else:
         with dev_worker(settings):
             serve_development(settings)
