@@ -14,8 +14,14 @@ from twilio.request_validator import RequestValidator
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.models import ChatMessage, Conversation, Customer, Order
+from cloudcity.db.models import ChatMessage, Conversation, Customer, Order, OutboxMessage
+from cloudcity.fulfilment import mark_ready
+from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.queue import READY_MESSAGE
+from cloudcity.outbox.worker import Worker
 from cloudcity.web import create_app
+from tests.outbox.fakes import FakeClock as OutboxClock
+from tests.outbox.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 COMPLETE = ("hi", "large", "vanilla", "buttercream", "none", "yes", "Ana", "ana@example.com")
 
@@ -289,3 +295,26 @@ def test_a_forged_signature_changes_nothing_for_an_existing_customer(
     assert session.scalars(sa.select(Conversation)).one().step == "flavour"
     session.commit()
     assert "Which frosting?" in ana.say("vanilla")
+
+
+def test_a_customer_who_opted_out_by_chat_gets_no_ready_message(
+    phone: Callable[..., Phone], database: Database, settings: Settings, session: orm.Session
+) -> None:
+    ana = phone("+14155550100")
+    ana.order(*COMPLETE)
+    assert ana.send("STOP") is None
+    order_id = session.scalars(sa.select(Order.id)).one()
+    session.commit()
+    with database.unit_of_work() as work:
+        mark_ready(session=work, order_id=order_id, actor="baker")
+    texts, emails = FakeMessageSender(), FakeEmailSender()
+    dispatcher = Dispatcher(
+        email=emails, messages=texts, renderer=FakeRenderer(), settings=settings
+    )
+    Worker(database, dispatcher, settings, clock=OutboxClock(), jitter=lambda: 0.5).run_once()
+    assert texts.attempts == []
+    assert [email.to for email in emails.sent] == ["ana@example.com"]  # the receipt is email
+    query = sa.select(OutboxMessage).where(OutboxMessage.kind == READY_MESSAGE)
+    ready = session.scalars(query).one()
+    assert ready.last_error == "customer opted out"
+    assert ready.status != "sent"
