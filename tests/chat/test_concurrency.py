@@ -11,7 +11,7 @@ from flask import Flask
 from sqlalchemy import event, orm
 
 from cloudcity.db import Database
-from cloudcity.db.models import ChatMessage, Conversation
+from cloudcity.db.models import ChatMessage, Conversation, Order
 
 ROUNDS = 4
 
@@ -120,3 +120,25 @@ def test_menu_and_customer_are_read_once_per_message(
             assert sum(s.startswith("UPDATE conversations") for s in statements) <= 1, answer
     finally:
         event.remove(database.engine, "before_cursor_execute", record)
+
+
+def test_two_customers_at_once_each_get_their_own_cake(
+    app: Flask, phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana, ben = phone("whatsapp:+14155550100"), phone("+447911123456")
+    steps = [
+        ("hi", "hello"),
+        ("large", "small"),
+        ("red velvet", "lemon"),
+        ("cream cheese", "buttercream"),
+        ("sprinkles", "none"),
+        ("yes", "yes"),
+        ("Ana", "Ben"),
+        ("ana@example.com", "ben@example.com"),
+    ]
+    for mine, theirs in steps:
+        answers = at_once(app, [ana.params(mine), ben.params(theirs)])
+        assert [status for status, _ in answers] == [200, 200]
+    orders = session.scalars(sa.select(Order).order_by(Order.customer_id)).all()
+    cakes = {(o.customer.name, o.size, o.flavour, o.price_cents) for o in orders}
+    assert cakes == {("Ana", "Large", "Red Velvet", 4800), ("Ben", "Small", "Lemon", 2200)}

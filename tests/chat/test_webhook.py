@@ -318,3 +318,20 @@ def test_a_customer_who_opted_out_by_chat_gets_no_ready_message(
     ready = session.scalars(query).one()
     assert ready.last_error == "customer opted out"
     assert ready.status != "sent"
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cakes.example.com"}
+
+
+@pytest.mark.parametrize(("trust_proxy", "expected"), [(True, 200), (False, 403)])
+def test_behind_a_trusted_proxy_the_forwarded_url_is_the_signed_one(
+    settings: Settings, database: Database, trust_proxy: bool, expected: int
+) -> None:
+    app = create_app(settings.model_copy(update={"trust_proxy": trust_proxy}), database=database)
+    params = Phone(app.test_client(), "+14155550100").params("hi")
+    public = "https://cakes.example.com/twilio/messages"
+    signature = RequestValidator(TOKEN).compute_signature(public, params)
+    response = app.test_client().post(
+        "/twilio/messages", data=params, headers={"X-Twilio-Signature": signature, **FORWARDED}
+    )
+    assert response.status_code == expected
