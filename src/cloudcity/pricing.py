@@ -59,7 +59,11 @@ class Quote:
 
 def quote(session: orm.Session, cake: Cake) -> Quote:
     """Price a cake from the current menu; MenuError lists every unknown or switched-off choice."""
-    menu = orderable(session)
+    return price(orderable(session), cake)
+
+
+def price(menu: dict[OptionKind, list[MenuItem]], cake: Cake) -> Quote:
+    """Price a cake from a menu already read (grouped by kind, orderable options only)."""
     resolved: dict[OptionKind, MenuItem] = {}
     problems: list[Problem] = []
     for kind in OptionKind:

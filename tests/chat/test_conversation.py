@@ -41,7 +41,7 @@ def test_a_new_customer_orders_a_cake(phone: Callable[..., Phone], session: orm.
     ana = phone("whatsapp:+14155550100")
     first = ana.say("Hello!")
     assert "Welcome to Cloud City Cake Company" in first
-    assert "1. Small $20.00" in first
+    assert "1. Small $20" in first
     assert "Which flavour?" in ana.say("Large")
     assert "Which frosting?" in ana.say("Red Velvet")
     assert "topping" in ana.say("Cream Cheese")
@@ -146,8 +146,9 @@ def test_menu_prints_prices_and_keeps_the_place(phone: Callable[..., Phone]) -> 
     ana = phone()
     ana.order("hi", "medium")
     menu = ana.say("menu")
-    assert "Size: Small $20.00, Medium $30.00, Large $42.00" in menu
-    assert "Red Velvet +$3.00" in menu
+    assert "Size: Small $20, Medium $30, Large $42" in menu
+    assert "Red Velvet +$3, Lemon +$2" in menu
+    assert "Strawberry +$2.50" in menu
     assert "Which flavour?" in menu
     assert "Which frosting?" in ana.say("chocolate")
 
@@ -286,3 +287,19 @@ def test_an_option_switched_off_mid_order_is_asked_again(
     assert "Large Chocolate cake" in ana.say("chocolate")
     assert "Done!" in ana.order("yes", "Ana", "ana@example.com")
     assert orders(session)[0].price_cents == 4500
+
+
+SMS_SEGMENT = 160  # one GSM-7 SMS; longer texts are sent (and billed) as 153-character parts
+
+
+def test_replies_fit_one_sms_where_they_can(phone: Callable[..., Phone]) -> None:
+    ana = phone("+14155550100")
+    replies = [ana.say(answer) for answer in (*HAPPY, "no", "topping", "none", "yes", "Ana")]
+    replies += [ana.say("ana@example.com"), ana.say("status"), ana.say("cancel")]
+    replies += [ana.say(answer) for answer in ("hi", "enormous", "huge", "giant")]
+    assert all(len(reply) <= SMS_SEGMENT for reply in replies), [
+        reply for reply in replies if len(reply) > SMS_SEGMENT
+    ]
+    assert "HELP" in replies[-1]
+    assert len(ana.say("menu")) <= 3 * 153  # the whole menu with prices and the question
+    assert len(ana.say("help")) <= 2 * 153

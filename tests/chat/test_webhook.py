@@ -14,8 +14,14 @@ from twilio.request_validator import RequestValidator
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.models import ChatMessage, Conversation, Customer, Order
+from cloudcity.db.models import ChatMessage, Conversation, Customer, Order, OutboxMessage
+from cloudcity.fulfilment import mark_ready
+from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.queue import READY_MESSAGE
+from cloudcity.outbox.worker import Worker
 from cloudcity.web import create_app
+from tests.outbox.fakes import FakeClock as OutboxClock
+from tests.outbox.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 COMPLETE = ("hi", "large", "vanilla", "buttercream", "none", "yes", "Ana", "ana@example.com")
 
@@ -203,3 +209,129 @@ def test_cancel_is_not_an_opt_out(phone: Callable[..., Phone], session: orm.Sess
     assert not session.scalars(sa.select(Customer)).one().opted_out
     session.commit()
     assert "Welcome" in ana.say("hi")
+
+
+SID = "SM" + "c" * 32
+HOSTILE = {
+    "a NUL in the body": {"Body": "lar\x00ge"},
+    "control characters": {"Body": "\x07large\x1b", "ProfileName": "A\x00na"},
+    "a MessageSid too long for its column": {"MessageSid": "SM" + "a" * 100},
+    "a NUL in the MessageSid": {"MessageSid": "SM\x00" + "d" * 31},
+    "no MessageSid": {"MessageSid": "", "SmsMessageSid": ""},
+    "NumMedia that is no number": {"NumMedia": "abc"},
+    "negative NumMedia": {"NumMedia": "-3"},
+    "NumMedia with 5,000 digits": {"NumMedia": "9" * 5000},
+    "a body far over Twilio's longest": {"Body": "large " * 2000},
+    "a From of 300 characters": {"From": "whatsapp:+1" + "4" * 300},
+    "a NUL in From": {"From": "+1415555\x000100"},
+}
+
+
+@pytest.mark.parametrize("fields", HOSTILE.values(), ids=HOSTILE.keys())
+def test_any_form_a_client_sends_gets_an_answer_not_an_error(
+    phone: Callable[..., Phone], client: FlaskClient, session: orm.Session, fields: dict[str, str]
+) -> None:
+    params = {**phone().params("large", sid=SID), **fields}
+    status, reply = signed_post(client, params)
+    assert status == 200
+    assert reply
+    for message in session.scalars(sa.select(ChatMessage)):
+        assert "\x00" not in message.body
+        assert len(message.body) <= 4096
+        assert message.message_sid is None or len(message.message_sid) <= 64
+
+
+def test_the_longest_whatsapp_message_is_answered(phone: Callable[..., Phone]) -> None:
+    reply = phone().send("🎂" * 4096)  # ~48 KiB of form, over the app's general body limit
+    assert reply is not None
+    assert "What size" in reply
+
+
+def test_a_body_that_is_not_utf8_is_answered(client: FlaskClient) -> None:
+    raw = b"From=%2B14155550100&Body=%FF%FEhi&MessageSid=" + SID.encode()
+    decoded = {"From": "+14155550100", "Body": "%FF%FEhi", "MessageSid": SID}  # as werkzeug reads
+    signature = RequestValidator(TOKEN).compute_signature(LOCAL_URL, decoded)
+    response = client.post(
+        "/twilio/messages",
+        data=raw,
+        content_type="application/x-www-form-urlencoded",
+        headers={"X-Twilio-Signature": signature},
+    )
+    assert response.status_code == 200
+    assert b"What size" in response.data
+
+
+def test_another_senders_message_sid_never_replays_their_reply(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana, ben = phone("whatsapp:+14155550100"), phone("+447911123456", profile_name="Ben")
+    ana.order(*COMPLETE[:-1])
+    placed = ana.send("ana@example.com", sid=SID)
+    assert placed is not None
+    assert "Done!" in placed
+    answer = ben.send("hi", sid=SID)
+    assert answer is not None
+    assert "Welcome" in answer
+    assert "ana@example.com" not in answer
+    assert count(session, Order) == 1
+
+
+def test_a_forged_signature_changes_nothing_for_an_existing_customer(
+    phone: Callable[..., Phone], client: FlaskClient, session: orm.Session
+) -> None:
+    ana = phone("+14155550100")
+    ana.order("hi", "large")
+    before = [(m.direction, m.body) for m in session.scalars(sa.select(ChatMessage))]
+    session.commit()
+    for body in ("STOP", "vanilla", "cancel"):
+        forged = {**ana.params(body), "X": "1"}
+        response = client.post(
+            "/twilio/messages", data=forged, headers={"X-Twilio-Signature": "Zm9yZ2Vk"}
+        )
+        assert response.status_code == 403
+    session.expire_all()
+    assert [(m.direction, m.body) for m in session.scalars(sa.select(ChatMessage))] == before
+    assert not session.scalars(sa.select(Customer)).one().opted_out
+    assert session.scalars(sa.select(Conversation)).one().step == "flavour"
+    session.commit()
+    assert "Which frosting?" in ana.say("vanilla")
+
+
+def test_a_customer_who_opted_out_by_chat_gets_no_ready_message(
+    phone: Callable[..., Phone], database: Database, settings: Settings, session: orm.Session
+) -> None:
+    ana = phone("+14155550100")
+    ana.order(*COMPLETE)
+    assert ana.send("STOP") is None
+    order_id = session.scalars(sa.select(Order.id)).one()
+    session.commit()
+    with database.unit_of_work() as work:
+        mark_ready(session=work, order_id=order_id, actor="baker")
+    texts, emails = FakeMessageSender(), FakeEmailSender()
+    dispatcher = Dispatcher(
+        email=emails, messages=texts, renderer=FakeRenderer(), settings=settings
+    )
+    Worker(database, dispatcher, settings, clock=OutboxClock(), jitter=lambda: 0.5).run_once()
+    assert texts.attempts == []
+    assert [email.to for email in emails.sent] == ["ana@example.com"]  # the receipt is email
+    query = sa.select(OutboxMessage).where(OutboxMessage.kind == READY_MESSAGE)
+    ready = session.scalars(query).one()
+    assert ready.last_error == "customer opted out"
+    assert ready.status != "sent"
+
+
+FORWARDED = {"X-Forwarded-Proto": "https", "X-Forwarded-Host": "cakes.example.com"}
+
+
+@pytest.mark.parametrize(("trust_proxy", "expected"), [(True, 200), (False, 403)])
+def test_behind_a_trusted_proxy_the_forwarded_url_is_the_signed_one(
+    settings: Settings, database: Database, trust_proxy: bool, expected: int
+) -> None:
+    app = create_app(settings.model_copy(update={"trust_proxy": trust_proxy}), database=database)
+    params = Phone(app.test_client(), "+14155550100").params("hi")
+    public = "https://cakes.example.com/twilio/messages"
+    signature = RequestValidator(TOKEN).compute_signature(public, params)
+    response = app.test_client().post(
+        "/twilio/messages", data=params, headers={"X-Twilio-Signature": signature, **FORWARDED}
+    )
+    assert response.status_code == expected

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -11,14 +11,14 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import orm
 
-from cloudcity import menu
 from cloudcity.chat import matching, wording
 from cloudcity.chat.matching import Keyword
 from cloudcity.db.models import Conversation, Customer, OptionKind, Order
+from cloudcity.menu import MenuItem, orderable
 from cloudcity.money import format_money
 from cloudcity.orders import OrderRequest, place_order
 from cloudcity.phones import Address
-from cloudcity.pricing import Cake, MenuError, quote
+from cloudcity.pricing import Cake, MenuError, price
 
 START = "start"
 CONFIRM = "confirm"
@@ -44,6 +44,13 @@ class Turn:
     shop_name: str
     now: datetime
     order_id: int | None = None
+    _menu: dict[OptionKind, list[MenuItem]] | None = field(default=None, repr=False)
+
+    def menu(self) -> dict[OptionKind, list[MenuItem]]:
+        """What can be ordered now, read once per message however many steps need it."""
+        if self._menu is None:
+            self._menu = orderable(self.session)
+        return self._menu
 
     def remember(self, **values: Any) -> None:
         """Merge values into the conversation's data (a new dict, so the JSON column saves)."""
@@ -84,7 +91,7 @@ def prompt(turn: Turn) -> str:
     step = turn.conversation.step
     if step in KIND_STEPS:
         kind = OptionKind(step)
-        return wording.question(kind, menu.orderable(turn.session)[kind], turn.currency)
+        return wording.question(kind, turn.menu()[kind], turn.currency)
     if step == CONFIRM:
         return _confirm_question(turn)
     if step == CHANGE:
@@ -110,7 +117,7 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
         turn.conversation.misses = 0
         return f"{wording.HELP}\n\n{prompt(turn)}"
     if word is Keyword.MENU:
-        text = wording.menu_text(menu.orderable(turn.session), turn.currency)
+        text = wording.menu_text(turn.menu(), turn.currency)
         step = turn.conversation.step
         if step in KIND_STEPS:  # the full menu is long already: just name the question
             return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
@@ -144,7 +151,7 @@ def miss(turn: Turn, apology: str = wording.MISSED) -> str:
 def on_choice(turn: Turn, text: str) -> str:
     """A size, flavour, frosting or topping, matched against what the menu offers now."""
     kind = OptionKind(turn.conversation.step)
-    names = [option.name for option in menu.orderable(turn.session)[kind]]
+    names = [option.name for option in turn.menu()[kind]]
     found = matching.match_choice(text, names)
     if found.choice is None:
         return miss(turn, wording.not_understood(found.candidates))
@@ -164,7 +171,7 @@ def to_confirm(turn: Turn) -> str:
 
 def _confirm_question(turn: Turn) -> str:
     try:
-        priced = quote(turn.session, chosen_cake(turn))
+        priced = price(turn.menu(), chosen_cake(turn))
     except MenuError as exc:
         return _gone_off_menu(turn, exc)
     cake = priced.cake

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -19,6 +20,13 @@ from cloudcity.phones import Address, PhoneError, parse_address
 
 INBOUND = "in"
 OUTBOUND = "out"
+# WhatsApp's longest message (SMS stops at 1,600): anything longer is not from Twilio.
+MAX_BODY = 4096
+FIELD_MAX = 200
+# Twilio's SIDs are two letters and 32 hex digits; we keep anything that fits the column.
+SID = re.compile(r"[A-Za-z0-9]{2,64}")
+# PostgreSQL text cannot hold NUL, and no other C0 control but tab and newline means anything.
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -43,19 +51,29 @@ class Reply:
 
 
 def inbound_from_form(form: Mapping[str, str]) -> Inbound:
-    """Read Twilio's webhook fields (From, To, Body, MessageSid, NumMedia...); ignore the rest."""
+    """Read Twilio's webhook fields (From, To, Body, MessageSid, NumMedia...); ignore the rest.
+
+    Whatever a client sends becomes something the engine can answer: control characters go,
+    the body is cut at WhatsApp's longest message, and a MessageSid that cannot be Twilio's is
+    dropped (the message is still answered, only without retry detection).
+    """
     try:
         num_media = max(0, int(form.get("NumMedia") or 0))
     except ValueError:
         num_media = 0
+    sid = _text(form.get("MessageSid") or form.get("SmsMessageSid") or "", FIELD_MAX)
     return Inbound(
-        from_address=form.get("From", ""),
-        to_address=form.get("To", ""),
-        body=form.get("Body", ""),
-        message_sid=form.get("MessageSid") or form.get("SmsMessageSid") or None,
+        from_address=_text(form.get("From", ""), FIELD_MAX),
+        to_address=_text(form.get("To", ""), FIELD_MAX),
+        body=_text(form.get("Body", ""), MAX_BODY),
+        message_sid=sid if SID.fullmatch(sid) else None,
         num_media=num_media,
-        profile_name=form.get("ProfileName") or None,
+        profile_name=_text(form.get("ProfileName", ""), FIELD_MAX) or None,
     )
+
+
+def _text(value: str, limit: int) -> str:
+    return CONTROL.sub("", value)[:limit]
 
 
 def handle_inbound(
@@ -66,12 +84,15 @@ def handle_inbound(
         address = parse_address(inbound.from_address)
     except PhoneError:
         return Reply(wording.UNREADABLE_ADDRESS)
-    customer = customer_for(session, address)
+    # Lock first, read the customer after: a message that waited for the lock must see what
+    # the one before it committed (a STOP, a name and email).
     conversation = locked_conversation(session, address=address.twilio, now=now)
+    customer = customer_for(session, address)
     earlier = _earlier(session, inbound.message_sid)
-    if earlier is not None:
+    if earlier is not None and earlier.address == address.twilio:
         return Reply(earlier.reply or None, replayed=True)
-    record = _record(session, address, customer, inbound.body, inbound.message_sid, now)
+    if earlier is not None:  # another sender's MessageSid: never replay their reply
+        inbound = replace(inbound, message_sid=None)
     customer.last_inbound_at = now
     customer.channel = address.channel
     turn = Turn(
@@ -84,9 +105,11 @@ def handle_inbound(
         shop_name=settings.shop_name,
         now=now,
     )
-    text = _answer(turn, inbound, timeout=timedelta(minutes=settings.conversation_timeout_minutes))
+    timeout = timedelta(minutes=settings.conversation_timeout_minutes)
+    with session.no_autoflush:  # one flush at commit, not one per query the turn makes
+        text = _answer(turn, inbound, timeout=timeout)
     conversation.updated_at = now
-    record.reply = text or ""
+    _record(session, address, customer, inbound.body, inbound.message_sid, now, reply=text or "")
     if text:
         _record(session, address, customer, text, None, now, direction=OUTBOUND)
     return Reply(text, order_id=turn.order_id)
@@ -94,6 +117,11 @@ def handle_inbound(
 
 def locked_conversation(session: orm.Session, *, address: str, now: datetime) -> Conversation:
     """The address's conversation, created if new, locked until commit (one message at a time)."""
+    query = sa.select(Conversation).where(Conversation.address == address)
+    query = lock_for_update(query, session).execution_options(populate_existing=True)
+    found = session.scalars(query).one_or_none()
+    if found is not None:
+        return found
     insert_ignore(
         session,
         Conversation,
@@ -107,8 +135,6 @@ def locked_conversation(session: orm.Session, *, address: str, now: datetime) ->
         },
         unique=["address"],
     )
-    query = sa.select(Conversation).where(Conversation.address == address)
-    query = lock_for_update(query, session).execution_options(populate_existing=True)
     return session.scalars(query).one()
 
 
@@ -128,18 +154,19 @@ def _record(
     now: datetime,
     *,
     direction: str = INBOUND,
-) -> ChatMessage:
-    message = ChatMessage(
-        address=address.twilio,
-        customer_id=customer.id,
-        direction=direction,
-        body=body,
-        message_sid=message_sid,
-        created_at=now,
+    reply: str | None = None,
+) -> None:
+    session.add(
+        ChatMessage(
+            address=address.twilio,
+            customer_id=customer.id,
+            direction=direction,
+            body=body,
+            message_sid=message_sid,
+            reply=reply,
+            created_at=now,
+        )
     )
-    session.add(message)
-    session.flush()
-    return message
 
 
 def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:

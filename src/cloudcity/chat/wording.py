@@ -17,8 +17,8 @@ QUESTIONS = {
 CHANGEABLE = ("Size", "Flavour", "Frosting", "Topping")
 
 UNREADABLE_ADDRESS = (
-    "Sorry, we couldn't read the phone number this message came from, so we can't take an "
-    "order from it. Please write from a mobile number with its country code."
+    "Sorry, we couldn't read the phone number this came from. Please write from a mobile "
+    "number with its country code."
 )
 EXPIRED = "It's been a while, so let's start fresh."
 NOT_TEXT = "Thanks! I can only read text here, so please answer in words."
@@ -64,8 +64,14 @@ def question(kind: OptionKind, options: Sequence[MenuItem], currency: str) -> st
 
 def _price(kind: OptionKind, option: MenuItem, currency: str) -> str:
     if kind is OptionKind.SIZE:
-        return f" {format_money(option.price_cents, currency)}"
-    return f" +{format_money(option.price_cents, currency)}" if option.price_cents else ""
+        return f" {short_money(option.price_cents, currency)}"
+    return f" +{short_money(option.price_cents, currency)}" if option.price_cents else ""
+
+
+def short_money(cents: int, currency: str) -> str:
+    """A price for a list, in few characters: $20, $2.50 (every character counts in an SMS)."""
+    text = format_money(cents, currency)
+    return text.removesuffix(".00")
 
 
 def not_understood(candidates: Sequence[str]) -> str:
@@ -91,21 +97,16 @@ def placed(order: Order) -> str:
     """The confirmation that carries the order number."""
     return (
         f"Done! Order #{order.id} is placed: {order.size} {order.flavour} cake, "
-        f"{format_money(order.price_cents, order.currency)}. Your receipt is on its way to "
-        f"{order.customer.email} and we'll message you when it's ready. Thank you!"
+        f"{format_money(order.price_cents, order.currency)}. Receipt on its way to "
+        f"{order.customer.email}; we'll message you when it's ready. Thanks!"
     )
 
 
 def menu_text(grouped: dict[OptionKind, list[MenuItem]], currency: str) -> str:
-    """The whole menu with prices, compact enough for a text message."""
-    lines = ["Our menu:"]
+    """The whole menu with prices, one line per kind, short enough for two SMS segments."""
+    lines = []
     for kind, options in grouped.items():
-        items = ", ".join(
-            f"{o.name} {format_money(o.price_cents, currency)}"
-            if kind is OptionKind.SIZE
-            else o.name + _price(kind, o, currency)
-            for o in options
-        )
+        items = ", ".join(option.name + _price(kind, option, currency) for option in options)
         lines.append(f"{kind.value.title()}: {items or 'none today'}")
     return "\n".join(lines)
 

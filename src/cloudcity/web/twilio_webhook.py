@@ -15,6 +15,15 @@ from cloudcity.web.context import db_session, services, settings
 from cloudcity.web.twilio_auth import twilio_signed
 
 bp = Blueprint("twilio_webhook", __name__, url_prefix="/twilio")
+# A WhatsApp message may hold 4,096 characters: in emoji, percent-encoded, that is ~48 KiB of
+# form, beyond the app's general request limit. Refusing it would leave the customer unanswered.
+MAX_WEBHOOK_BYTES = 64 * 1024
+
+
+@bp.before_request
+def allow_long_messages() -> None:
+    """Let Twilio's form through even for the longest message a customer can send."""
+    request.max_content_length = max(MAX_WEBHOOK_BYTES, settings().max_body_bytes)
 
 
 @bp.post("/messages")
