@@ -181,3 +181,13 @@ def test_the_dev_servers_worker_thread_sends_and_stops(
         thread.join(timeout=10)
     assert not thread.is_alive()
     assert only(database, RECEIPT_EMAIL).status == "sent"
+
+
+def test_a_lease_too_short_for_a_slow_provider_is_called_out(
+    make_worker: Callable[..., Worker], caplog: pytest.LogCaptureFixture
+) -> None:
+    make_worker(lease=120.0)
+    assert "sent twice" not in caplog.text
+    make_worker(lease=10.0)
+    assert "outbox lease is 10 s" in caplog.text
+    assert "CLOUDCITY_OUTBOX_LEASE_SECONDS >= 60" in caplog.text

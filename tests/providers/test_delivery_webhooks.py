@@ -302,3 +302,71 @@ def test_a_modern_message_id_matches_its_sg_message_id(
     assert delivery_status(session, row) == "delivered"
     (event,) = events(session)
     assert (event.outbox_id, event.provider_message_id) == (row.id, "W1l3dTbqRVK4M1dJ6KnXDg")
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        "[" * 50_000 + "]" * 50_000,  # deeper than Python's JSON parser recurses
+        '[{"event": "delivered", "sg_event_id": "n1", "x": NaN}]',
+        '[{"event": "delivered", "sg_event_id": "n2", "x": -Infinity}]',
+        '[{"event": "delivered", "sg_event_id": "n3", "x": 1e999}]',
+        '[{"event": "delivered", "sg_event_id": "n4", "x": "\\ud800"}]',
+    ],
+)
+def test_json_our_database_cannot_store_is_a_json_400(client: FlaskClient, raw: str) -> None:
+    status, body = sendgrid_post(client, None, None, raw=raw)
+    assert status == 400
+    assert isinstance(body, dict) and body["error"]
+
+
+@pytest.mark.parametrize(
+    "odd",
+    [
+        {"outbox_id": 10**30},
+        {"outbox_id": "99999999999999999"},
+        {"order_id": 2**31},
+        {"outbox_id": -1, "order_id": True},
+        {"sg_message_id": 123, "status": {"a": [1]}},
+        {"sg_message_id": "x\u0000y"},
+        {"sg_message_id": "." * 5000},
+        {"event": "bounce", "status": ["5.0.0"], "type": None},
+        {"event": "deli\u0000vered"},
+        {"sg_event_id": "e\u0000"},
+        {"sg_event_id": "e" * 5000, "event": "x" * 500},
+        {"nested": [[[[{"deep": "\u0000"}]]]]},
+    ],
+)
+def test_odd_values_inside_events_never_break_the_webhook(
+    client: FlaskClient, session: orm.Session, sent_email: OutboxMessage, odd: dict[str, object]
+) -> None:
+    event = {**sg_event("delivered", "odd-1"), **odd}
+    status, body = sendgrid_post(client, [event], None)
+    assert status == 200 and isinstance(body, dict) and body["received"] == 1
+    assert all(e.event.isprintable() and len(e.event_key) <= 200 for e in events(session))
+
+
+def test_a_sendgrid_body_over_the_limit_is_a_413(client: FlaskClient) -> None:
+    batch = [sg_event("open", f"o{n}") for n in range(20_000)]
+    status, body = sendgrid_post(client, batch, None)
+    assert status == 413
+    assert isinstance(body, dict) and body["error"]
+
+
+@pytest.mark.parametrize(
+    "form",
+    [
+        {"MessageSid": "SM\u0000x", "MessageStatus": "delivered"},
+        {"MessageSid": SID, "MessageStatus": "deli\u0000vered"},
+        {"MessageSid": SID, "MessageStatus": "undelivered", "ErrorCode": "6\u00003" * 40},
+        {"MessageSid": "S" * 500, "MessageStatus": "x" * 500},
+    ],
+)
+def test_odd_twilio_callbacks_are_refused_or_recorded_never_a_500(
+    signed_client: FlaskClient, session: orm.Session, sent_text: OutboxMessage, form: dict[str, str]
+) -> None:
+    extra = {k: v for k, v in form.items() if k not in ("MessageSid", "MessageStatus")}
+    status = twilio_callback(signed_client, form["MessageStatus"], sid=form["MessageSid"], **extra)
+    assert status in (204, 400)
+    session.rollback()
+    assert all(e.error_code is None or e.error_code.isprintable() for e in events(session))

@@ -1,9 +1,14 @@
 """The worker loop: claim a batch, send each message outside the claim, record each result.
 
-Healthy workers never send a message twice: a message is sent only while its lease has
-time to spare, and its result is written only while the lease is still this worker's. A
-worker killed mid-send leaves a lease that expires; another worker then sends it again
-(at least once at the provider, which gets the outbox idempotency key where it takes one).
+Healthy workers never send a message twice: a send starts only with half the lease still
+ahead of it, and its result is written only while the lease is still this worker's. Two
+cases can send a message twice, and only these: a worker killed (or its database lost)
+after the provider accepted a message but before the result was written, and a send that
+outlasts the half lease it started with (a hung provider); another worker then reclaims the
+expired lease and sends again, and the late result is discarded. Neither Twilio's Messages
+API nor SendGrid's mail send takes an idempotency key, so delivery is at least once; the
+default lease (120 s) is well above the adapters' HTTP timeouts (15 s, 20 s) to keep the
+second case to a provider that hangs far beyond them.
 """
 
 from __future__ import annotations
@@ -30,6 +35,9 @@ from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
+# Twice the slowest adapter's HTTP timeout (SendGrid, 20 s) plus time to render a PDF: with a
+# shorter lease a slow but healthy send can outlive its half lease and be sent twice.
+SAFE_LEASE = timedelta(seconds=60)
 
 
 def default_worker_id() -> str:
@@ -64,6 +72,13 @@ class Worker:
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.jitter = jitter
+        if self.lease < SAFE_LEASE:
+            log.warning(
+                "outbox lease is %.0f s: a provider answering slowly can outlast half of it "
+                "and the message be sent twice; use CLOUDCITY_OUTBOX_LEASE_SECONDS >= %.0f",
+                self.lease.total_seconds(),
+                SAFE_LEASE.total_seconds(),
+            )
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and process it; answers how many messages were sent or failed."""

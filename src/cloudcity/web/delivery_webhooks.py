@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
@@ -25,22 +26,24 @@ log = logging.getLogger(__name__)
 bp = Blueprint("delivery_webhooks", __name__)
 SENDGRID_MAX_BYTES = 2 * 1024 * 1024  # SendGrid batches many events into one POST
 TWILIO_FIELDS = ("MessageSid", "MessageStatus", "ErrorCode", "To", "From", "ChannelPrefix")
+ERROR_EVENTS = frozenset({"bounce", "dropped", "deferred"})
+MAX_ID = 2**31 - 1  # ids are INTEGER columns: a larger number matches nothing, never a query
 
 
 @bp.post("/twilio/status")
 @twilio_signed
 def twilio_status() -> tuple[str, int]:
     """Record a Twilio message status callback (once per message and status)."""
-    sid = request.form.get("MessageSid") or request.form.get("SmsSid") or ""
-    status = request.form.get("MessageStatus") or request.form.get("SmsStatus") or ""
-    if not (0 < len(sid) <= 64 and 0 < len(status) <= 32):
-        raise ApiError(400, "MessageSid and MessageStatus are required")
+    sid = _text(request.form.get("MessageSid") or request.form.get("SmsSid"), 64)
+    status = _text(request.form.get("MessageStatus") or request.form.get("SmsStatus"), 32)
+    if sid is None or status is None:
+        raise ApiError(400, "MessageSid and MessageStatus are required, as printable text")
     report = Report(
         provider="twilio",
         event_key=f"twilio:{sid}:{status}",
         event=status,
         provider_message_id=sid,
-        error_code=request.form.get("ErrorCode") or None,
+        error_code=_text(request.form.get("ErrorCode"), 32),
         payload={key: request.form[key] for key in TWILIO_FIELDS if key in request.form},
     )
     with committing(db_session()) as session:
@@ -93,9 +96,16 @@ def _check_sendgrid_signature(payload: str) -> None:
 
 def _event_list(payload: str) -> list[dict[str, Any]]:
     try:
-        events = json.loads(payload)
+        events = json.loads(payload, parse_constant=_refuse_constant, parse_float=_finite)
     except ValueError as exc:
         raise ApiError(400, "the body is not valid JSON", [Problem("body", str(exc))]) from None
+    except RecursionError:
+        raise ApiError(400, "the body's JSON is nested too deeply") from None
+    try:
+        json.dumps(events, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone \ud800-style escape: valid to Python, refused by PostgreSQL and UTF-8 alike.
+        raise ApiError(400, "the body holds an unpaired \\u surrogate escape") from None
     if not isinstance(events, list) or not all(isinstance(e, dict) for e in events):
         raise ApiError(
             400, "the body must be a JSON array of event objects", [Problem("body", "not an array")]
@@ -103,28 +113,46 @@ def _event_list(payload: str) -> list[dict[str, Any]]:
     return events
 
 
+def _refuse_constant(name: str) -> float:
+    # NaN and Infinity are not JSON, and PostgreSQL's json type refuses them.
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    number = float(text)
+    if not math.isfinite(number):
+        raise ValueError(f"{text[:20]} is out of range")
+    return number
+
+
 def _sendgrid_report(event: dict[str, Any]) -> Report | None:
-    event_id, name = event.get("sg_event_id"), event.get("event")
-    if not isinstance(event_id, str) or not isinstance(name, str) or not event_id:
-        log.info("ignored a SendGrid event without sg_event_id/event: %s", event.get("event"))
+    event_id, name = _text(event.get("sg_event_id"), 190), _text(event.get("event"), 32)
+    if event_id is None or name is None:
+        log.info("ignored a SendGrid event without a usable sg_event_id/event")
         return None
-    message_id = event.get("sg_message_id")
     reason = event.get("status") or event.get("type")
     return Report(
         provider="sendgrid",
-        event_key=f"sendgrid:{event_id}"[:200],
+        event_key=f"sendgrid:{event_id}",
         event=name,
-        provider_message_id=message_id[:100] if isinstance(message_id, str) else None,
+        provider_message_id=_text(event.get("sg_message_id"), 100),
         outbox_id=_int(event.get("outbox_id")),
         order_id=_int(event.get("order_id")),
-        error_code=str(reason) if name in {"bounce", "dropped", "deferred"} and reason else None,
+        error_code=_text(str(reason), 32) if reason and name in ERROR_EVENTS else None,
         payload=event,
     )
 
 
+def _text(value: object, limit: int) -> str | None:
+    """A provider's string as our columns hold it: printable, cut to `limit`, else None."""
+    if not isinstance(value, str) or not value or not value.isprintable():
+        return None  # NUL and other control characters: PostgreSQL text refuses NUL
+    return value[:limit]
+
+
 def _int(value: object) -> int | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 18:
-        return int(value)
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID:
+        return value
     return None
