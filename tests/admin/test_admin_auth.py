@@ -147,6 +147,14 @@ def test_repeated_logins_are_slowed_down(client: FlaskClient, auth: AuthActions)
     assert "Too many login attempts" in response.get_data(as_text=True)
 
 
+def test_successful_logins_are_not_slowed_down(client: FlaskClient, auth: AuthActions) -> None:
+    for _ in range(6):
+        assert auth.login().status_code == 302
+        assert auth.logout().status_code == 302
+    assert [auth.login("baker", "wrong password!").status_code for _ in range(5)] == [401] * 5
+    assert auth.login().status_code == 429
+
+
 def test_session_cookie_flags(client: FlaskClient, auth: AuthActions) -> None:
     response = auth.login()
     cookie = response.headers["Set-Cookie"]

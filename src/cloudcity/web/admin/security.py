@@ -163,7 +163,9 @@ def init_app(app: Flask, settings: Settings) -> None:
     limiter = _limiter(app, settings.ratelimit_storage_uri)
     # One limiter per app (its counters live with it); wrap the login POST view of this app.
     login = app.view_functions["admin.login"]
-    app.view_functions["admin.login"] = cast(Any, limiter.limit(LOGIN_LIMIT)(login))
+    # Only refused passwords count: bakers sharing the shop's address can log in all day.
+    failed = limiter.limit(LOGIN_LIMIT, deduct_when=lambda response: response.status_code == 401)
+    app.view_functions["admin.login"] = cast(Any, failed(login))
 
 
 def _limiter(app: Flask, storage_uri: str) -> Limiter:
