@@ -73,10 +73,12 @@ def mark_picked_up(*, session: orm.Session, order_id: int, actor: str) -> Transi
 def cancel_order(*, session: orm.Session, order_id: int, actor: str, reason: str) -> Transition:
     """Cancel an order not yet picked up, telling the customer why."""
     reason = " ".join(reason.split())
-    if not reason:
-        raise TransitionError("say why the order is cancelled: the customer is told the reason")
-    if len(reason) > MAX_REASON:
-        raise TransitionError(f"keep the reason under {MAX_REASON} characters")
+    # An impossible or repeated cancel is answered as such, whatever reason came with it.
+    if _allowed(_locked(session, order_id), OrderStatus.CANCELLED):
+        if not reason:
+            raise TransitionError("say why the order is cancelled: the customer is told the reason")
+        if len(reason) > MAX_REASON:
+            raise TransitionError(f"keep the reason under {MAX_REASON} characters")
     done = _move(session, order_id, OrderStatus.CANCELLED, actor, note=reason)
     if done.changed:
         order = done.order
@@ -120,15 +122,22 @@ def _move(
     session: orm.Session, order_id: int, target: OrderStatus, actor: str, note: str | None = None
 ) -> Transition:
     order = _locked(session, order_id)
-    if order.status is target:
+    if not _allowed(order, target):
         return Transition(order, changed=False)
+    order.status = target
+    session.add(OrderEvent(order_id=order.id, kind=target.value, actor=actor, note=note))
+    return Transition(order, changed=True)
+
+
+def _allowed(order: Order, target: OrderStatus) -> bool:
+    """True when the order can move to `target`; False when it is there already; else refused."""
+    if order.status is target:
+        return False
     if target not in ALLOWED.get(order.status, set()):
         state, _ = WORDS[order.status]
         _, verb = WORDS[target]
         raise TransitionError(f"order #{order.id} is {state}, so it cannot be {verb}")
-    order.status = target
-    session.add(OrderEvent(order_id=order.id, kind=target.value, actor=actor, note=note))
-    return Transition(order, changed=True)
+    return True
 
 
 def _locked(session: orm.Session, order_id: int) -> Order:

@@ -74,7 +74,8 @@ def _checked_name(
     clean = " ".join(name.split())
     if not clean:
         raise MenuEditError("give the option a name")
-    if len(clean) > MAX_NAME:
+    # The matching key is stored too, and case-folding can lengthen a name ("ß" -> "ss").
+    if len(normalise(clean)) > MAX_NAME:
         raise MenuEditError(f"keep the name under {MAX_NAME + 1} characters")
     query = sa.select(MenuOption.name).where(
         MenuOption.kind == kind, MenuOption.key == normalise(clean)

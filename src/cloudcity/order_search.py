@@ -86,7 +86,7 @@ def filtered(
         query = query.where(Order.status == wanted.status)
     if wanted.since is not None:
         query = query.where(Order.placed_at >= _midnight(wanted.since))
-    if wanted.until is not None:
+    if wanted.until is not None and wanted.until < date.max:  # 9999-12-31: no end at all
         query = query.where(Order.placed_at < _midnight(wanted.until + timedelta(days=1)))
     term = " ".join(wanted.query.split())
     if term:

@@ -71,6 +71,8 @@ def test_picked_up_then_nothing_else(
     assert "already picked up, so it cannot be marked ready" in page
     page = follow(client, auth, f"/admin/orders/{order_id}/cancel", reason="too late")
     assert "already picked up, so it cannot be cancelled" in page
+    page = follow(client, auth, f"/admin/orders/{order_id}/cancel", reason="")
+    assert "already picked up, so it cannot be cancelled" in page  # not "say why"
     assert outbox(session, "cancel_message") == []
 
 
@@ -89,6 +91,9 @@ def test_cancel_needs_a_reason_and_tells_it(
     page = follow(client, auth, f"/admin/orders/{order_id}/ready")
     assert "is cancelled, so it cannot be marked ready" in page
     assert outbox(session, "ready_message") == []
+    page = follow(client, auth, f"/admin/orders/{order_id}/cancel", reason="")
+    assert "was already cancelled: nothing changed" in page  # a second click, no reason needed
+    assert len(outbox(session, "cancel_message")) == 1
 
 
 def test_ready_order_can_be_cancelled(

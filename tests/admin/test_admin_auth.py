@@ -13,6 +13,7 @@ from sqlalchemy import orm
 from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.web import create_app
+from cloudcity.web.admin.security import PUBLIC_ENDPOINTS
 
 PAGES = ["/admin/orders", "/admin/orders.csv", "/admin/orders/1", "/admin/orders/1/invoice.pdf"]
 ACTIONS = [
@@ -50,15 +51,34 @@ def test_actions_refuse_without_login(
     assert "not logged in" in response.get_data(as_text=True)
 
 
+def admin_routes(app: Flask) -> list[tuple[str, str, str]]:
+    """(endpoint, method, URL) of every admin route, any `<converter:name>` filled with 1."""
+    found = [
+        (rule.endpoint, method, re.sub(r"<[^>]+>", "1", rule.rule))
+        for rule in app.url_map.iter_rules()
+        if rule.endpoint.startswith("admin.") and rule.endpoint not in PUBLIC_ENDPOINTS
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+    ]
+    assert len(found) >= len(PAGES) + len(ACTIONS), "the admin routes were not found"
+    return found
+
+
 def test_every_admin_route_needs_a_login(app: Flask, client: FlaskClient) -> None:
     """Guards routes other modules add too: anything under /admin but the login form."""
-    for rule in app.url_map.iter_rules():
-        if not rule.endpoint.startswith("admin.") or rule.endpoint.startswith("admin.login"):
-            continue
-        path = re.sub(r"<[^>]+>", "1", rule.rule)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            response = client.open(path, method=method)
-            assert response.status_code in (302, 401), (method, path)
+    for endpoint, method, path in admin_routes(app):
+        response = client.open(path, method=method)
+        assert response.status_code in (302, 401), (endpoint, method, path)
+
+
+def test_every_admin_change_is_a_post_with_a_csrf_token(
+    app: Flask, client: FlaskClient, auth: AuthActions, csrf: None
+) -> None:
+    """Guards routes added later too: GET reads, POST writes, and no POST without a token."""
+    auth.login()
+    for endpoint, method, path in admin_routes(app):
+        assert method in ("GET", "POST"), (endpoint, method)
+        if method == "POST":
+            assert client.post(path).status_code == 400, (endpoint, path)
 
 
 @pytest.mark.parametrize(
@@ -125,6 +145,14 @@ def test_repeated_logins_are_slowed_down(client: FlaskClient, auth: AuthActions)
     response = auth.login()
     assert response.status_code == 429
     assert "Too many login attempts" in response.get_data(as_text=True)
+
+
+def test_successful_logins_are_not_slowed_down(client: FlaskClient, auth: AuthActions) -> None:
+    for _ in range(6):
+        assert auth.login().status_code == 302
+        assert auth.logout().status_code == 302
+    assert [auth.login("baker", "wrong password!").status_code for _ in range(5)] == [401] * 5
+    assert auth.login().status_code == 429
 
 
 def test_session_cookie_flags(client: FlaskClient, auth: AuthActions) -> None:

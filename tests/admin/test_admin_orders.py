@@ -147,6 +147,21 @@ def test_csv_export(client: FlaskClient, three: list[int]) -> None:
     assert [row[0] for row in csv_rows(client, "?q=bob")[1:]] == [str(three[1])]
 
 
+def test_csv_exports_only_the_filtered_orders(
+    client: FlaskClient, auth: AuthActions, three: list[int]
+) -> None:
+    auth.post(f"/admin/orders/{three[0]}/ready")
+
+    def ids(query: str) -> list[str]:
+        return [row[0] for row in csv_rows(client, query)[1:]]
+
+    assert ids("?status=ready") == [str(three[0])]
+    assert ids("?status=placed") == [str(three[2]), str(three[1])]
+    assert ids("?from=2026-03-09&to=2026-03-09") == [str(three[1])]
+    assert ids("?to=2026-03-08&status=placed") == []
+    assert ids("?q=%2B447911123456&from=2026-03-10") == [str(three[2])]
+
+
 def test_csv_escapes_formulas(client: FlaskClient, auth: AuthActions, session: orm.Session) -> None:
     place(session, name='=HYPERLINK("http://evil.example","x")', email="@sum@example.com")
     place(session, name="-2+3", phone="+14155550112", email="ok@example.com")

@@ -48,7 +48,7 @@ def test_retry_puts_a_dead_message_back_in_the_queue(session: orm.Session) -> No
     before = utcnow()
     retry_message(session=session, outbox_id=dead.id)
     assert dead.status == "pending"
-    assert dead.attempts == 8
+    assert dead.attempts == 0
     assert before <= dead.next_attempt_at <= utcnow()
     assert dead.locked_until is None
 
@@ -56,7 +56,7 @@ def test_retry_puts_a_dead_message_back_in_the_queue(session: orm.Session) -> No
 def test_retry_unlocks_a_failed_message(session: orm.Session) -> None:
     failed = add_message(session, status="failed", key="k1", attempts=2, last_error="timeout")
     retry_message(session=session, outbox_id=failed.id)
-    assert (failed.status, failed.attempts, failed.locked_by) == ("pending", 2, None)
+    assert (failed.status, failed.attempts, failed.locked_by) == ("pending", 0, None)
 
 
 @pytest.mark.parametrize("status", ["pending", "sent"])
@@ -68,7 +68,7 @@ def test_only_failed_or_dead_messages_can_be_retried(session: orm.Session, statu
 
 
 def test_retrying_a_missing_message_is_refused(session: orm.Session) -> None:
-    with pytest.raises(RetryError, match="does not exist"):
+    with pytest.raises(RetryError, match="there is no outbox message 424242"):
         retry_message(session=session, outbox_id=424242)
 
 
@@ -79,7 +79,8 @@ def test_messages_by_status_newest_first_in_pages(session: orm.Session) -> None:
     page = list_messages(session, status="sent", page=2, per_page=2)
     assert [m.idempotency_key for m in page.messages] == ["sent-2", "sent-1"]
     assert (page.total, page.pages) == (5, 3)
-    assert count_by_status(session) == {"pending": 0, "sent": 5, "failed": 0, "dead": 1}
+    counts = {"pending": 0, "sending": 0, "retry": 0, "sent": 5, "failed": 0, "dead": 1}
+    assert count_by_status(session) == counts
 
 
 # The /admin/deliveries page ------------------------------------------------------------
@@ -89,7 +90,7 @@ def test_deliveries_need_a_login(client: FlaskClient, session: orm.Session) -> N
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     assert client.get("/admin/deliveries").status_code == 302
-    assert client.post("/admin/deliveries/retry", data={"outbox_id": dead.id}).status_code == 401
+    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 401
     assert status_of(session, dead.id) == "dead"
 
 
@@ -132,7 +133,7 @@ def test_retry_button_requeues_the_message(
     dead = add_message(session, status="dead", key="k1", attempts=8, last_error="bad number")
     session.commit()
     auth.login()
-    response = client.post("/admin/deliveries/retry", data={"outbox_id": dead.id, "status": "dead"})
+    response = client.post(f"/admin/deliveries/{dead.id}/retry", data={"status": "dead"})
     assert response.status_code == 303
     assert response.headers["Location"] == "/admin/deliveries?status=dead"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -140,7 +141,8 @@ def test_retry_button_requeues_the_message(
     session.expire_all()
     again = session.get(OutboxMessage, dead.id)
     assert again is not None
-    assert (again.status, again.attempts) == ("pending", 8)
+    # As `cloudcity outbox retry`: a full set of attempts, not one try before it is dead again.
+    assert (again.status, again.attempts) == ("pending", 0)
     session.commit()
 
 
@@ -150,9 +152,9 @@ def test_retrying_a_sent_message_is_refused(
     sent = add_message(session, status="sent", key="k1")
     session.commit()
     auth.login()
-    response = client.post("/admin/deliveries/retry", data={"outbox_id": sent.id, "status": "sent"})
+    response = client.post(f"/admin/deliveries/{sent.id}/retry", data={"status": "sent"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "only failed or dead ones can be retried" in page
+    assert "only failed or dead messages can be retried" in page
     assert status_of(session, sent.id) == "sent"
 
 
@@ -163,9 +165,9 @@ def test_retry_needs_a_csrf_token(
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     auth.login()
-    assert client.post("/admin/deliveries/retry", data={"outbox_id": dead.id}).status_code == 400
+    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 400
     assert status_of(session, dead.id) == "dead"
-    assert auth.post("/admin/deliveries/retry", data={"outbox_id": str(dead.id)}).status_code == 303
+    assert auth.post(f"/admin/deliveries/{dead.id}/retry").status_code == 303
     assert status_of(session, dead.id) == "pending"
 
 
@@ -177,14 +179,40 @@ def status_of(session: orm.Session, outbox_id: int) -> str:
     return found
 
 
-def test_retry_without_a_message_id_changes_nothing(
+def test_retrying_a_missing_message_changes_nothing(
     client: FlaskClient, auth: AuthActions, session: orm.Session
 ) -> None:
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     auth.login()
-    response = client.post("/admin/deliveries/retry", data={"outbox_id": "x", "status": "dead"})
+    response = client.post("/admin/deliveries/424242/retry", data={"status": "dead"})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Choose a message to retry" in page
+    assert "there is no outbox message 424242" in page
     assert status_of(session, dead.id) == "dead"
+    assert client.post("/admin/deliveries/99999999999999999999/retry").status_code == 404
+
+
+def test_messages_waiting_to_be_retried_show_their_error(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    add_message(session, status="retry", key="k1", attempts=2, last_error="HTTP 503 busy")
+    session.commit()
+    auth.login()
+    tabs = client.get("/admin/deliveries").get_data(as_text=True)
+    assert "Retrying <span" in tabs and "Sending <span" in tabs
+    page = client.get("/admin/deliveries?status=retry").get_data(as_text=True)
+    assert "HTTP 503 busy" in page
+    assert "Retry</button>" not in page  # the worker tries it again by itself
+
+
+def test_a_page_past_the_end_shows_the_last_page(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    add_message(session, status="dead", key="k1")
+    session.commit()
+    auth.login()
+    for page in ("99999999999999999999", "-3", "abc"):
+        response = client.get(f"/admin/deliveries?status=dead&page={page}")
+        assert response.status_code == 200
+        assert "Page 1 of 1" in response.get_data(as_text=True)

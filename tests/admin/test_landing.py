@@ -7,6 +7,7 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
+from admin_support import AuthActions, place
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -60,6 +61,32 @@ def test_page_assets_are_served_locally(client: FlaskClient) -> None:
     for path in assets:
         with client.get(path) as asset:
             assert asset.status_code == 200, path
+
+
+ASSET = re.compile(r'<(?:img|script|link|source|iframe)\b[^>]*?\b(?:src|href)="([^"]*)"', re.I)
+CSS_URL = re.compile(r'url\(\s*[\'"]?([^)\'"]+)|@import\s+[\'"]([^\'"]+)', re.I)
+
+
+def test_every_asset_of_every_page_comes_from_the_app(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    """Works offline: no CDN, no web font, no remote image, on the landing page or the admin."""
+    place(session)
+    auth.login()
+    pages = ["/", "/admin/", "/admin/orders", "/admin/orders/1", "/admin/menu", "/admin/deliveries"]
+    assets: set[str] = set()
+    for path in pages:
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assets.update(ASSET.findall(page.get_data(as_text=True)))
+    for asset in sorted(assets):
+        assert asset.startswith("/") and not asset.startswith("//"), asset
+        with client.get(asset) as response:
+            assert response.status_code == 200, asset
+            if response.mimetype == "text/css":
+                for url in CSS_URL.findall(response.get_data(as_text=True)):
+                    assert not re.match(r"(?:https?:)?//", "".join(url)), (asset, url)
+    assert any(asset.endswith(".css") for asset in assets)
 
 
 def test_qr_image_has_alternative_text(client: FlaskClient) -> None:

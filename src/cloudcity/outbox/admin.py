@@ -9,13 +9,15 @@ from sqlalchemy import orm
 
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
+from cloudcity.outbox import manage
+from cloudcity.outbox.status import DEAD, FAILED, GAVE_UP, PENDING, RETRY, SENDING, SENT
 
-STATUSES = ("pending", "sent", "failed", "dead")
-RETRYABLE = frozenset({"failed", "dead"})
-
-
-class RetryError(ValueError):
-    """A message that can't be retried, with the reason for the baker."""
+# Every state a message can be in: one waiting for its next try after a transient error
+# (`retry`) is what a baker most needs to see while a provider is down.
+STATUSES = (PENDING, SENDING, RETRY, SENT, FAILED, DEAD)
+RETRYABLE = frozenset(GAVE_UP)
+WITH_ERRORS = frozenset({RETRY, FAILED, DEAD})
+RetryError = manage.OutboxError
 
 
 @dataclass(frozen=True)
@@ -47,9 +49,9 @@ def list_messages(
     session: orm.Session, *, status: str, page: int = 1, per_page: int = 50
 ) -> MessagePage:
     """The messages in one status, newest first, one page of them."""
-    page = max(1, page)
     where = OutboxMessage.status == status
-    total = session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(where))
+    total = session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage).where(where)) or 0
+    page = max(1, min(page, -(-total // per_page)))  # past the end: the last page
     messages = session.scalars(
         sa.select(OutboxMessage)
         .where(where)
@@ -57,21 +59,12 @@ def list_messages(
         .limit(per_page)
         .offset((page - 1) * per_page)
     )
-    return MessagePage(list(messages), page, per_page, total or 0)
+    return MessagePage(list(messages), page, per_page, total)
 
 
 def retry_message(*, session: orm.Session, outbox_id: int) -> OutboxMessage:
-    """Put a failed or dead message back in the queue now; its attempts so far are kept."""
-    message = session.get(OutboxMessage, outbox_id, with_for_update=True)
-    if message is None:
-        raise RetryError(f"message {outbox_id} does not exist")
-    if message.status not in RETRYABLE:
-        raise RetryError(
-            f"message {outbox_id} is {message.status}; only failed or dead ones can be retried"
-        )
-    message.status = "pending"
-    message.next_attempt_at = utcnow()
-    message.locked_until = None
-    message.locked_by = None
+    """Put a failed or dead message back in the queue now, as `cloudcity outbox retry` does."""
+    session.get(OutboxMessage, outbox_id, with_for_update=True)  # two bakers: one at a time
+    message = manage.retry_message(session, message_id=outbox_id, now=utcnow())
     session.flush()
     return message

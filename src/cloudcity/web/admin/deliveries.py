@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField
-from wtforms.validators import InputRequired
+from wtforms import HiddenField
 
 from cloudcity.db import committing
 from cloudcity.outbox.admin import (
     RETRYABLE,
     STATUSES,
+    WITH_ERRORS,
     RetryError,
     count_by_status,
     list_messages,
@@ -25,9 +25,8 @@ PER_PAGE = 50
 
 
 class RetryForm(FlaskForm):  # type: ignore[misc]
-    """Which message to retry, and the tab to go back to."""
+    """The tab to go back to after a retry (the message's id is in the URL)."""
 
-    outbox_id = IntegerField(validators=[InputRequired()])
     status = HiddenField()
 
 
@@ -47,21 +46,20 @@ def deliveries() -> ResponseReturnValue:
         counts=count_by_status(session),
         page=page,
         retryable=status in RETRYABLE,
+        with_errors=status in WITH_ERRORS,
     )
 
 
-@bp.post("/deliveries/retry")
-def retry() -> ResponseReturnValue:
+@bp.post("/deliveries/<int:outbox_id>/retry")
+def retry(outbox_id: int) -> ResponseReturnValue:
     """Send a failed or dead message again as soon as the worker is free."""
     form = RetryForm()
     back = form.status.data if form.status.data in STATUSES else DEFAULT_STATUS
-    if not form.validate_on_submit():
-        flash("Choose a message to retry from the list.", "error")
-        return redirect(url_for("admin.deliveries", status=back), 303)
+    form.validate_on_submit()  # only the CSRF token, which the blueprint checked already
     session = db_session()
     try:
         with committing(session):
-            message = retry_message(session=session, outbox_id=form.outbox_id.data)
+            message = retry_message(session=session, outbox_id=outbox_id)
     except RetryError as exc:
         flash(f"Not retried: {exc}.", "error")
         return redirect(url_for("admin.deliveries", status=back), 303)

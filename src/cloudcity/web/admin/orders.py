@@ -15,6 +15,7 @@ from cloudcity.db.models import Order, OrderStatus
 from cloudcity.order_search import OrderFilter, find_orders, iter_pages, region_of
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import channel_label
+from cloudcity.web.admin.security import MAX_ID
 from cloudcity.web.context import db_session, settings
 
 CSV_COLUMNS = (
@@ -38,7 +39,7 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def orders() -> str:
     """Orders newest first, filtered and searched, a page at a time."""
     wanted, problems = parse_filter(request.args)
-    before = request.args.get("before", type=int)
+    before = _cursor()
     page = find_orders(db_session(), wanted, before=before, region=_region())
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
@@ -85,6 +86,12 @@ def _day(text: str | None, name: str, problems: list[str]) -> date | None:
     except ValueError:
         problems.append(f"the {name!r} date {text!r} is not a date like 2026-11-24: ignored")
         return None
+
+
+def _cursor() -> int | None:
+    """The `before` order id of an older page; anything that can't be an order id is ignored."""
+    before = request.args.get("before", type=int)
+    return before if before is not None and 0 < before <= MAX_ID else None
 
 
 def _region() -> str | None:

@@ -14,22 +14,27 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, redirect, render_template, request, url_for
+from flask import Flask, abort, current_app, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from limits.errors import ConfigurationError
+from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import TooManyRequests
 
 from cloudcity import admins
-from cloudcity.config import Settings
+from cloudcity.config import Settings, SettingsError
 from cloudcity.db.models import AdminUser
 from cloudcity.web.admin import bp, formatting
 from cloudcity.web.context import db_session
 
 LOGIN_LIMIT = "5/minute"
 PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
+# Ids are PostgreSQL `integer`s: a larger number in a URL names nothing (and would make the
+# database raise), so it is a 404 before any view runs.
+MAX_ID = 2**31 - 1
 csrf = CSRFProtect()
 login_manager = LoginManager()
 
@@ -100,9 +105,23 @@ def guard() -> ResponseReturnValue | None:
     """Require a login for every admin view, then a CSRF token on every state-changing one."""
     if request.endpoint not in PUBLIC_ENDPOINTS and not current_user.is_authenticated:
         return unauthorized()
+    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+        abort(404, description="there is nothing with that number")
+    if _has_nul(request.args) or _has_nul(request.form):
+        return _refused_nul()
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None
+
+
+def _has_nul(values: MultiDict[str, str]) -> bool:
+    return any("\x00" in key + value for key, value in values.items(multi=True))
+
+
+def _refused_nul() -> tuple[str, int]:
+    # PostgreSQL cannot store or even compare text with a NUL in it; refuse it up front.
+    message = "What was sent contains an invisible NUL character. Retype it and try again."
+    return render_template("admin/error.html", title="Unreadable text", message=message), 400
 
 
 @bp.errorhandler(CSRFError)
@@ -141,13 +160,28 @@ def init_app(app: Flask, settings: Settings) -> None:
     login_manager.unauthorized_handler(unauthorized)
     app.register_blueprint(bp)
     formatting.register(app)
-    limiter = Limiter(
-        get_remote_address,
-        app=app,
-        storage_uri=settings.ratelimit_storage_uri,
-        default_limits=[],
-        headers_enabled=False,
-    )
+    limiter = _limiter(app, settings.ratelimit_storage_uri)
     # One limiter per app (its counters live with it); wrap the login POST view of this app.
     login = app.view_functions["admin.login"]
-    app.view_functions["admin.login"] = cast(Any, limiter.limit(LOGIN_LIMIT)(login))
+    # Only refused passwords count: bakers sharing the shop's address can log in all day.
+    failed = limiter.limit(LOGIN_LIMIT, deduct_when=lambda response: response.status_code == 401)
+    app.view_functions["admin.login"] = cast(Any, failed(login))
+
+
+def _limiter(app: Flask, storage_uri: str) -> Limiter:
+    """The login rate limit's counters; a storage that can't be used is refused at start-up."""
+    try:
+        return Limiter(
+            get_remote_address,
+            app=app,
+            storage_uri=storage_uri,
+            default_limits=[],
+            headers_enabled=False,
+            # If Redis goes away, count in this process rather than answer logins with a 500.
+            in_memory_fallback_enabled=True,
+        )
+    except ConfigurationError as exc:
+        raise SettingsError(
+            f"CLOUDCITY_RATELIMIT_STORAGE_URI={storage_uri!r} cannot be used ({exc}); "
+            "use memory:// or redis://host:6379"
+        ) from None
