@@ -48,7 +48,7 @@ class Transition:
 
 def mark_ready(*, session: orm.Session, order_id: int, actor: str) -> Transition:
     """Mark an order ready and enqueue the pickup message (once, however often it is asked)."""
-    done = _move(session, order_id, OrderStatus.READY, actor)
+    done = _move(session, _locked(session, order_id), OrderStatus.READY, actor)
     if done.changed:
         order = done.order
         order.ready_at = utcnow()
@@ -64,7 +64,7 @@ def mark_ready(*, session: orm.Session, order_id: int, actor: str) -> Transition
 
 def mark_picked_up(*, session: orm.Session, order_id: int, actor: str) -> Transition:
     """Record that the customer collected a ready order."""
-    done = _move(session, order_id, OrderStatus.PICKED_UP, actor)
+    done = _move(session, _locked(session, order_id), OrderStatus.PICKED_UP, actor)
     if done.changed:
         done.order.picked_up_at = utcnow()
     return done
@@ -74,12 +74,13 @@ def cancel_order(*, session: orm.Session, order_id: int, actor: str, reason: str
     """Cancel an order not yet picked up, telling the customer why."""
     reason = " ".join(reason.split())
     # An impossible or repeated cancel is answered as such, whatever reason came with it.
-    if _allowed(_locked(session, order_id), OrderStatus.CANCELLED):
+    locked = _locked(session, order_id)
+    if _allowed(locked, OrderStatus.CANCELLED):
         if not reason:
             raise TransitionError("say why the order is cancelled: the customer is told the reason")
         if len(reason) > MAX_REASON:
             raise TransitionError(f"keep the reason under {MAX_REASON} characters")
-    done = _move(session, order_id, OrderStatus.CANCELLED, actor, note=reason)
+    done = _move(session, locked, OrderStatus.CANCELLED, actor, note=reason)
     if done.changed:
         order = done.order
         order.cancelled_at = utcnow()
@@ -119,9 +120,8 @@ def resend_receipt(*, session: orm.Session, order_id: int, actor: str) -> int:
 
 
 def _move(
-    session: orm.Session, order_id: int, target: OrderStatus, actor: str, note: str | None = None
+    session: orm.Session, order: Order, target: OrderStatus, actor: str, note: str | None = None
 ) -> Transition:
-    order = _locked(session, order_id)
     if not _allowed(order, target):
         return Transition(order, changed=False)
     order.status = target

@@ -18,7 +18,6 @@ State = dict[str, Any]
 
 SORRY_ERROR = "sorry_went_wrong"
 SORRY_TIMEOUT = "sorry_no_reply"
-FAILURE_EVENTS = frozenset({"failed", "timeout", "noMatch", "deliveryFailure"})
 CHOICES = ("size", "flavour", "frosting", "topping")
 QUESTIONS = {
     "size": "What size would you like? {{widgets.get_menu.parsed.size | join: ', '}}",
