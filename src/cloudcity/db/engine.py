@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import weakref
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -10,8 +12,11 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.pool import StaticPool
 
+from cloudcity.db.writer_lock import WriterLock
+
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_INTENT = "cloudcity_write"
+_WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, WriterLock] = weakref.WeakKeyDictionary()
 
 
 def to_url(url_or_path: str) -> URL:
@@ -50,9 +55,17 @@ def _sqlite_engine(url: URL, **options: Any) -> sa.Engine:
         Path(str(url.database)).parent.mkdir(parents=True, exist_ok=True)
     options.setdefault("connect_args", {"check_same_thread": False})
     engine = sa.create_engine(url, **options)
+    if not memory:
+        _WRITER_LOCKS[engine] = WriterLock(Path(f"{url.database}-writer.lock"))
     event.listen(engine, "connect", _sqlite_pragmas(wal=not memory))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
+
+
+def writer_turn(engine: sa.Engine) -> AbstractContextManager[None]:
+    """Wait for this process's turn to write: SQLite files allow one writer at a time."""
+    lock = _WRITER_LOCKS.get(engine)
+    return nullcontext() if lock is None else lock.held()
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.engine import WRITE_INTENT, create_engine
+from cloudcity.db.engine import WRITE_INTENT, create_engine, writer_turn
 
 
 @dataclass(frozen=True)
@@ -51,11 +51,17 @@ def committing(session: orm.Session) -> Iterator[orm.Session]:
 
     Enter it before the first query of a write, so SQLite takes its write lock up front.
     """
-    if not session.in_transaction():
-        session.connection(execution_options={WRITE_INTENT: True})
-    try:
-        yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
+    with writer_turn(_engine(session)):
+        if not session.in_transaction():
+            session.connection(execution_options={WRITE_INTENT: True})
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+
+
+def _engine(session: orm.Session) -> sa.Engine:
+    bind = session.get_bind()
+    return bind if isinstance(bind, sa.Engine) else bind.engine
