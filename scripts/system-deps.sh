@@ -3,7 +3,9 @@
 # when they are missing and we may (root on Debian/Ubuntu); otherwise say exactly what to run.
 set -euo pipefail
 packages="libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core"
-if ldconfig -p 2>/dev/null | grep -q "libpango-1.0.so" && fc-list 2>/dev/null | grep -qi dejavu; then
+libraries=$(ldconfig -p 2>/dev/null || true)
+if grep -q "libpango-1.0.so" <<<"$libraries" && grep -q "libharfbuzz-subset.so" <<<"$libraries" \
+    && fc-list 2>/dev/null | grep -qi dejavu; then
     exit 0
 fi
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
