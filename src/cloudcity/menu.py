@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from cloudcity.db.base import table_of
 from cloudcity.db.models import MenuOption, OptionKind
 
 DEFAULT_MENU: dict[OptionKind, list[tuple[str, int]]] = {
@@ -72,20 +73,34 @@ def seed_default_menu(session: orm.Session) -> bool:
     return True
 
 
+# Plain table rows, not ORM objects: every chat message and price quote reads the menu.
+_OPTIONS = table_of(MenuOption).c
+_ITEM_COLUMNS = (_OPTIONS.id, _OPTIONS.kind, _OPTIONS.name, _OPTIONS.price_cents, _OPTIONS.active)
+_IN_MENU_ORDER = sa.select(*_ITEM_COLUMNS).order_by(_OPTIONS.kind, _OPTIONS.position, _OPTIONS.id)
+_ACTIVE_IN_MENU_ORDER = _IN_MENU_ORDER.where(_OPTIONS.active)
+_ACTIVE_NAMED = sa.select(*_ITEM_COLUMNS).where(
+    _OPTIONS.active,
+    sa.or_(
+        *(
+            sa.and_(
+                _OPTIONS.kind == kind, _OPTIONS.key == sa.bindparam(kind.value, type_=sa.String)
+            )
+            for kind in OptionKind
+        )
+    ),
+)
+
+
 def list_options(session: orm.Session, *, only_active: bool = True) -> list[MenuItem]:
     """Every menu option in menu order, the switched-off ones only when asked."""
-    # Plain column rows, not ORM objects: every chat message and price quote reads the menu.
-    columns = (
-        MenuOption.id,
-        MenuOption.kind,
-        MenuOption.name,
-        MenuOption.price_cents,
-        MenuOption.active,
-    )
-    query = sa.select(*columns).order_by(MenuOption.kind, MenuOption.position, MenuOption.id)
-    if only_active:
-        query = query.where(MenuOption.active)
+    query = _ACTIVE_IN_MENU_ORDER if only_active else _IN_MENU_ORDER
     return [MenuItem(*row) for row in session.execute(query)]
+
+
+def active_named(session: orm.Session, names: dict[OptionKind, str]) -> list[MenuItem]:
+    """The orderable option of each kind with the given name, where there is one (one query)."""
+    keys = {kind.value: normalise(names[kind]) for kind in OptionKind}
+    return [MenuItem(*row) for row in session.execute(_ACTIVE_NAMED, keys)]
 
 
 def orderable(session: orm.Session) -> dict[OptionKind, list[MenuItem]]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import orm
 
 from cloudcity.db.models import OptionKind
-from cloudcity.menu import MenuItem, normalise, orderable
+from cloudcity.menu import MenuItem, active_named, normalise, orderable
 
 
 @dataclass(frozen=True)
@@ -22,6 +22,10 @@ class Cake:
     def choice(self, kind: OptionKind) -> str:
         """What was chosen for one kind."""
         return str(getattr(self, kind.value))
+
+    def choices(self) -> dict[OptionKind, str]:
+        """What was chosen, by kind."""
+        return {kind: self.choice(kind) for kind in OptionKind}
 
 
 @dataclass(frozen=True)
@@ -59,6 +63,10 @@ class Quote:
 
 def quote(session: orm.Session, cake: Cake) -> Quote:
     """Price a cake from the current menu; MenuError lists every unknown or switched-off choice."""
+    found = {option.kind: option for option in active_named(session, cake.choices())}
+    if len(found) == len(OptionKind):
+        return Quote({kind: found[kind] for kind in OptionKind})
+    # Something is off the menu: read all of it, to say what can be chosen instead.
     return price(orderable(session), cake)
 
 

@@ -67,7 +67,8 @@ def place(
         email=email,
         cake=Cake(size=size, flavour="Vanilla", frosting="Buttercream", topping="Sprinkles"),
     )
-    order = place_order(session, request=request, currency="USD").order
+    placed = place_order(session, request=request, currency="USD").order
+    order = session.get_one(Order, placed.id)
     if placed_at is not None:
         order.placed_at = placed_at
     session.commit()

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from cloudcity.db.models import OptionKind, Order, OrderStatus
 from cloudcity.menu import MenuItem
 from cloudcity.money import format_money
+from cloudcity.orders import PlacedOrder
 
 QUESTIONS = {
     OptionKind.SIZE: "What size would you like?",
@@ -93,12 +94,12 @@ def cake_words(size: str, flavour: str, frosting: str, topping: str) -> str:
     return f"A {size} {flavour} cake with {frosting} frosting and {finish}"
 
 
-def placed(order: Order) -> str:
+def placed(order: PlacedOrder) -> str:
     """The confirmation that carries the order number."""
     return (
-        f"Done! Order #{order.id} is placed: {order.size} {order.flavour} cake, "
+        f"Done! Order #{order.id} is placed: {order.cake.size} {order.cake.flavour} cake, "
         f"{format_money(order.price_cents, order.currency)}. Receipt on its way to "
-        f"{order.customer.email}; we'll message you when it's ready. Thanks!"
+        f"{order.email}; we'll message you when it's ready. Thanks!"
     )
 
 

@@ -47,3 +47,10 @@ class Base(orm.DeclarativeBase):
 
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: sa.JSON()}
+
+
+def table_of(model: type[Base]) -> sa.Table:
+    """The Core table behind a mapped class, for the plain statements of hot paths."""
+    table = model.__table__
+    assert isinstance(table, sa.Table)
+    return table

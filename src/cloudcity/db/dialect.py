@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 from sqlalchemy.dialects import postgresql, sqlite
+
+from cloudcity.db.base import table_of
 
 
 def backend(session: orm.Session) -> str:
@@ -19,12 +22,20 @@ def insert_ignore(
     session: orm.Session, model: type[Any], values: dict[str, Any], *, unique: list[str]
 ) -> None:
     """INSERT a row unless one with the same unique columns exists (race-free on both backends)."""
-    if backend(session) == "postgresql":
-        pg = postgresql.insert(model).values(**values)
-        session.execute(pg.on_conflict_do_nothing(index_elements=unique))
-    else:
-        lite = sqlite.insert(model).values(**values)
-        session.execute(lite.on_conflict_do_nothing(index_elements=unique))
+    statement = _insert_ignore(backend(session), table_of(model), tuple(unique))
+    session.execute(statement, values)
+
+
+@functools.cache
+def _insert_ignore(name: str, table: sa.Table, unique: tuple[str, ...]) -> sa.Executable:
+    # Built once and given its values at execute time: a statement object is reused with its
+    # cache key, where `.values(...)` would build and key a new statement for every row.
+    return upsert_insert(name, table).on_conflict_do_nothing(index_elements=list(unique))
+
+
+def upsert_insert(name: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
+    """The backend's INSERT, the one with ON CONFLICT clauses (`name` as from `backend`)."""
+    return postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
 
 
 def lock_for_update(query: sa.Select[Any], session: orm.Session) -> sa.Select[Any]:

@@ -15,9 +15,15 @@ from pydantic import BaseModel, ValidationError
 
 from cloudcity import menu
 from cloudcity.db import committing
-from cloudcity.db.models import OptionKind, Order
+from cloudcity.db.models import OptionKind
 from cloudcity.money import MoneyError, to_cents, to_number
-from cloudcity.orders import IdempotencyConflict, OrderRequest, PriceMismatch, place_order
+from cloudcity.orders import (
+    IdempotencyConflict,
+    OrderRequest,
+    PlacedOrder,
+    PriceMismatch,
+    place_order,
+)
 from cloudcity.phones import PhoneError, parse_address
 from cloudcity.pricing import Cake, MenuError, Problem, Quote, quote
 from cloudcity.web import schemas
@@ -88,18 +94,16 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     return jsonify(order_body(placed.order).model_dump()), 201, headers
 
 
-def order_body(order: Order) -> schemas.OrderPublic:
+def order_body(order: PlacedOrder) -> schemas.OrderPublic:
     """The public answer for an order."""
     return schemas.OrderPublic(
         order_id=order.id,
         order_date=order.placed_at.isoformat(),
-        email=order.customer.email or "",
+        email=order.email,
         price=to_number(order.price_cents),
         currency=order.currency,
         status=order.status.value,
-        cake=schemas.CakePublic(
-            size=order.size, flavour=order.flavour, frosting=order.frosting, topping=order.topping
-        ),
+        cake=schemas.CakePublic(**order.cake.__dict__),
     )
 
 
