@@ -13,7 +13,8 @@ from sqlalchemy import orm
 
 from cloudcity.chat import matching, wording
 from cloudcity.chat.matching import Keyword
-from cloudcity.db.models import Conversation, Customer, OptionKind, Order
+from cloudcity.chat.state import ConversationState, CustomerState
+from cloudcity.db.models import OptionKind, Order
 from cloudcity.menu import MenuItem, orderable
 from cloudcity.money import format_money
 from cloudcity.orders import OrderRequest, place_order
@@ -36,8 +37,8 @@ class Turn:
     """One inbound message being handled: who sent it, their conversation, where to answer."""
 
     session: orm.Session
-    customer: Customer
-    conversation: Conversation
+    customer: CustomerState
+    conversation: ConversationState
     address: Address
     message_sid: str | None
     currency: str
@@ -62,7 +63,7 @@ class Turn:
         self.conversation.misses = 0
 
 
-def reset(conversation: Conversation) -> None:
+def reset(conversation: ConversationState) -> None:
     """Forget everything chosen so far; the next message starts a new order."""
     conversation.step = START
     conversation.data = {}
@@ -133,7 +134,7 @@ def _with_prompt(turn: Turn, text: str) -> str:
     return f"{text}\n\n{prompt(turn)}"
 
 
-def latest_order(session: orm.Session, customer: Customer) -> Order | None:
+def latest_order(session: orm.Session, customer: CustomerState) -> Order | None:
     """The customer's most recent order, if any."""
     query = sa.select(Order).where(Order.customer_id == customer.id).order_by(Order.id.desc())
     return session.scalars(query.limit(1)).first()

@@ -7,16 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.chat import engine, matching, wording
+from cloudcity.chat import engine, matching, state, wording
 from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
-from cloudcity.customers import customer_for
-from cloudcity.db.dialect import insert_ignore, lock_for_update
-from cloudcity.db.models import ChatMessage, Conversation, Customer
-from cloudcity.phones import Address, PhoneError, parse_address
+from cloudcity.phones import PhoneError, parse_address
 
 INBOUND = "in"
 OUTBOUND = "out"
@@ -86,15 +82,13 @@ def handle_inbound(
         return Reply(wording.UNREADABLE_ADDRESS)
     # Lock first, read the customer after: a message that waited for the lock must see what
     # the one before it committed (a STOP, a name and email).
-    conversation = locked_conversation(session, address=address.twilio, now=now)
-    customer = customer_for(session, address)
-    earlier = _earlier(session, inbound.message_sid)
+    conversation = state.locked_conversation(session, address=address.twilio, now=now)
+    earlier = state.earlier(session, inbound.message_sid)
     if earlier is not None and earlier.address == address.twilio:
         return Reply(earlier.reply or None, replayed=True)
     if earlier is not None:  # another sender's MessageSid: never replay their reply
         inbound = replace(inbound, message_sid=None)
-    customer.last_inbound_at = now
-    customer.channel = address.channel
+    customer = state.customer_writing(session, address=address, now=now)
     turn = Turn(
         session=session,
         customer=customer,
@@ -105,68 +99,34 @@ def handle_inbound(
         shop_name=settings.shop_name,
         now=now,
     )
-    timeout = timedelta(minutes=settings.conversation_timeout_minutes)
-    with session.no_autoflush:  # one flush at commit, not one per query the turn makes
-        text = _answer(turn, inbound, timeout=timeout)
-    conversation.updated_at = now
-    _record(session, address, customer, inbound.body, inbound.message_sid, now, reply=text or "")
-    if text:
-        _record(session, address, customer, text, None, now, direction=OUTBOUND)
+    text = _answer(turn, inbound, timeout=timedelta(minutes=settings.conversation_timeout_minutes))
+    _save(turn, inbound, text)
     return Reply(text, order_id=turn.order_id)
 
 
-def locked_conversation(session: orm.Session, *, address: str, now: datetime) -> Conversation:
-    """The address's conversation, created if new, locked until commit (one message at a time)."""
-    query = sa.select(Conversation).where(Conversation.address == address)
-    query = lock_for_update(query, session).execution_options(populate_existing=True)
-    found = session.scalars(query).one_or_none()
-    if found is not None:
-        return found
-    insert_ignore(
-        session,
-        Conversation,
-        {
-            "address": address,
-            "step": engine.START,
-            "data": {},
-            "misses": 0,
-            "updated_at": now,
-            "created_at": now,
-        },
-        unique=["address"],
-    )
-    return session.scalars(query).one()
+def _save(turn: Turn, inbound: Inbound, text: str | None) -> None:
+    """Write back what the message changed, and the exchange for the transcript."""
+    session, customer, now = turn.session, turn.customer, turn.now
+    turn.conversation.updated_at = now
+    state.save_conversation(session, turn.conversation)
+    state.save_opt_out(session, customer, now=now)
+    received = _transcript_row(turn, inbound.body, INBOUND, inbound.message_sid, reply=text or "")
+    sent = [_transcript_row(turn, text, OUTBOUND)] if text else []
+    state.record(session, [received, *sent])
 
 
-def _earlier(session: orm.Session, message_sid: str | None) -> ChatMessage | None:
-    if message_sid is None:
-        return None
-    query = sa.select(ChatMessage).where(ChatMessage.message_sid == message_sid)
-    return session.scalars(query).one_or_none()
-
-
-def _record(
-    session: orm.Session,
-    address: Address,
-    customer: Customer,
-    body: str,
-    message_sid: str | None,
-    now: datetime,
-    *,
-    direction: str = INBOUND,
-    reply: str | None = None,
-) -> None:
-    session.add(
-        ChatMessage(
-            address=address.twilio,
-            customer_id=customer.id,
-            direction=direction,
-            body=body,
-            message_sid=message_sid,
-            reply=reply,
-            created_at=now,
-        )
-    )
+def _transcript_row(
+    turn: Turn, body: str, direction: str, message_sid: str | None = None, reply: str | None = None
+) -> dict[str, object]:
+    return {
+        "address": turn.address.twilio,
+        "customer_id": turn.customer.id,
+        "direction": direction,
+        "body": body,
+        "message_sid": message_sid,
+        "reply": reply,
+        "created_at": turn.now,
+    }
 
 
 def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:
