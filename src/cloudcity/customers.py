@@ -89,7 +89,8 @@ def _save_statement(backend_name: str) -> sa.Executable:
 
 
 def _forget_details(session: orm.Session, customer_id: int) -> None:
-    # A Customer this session already loaded (the chat's) would still show the old details.
+    # A Customer this session already loaded (the chat's) would still show the old details:
+    # every column the upsert sets, the channel included (an order may come from SMS).
     loaded = session.identity_map.get(session.identity_key(Customer, customer_id))
     if loaded is not None:
-        session.expire(loaded, ["name", "email"])
+        session.expire(loaded, ["channel", "name", "email", "updated_at"])

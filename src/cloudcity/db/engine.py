@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import weakref
 from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
@@ -17,6 +18,8 @@ from cloudcity.db.writer_lock import WriterLock
 SQLITE_BUSY_TIMEOUT_MS = 5000
 WRITE_INTENT = "cloudcity_write"
 _WRITER_LOCKS: weakref.WeakKeyDictionary[sa.Engine, WriterLock] = weakref.WeakKeyDictionary()
+_LOCK_FILES: weakref.WeakValueDictionary[Path, WriterLock] = weakref.WeakValueDictionary()
+_LOCK_FILES_GUARD = threading.Lock()
 
 
 def to_url(url_or_path: str) -> URL:
@@ -56,7 +59,7 @@ def _sqlite_engine(url: URL, **options: Any) -> sa.Engine:
     options.setdefault("connect_args", {"check_same_thread": False})
     engine = sa.create_engine(url, **options)
     if not memory:
-        _WRITER_LOCKS[engine] = WriterLock(Path(f"{url.database}-writer.lock"))
+        _WRITER_LOCKS[engine] = _writer_lock(Path(f"{url.database}-writer.lock"))
     event.listen(engine, "connect", _sqlite_pragmas(wal=not memory))
     event.listen(engine, "begin", _sqlite_begin)
     return engine
@@ -66,6 +69,17 @@ def writer_turn(engine: sa.Engine) -> AbstractContextManager[None]:
     """Wait for this process's turn to write: SQLite files allow one writer at a time."""
     lock = _WRITER_LOCKS.get(engine)
     return nullcontext() if lock is None else lock.held()
+
+
+def _writer_lock(path: Path) -> WriterLock:
+    # Engines on one file share its lock: with a lock each, a thread writing through one
+    # engine inside a write through the other would wait on itself forever.
+    key = path.resolve()
+    with _LOCK_FILES_GUARD:
+        lock = _LOCK_FILES.get(key)
+        if lock is None:
+            lock = _LOCK_FILES[key] = WriterLock(path)
+    return lock
 
 
 def _sqlite_begin(connection: sa.Connection) -> None:

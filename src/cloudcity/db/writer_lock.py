@@ -6,7 +6,7 @@ import fcntl
 import os
 import threading
 import weakref
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -23,6 +23,7 @@ class WriterLock:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._fd: int | None = None
+        self._close: Callable[[], object] = lambda: None
         self._reset()
         this = weakref.ref(self)
         # A forked child must open its own file: a lock on an inherited file is shared.
@@ -30,7 +31,7 @@ class WriterLock:
 
     def _reset(self) -> None:
         if self._fd is not None:
-            os.close(self._fd)  # the parent keeps its own descriptor, and with it its lock
+            self._close()  # the parent keeps its own descriptor, and with it its lock
         self._fd = None
         self._threads = threading.RLock()
         self._depth = 0
@@ -52,6 +53,8 @@ class WriterLock:
     def _file(self) -> int:
         if self._fd is None:
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            # Closed once the last engine on the file is gone: a test suite makes one per test.
+            self._close = weakref.finalize(self, os.close, self._fd)
         return self._fd
 
 
