@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import phonenumbers
@@ -28,6 +29,9 @@ class Address:
         return WHATSAPP_PREFIX + self.phone if self.channel is Channel.WHATSAPP else self.phone
 
 
+# The same few customers write again and again, and parsing a number costs more than the rest
+# of reading a webhook's form; a valid address is a pure function of its text.
+@functools.lru_cache(maxsize=4096)
 def parse_address(raw: str) -> Address:
     """Normalise `whatsapp:+1 (415) 555-0100` or `+14155550100` into an Address."""
     text = raw.strip()
