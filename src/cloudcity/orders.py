@@ -79,12 +79,12 @@ def place_order(session: orm.Session, *, request: OrderRequest, currency: str) -
         session, address=request.address, name=request.name, email=request.email
     )
     row = _order_row(request, customer.id, priced, currency)
-    order_id = _insert_once(session, row, request)
-    if isinstance(order_id, PlacedOrder):
-        return Placed(order_id, replayed=True)
+    inserted = _insert_once(session, row, request)
+    if isinstance(inserted, PlacedOrder):  # lost a race for the same idempotency key
+        return Placed(inserted, replayed=True)
     email = customer.email or ""
-    _after_placing(session, order_id, row, email=email)
-    return Placed(_placed(order_id, row, email), replayed=False)
+    _after_placing(session, inserted, row, email=email)
+    return Placed(_placed(inserted, row, email), replayed=False)
 
 
 def _check_client_price(request: OrderRequest, priced: Quote, currency: str) -> None:
