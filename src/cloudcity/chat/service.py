@@ -82,9 +82,8 @@ def handle_inbound(
         return Reply(wording.UNREADABLE_ADDRESS)
     # Lock first, read the customer after: a message that waited for the lock must see what
     # the one before it committed (a STOP, a name and email).
-    conversation, earlier = state.locked_conversation(
-        session, address=address.twilio, message_sid=inbound.message_sid, now=now
-    )
+    conversation = state.locked_conversation(session, address=address.twilio, now=now)
+    earlier = state.earlier(session, inbound.message_sid)
     if earlier is not None and earlier.address == address.twilio:
         return Reply(earlier.reply or None, replayed=True)
     if earlier is not None:  # another sender's MessageSid: never replay their reply

@@ -22,25 +22,13 @@ from cloudcity.phones import Address
 _CONVERSATIONS = table_of(Conversation)
 _CUSTOMERS = table_of(Customer)
 _MESSAGES = table_of(ChatMessage)
-_EARLIER = _MESSAGES.alias("earlier")
-# The conversation and, in the same round trip, the message Twilio may be sending again.
-_BY_ADDRESS = (
-    sa.select(
-        _CONVERSATIONS.c.id,
-        _CONVERSATIONS.c.step,
-        _CONVERSATIONS.c.data,
-        _CONVERSATIONS.c.misses,
-        _CONVERSATIONS.c.updated_at,
-        _EARLIER.c.address,
-        _EARLIER.c.reply,
-    )
-    .select_from(
-        _CONVERSATIONS.outerjoin(
-            _EARLIER, _EARLIER.c.message_sid == sa.bindparam("sid", type_=sa.String)
-        )
-    )
-    .where(_CONVERSATIONS.c.address == sa.bindparam("address", type_=sa.String))
-)
+_BY_ADDRESS = sa.select(
+    _CONVERSATIONS.c.id,
+    _CONVERSATIONS.c.step,
+    _CONVERSATIONS.c.data,
+    _CONVERSATIONS.c.misses,
+    _CONVERSATIONS.c.updated_at,
+).where(_CONVERSATIONS.c.address == sa.bindparam("address", type_=sa.String))
 _SAVE_CONVERSATION = (
     sa.update(_CONVERSATIONS)
     .where(_CONVERSATIONS.c.id == sa.bindparam("conversation_id", type_=sa.Integer))
@@ -55,6 +43,12 @@ _SAVE_OPT_OUT = (
     sa.update(_CUSTOMERS)
     .where(_CUSTOMERS.c.id == sa.bindparam("customer_id", type_=sa.Integer))
     .values(opted_out=sa.bindparam("opted_out"), updated_at=sa.bindparam("updated_at"))
+)
+# Its own statement, after the conversation's lock: a message that waited for the lock must
+# see the one before it. (PostgreSQL re-reads only the locked row once the lock is granted;
+# a table joined to it in the same SELECT would still show the snapshot from before the wait.)
+_EARLIER = sa.select(_MESSAGES.c.address, _MESSAGES.c.reply).where(
+    _MESSAGES.c.message_sid == sa.bindparam("sid", type_=sa.String)
 )
 # RETURNING makes SQLAlchemy send both rows of an exchange as one multi-row INSERT
 # ("insertmanyvalues"), where a plain executemany costs psycopg a pipeline per message.
@@ -91,28 +85,28 @@ class Earlier:
     reply: str | None
 
 
-def locked_conversation(
-    session: orm.Session, *, address: str, message_sid: str | None, now: datetime
-) -> tuple[ConversationState, Earlier | None]:
-    """The address's conversation, created if new, locked until commit (one message at a time).
-
-    With it comes the message already handled under this MessageSid, if there is one.
-    """
+def locked_conversation(session: orm.Session, *, address: str, now: datetime) -> ConversationState:
+    """The address's conversation, created if new, locked until commit (one message at a time)."""
     query = _locked_by_address(backend(session))
-    keys = {"address": address, "sid": message_sid}
-    found = session.execute(query, keys).one_or_none()
+    found = session.execute(query, {"address": address}).one_or_none()
     if found is None:  # a new conversation starts at the model's first step, with no data
         row = {"address": address, "updated_at": now, "created_at": now}
         insert_ignore(session, Conversation, row, unique=["address"])
-        found = session.execute(query, keys).one()
-    *conversation, earlier_address, earlier_reply = found
-    earlier = None if earlier_address is None else Earlier(earlier_address, earlier_reply)
-    return ConversationState(*conversation), earlier
+        found = session.execute(query, {"address": address}).one()
+    return ConversationState(*found)
 
 
 @functools.cache
 def _locked_by_address(backend_name: str) -> sa.Select[Any]:
-    return lock_for_update(_BY_ADDRESS, backend_name, of=_CONVERSATIONS)
+    return lock_for_update(_BY_ADDRESS, backend_name)
+
+
+def earlier(session: orm.Session, message_sid: str | None) -> Earlier | None:
+    """The message already handled under this MessageSid, when Twilio sends it again."""
+    if message_sid is None:
+        return None
+    found = session.execute(_EARLIER, {"sid": message_sid}).one_or_none()
+    return None if found is None else Earlier(found.address, found.reply)
 
 
 def save_conversation(session: orm.Session, conversation: ConversationState) -> None:

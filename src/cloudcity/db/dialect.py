@@ -38,17 +38,15 @@ def upsert_insert(name: str, table: sa.Table) -> postgresql.Insert | sqlite.Inse
     return postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)
 
 
-def lock_for_update(
-    query: sa.Select[Any], session: orm.Session | str, *, of: sa.FromClause | None = None
-) -> sa.Select[Any]:
-    """Lock the selected rows (of one table, with `of`) until commit: FOR UPDATE on PostgreSQL.
+def lock_for_update(query: sa.Select[Any], session: orm.Session | str) -> sa.Select[Any]:
+    """Lock the selected rows until commit: FOR UPDATE on PostgreSQL.
 
     SQLite needs nothing here: a unit of work begins IMMEDIATE (see db.engine), so a
     writer already holds the database's single write lock. `session` may be a backend name.
     """
     name = session if isinstance(session, str) else backend(session)
     if name == "postgresql":
-        return query.with_for_update(of=of)
+        return query.with_for_update()
     return query
 
 
