@@ -57,7 +57,11 @@ def free_port() -> int:
 
 @contextmanager
 def gunicorn(
-    database_url: str, *, workers: int = 2, extra_env: dict[str, str] | None = None
+    database_url: str,
+    *,
+    workers: int = 2,
+    threads: int = 1,
+    extra_env: dict[str, str] | None = None,
 ) -> Iterator[str]:
     """Run `cloudcity serve --prod` on a free loopback port; yield its base URL."""
     port = free_port()
@@ -72,6 +76,7 @@ def gunicorn(
         | (extra_env or {})
     )
     command = [str(ROOT / ".venv/bin/cloudcity"), "serve", "--prod", "--workers", str(workers)]
+    command += ["--threads", str(threads)]
     process = subprocess.Popen(
         command,
         env=env,

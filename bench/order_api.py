@@ -133,10 +133,10 @@ async def measure(base: str, database_url: str, args: argparse.Namespace) -> lis
     return [health, price, order, half, heavy, heavy_half]
 
 
-def report(results: list[Result], backend: str) -> None:
+def report(results: list[Result], backend: str, threads: int) -> None:
     """Print every figure and the ratios the issue sets targets for."""
     health, _price, order, half, heavy, heavy_half = results
-    print(f"\n== order API on {backend}, gunicorn 2 workers ==")
+    print(f"\n== order API on {backend}, gunicorn 2 workers x {threads} threads ==")
     for result in results:
         print(result.line())
     print(f"POST /api/order / healthz rate     {order.rate / health.rate:6.1%}   (target >= 50%)")
@@ -151,10 +151,11 @@ def main() -> None:
     parser.add_argument("--database-url", help="PostgreSQL URL; default: a fresh SQLite file")
     parser.add_argument("--seconds", type=float, default=8.0, help="duration of each phase")
     parser.add_argument("--concurrency", type=int, default=8, help="closed-loop clients")
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
     args = parser.parse_args()
-    with fresh_database(args.database_url) as url, gunicorn(url) as base:
+    with fresh_database(args.database_url) as url, gunicorn(url, threads=args.threads) as base:
         results = asyncio.run(measure(base, url, args))
-    report(results, "PostgreSQL" if args.database_url else "SQLite")
+    report(results, "PostgreSQL" if args.database_url else "SQLite", args.threads)
 
 
 if __name__ == "__main__":

@@ -176,6 +176,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=200)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
     parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is made in it)")
     parser.add_argument("--timeout", type=float, default=300, help="bound on each phase (s)")
     parser.add_argument("--health-seconds", type=float, default=5)
@@ -183,7 +184,9 @@ def main() -> None:
     signed = {"TWILIO_AUTH_TOKEN": TOKEN}  # so every request is signature-checked
     with (
         fresh_database(args.database_url) as database_url,
-        gunicorn(database_url, workers=args.workers, extra_env=signed) as base,
+        gunicorn(
+            database_url, workers=args.workers, threads=args.threads, extra_env=signed
+        ) as base,
     ):
         measure(args, base, uuid.uuid4().hex[:8], database_url)
 
@@ -193,7 +196,10 @@ def measure(args: argparse.Namespace, base: str, run_id: str, database_url: str)
     n = args.customers
     health = asyncio.run(health_rate(base, clients=n, seconds=args.health_seconds))
     backend = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"webhook on {backend}, gunicorn {args.workers} workers, {n} customers at once")
+    print(
+        f"webhook on {backend}, gunicorn {args.workers} workers x {args.threads} threads, "
+        f"{n} customers at once"
+    )
     print(f"/healthz req/s       {health:.1f}")
     stats, elapsed = asyncio.run(
         conversations(base, run_id, range(n), think=0, timeout=args.timeout)

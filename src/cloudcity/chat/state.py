@@ -50,9 +50,7 @@ _SAVE_OPT_OUT = (
 _EARLIER = sa.select(_MESSAGES.c.address, _MESSAGES.c.reply).where(
     _MESSAGES.c.message_sid == sa.bindparam("sid", type_=sa.String)
 )
-# RETURNING makes SQLAlchemy send both rows of an exchange as one multi-row INSERT
-# ("insertmanyvalues"), where a plain executemany costs psycopg a pipeline per message.
-_RECORD = sa.insert(_MESSAGES).returning(_MESSAGES.c.id)
+_RECORD = sa.insert(_MESSAGES)
 
 
 @dataclass
