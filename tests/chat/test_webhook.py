@@ -108,6 +108,22 @@ def test_a_retried_message_gets_the_same_reply_and_advances_once(
     assert count(session, ChatMessage) == 6
 
 
+def test_a_retry_arriving_after_a_newer_message_changes_nothing(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    first = ana.send("large", sid="SM" + "c" * 32)
+    assert first is not None
+    assert "Which frosting?" in ana.say("vanilla")
+    assert ana.send("large", sid="SM" + "c" * 32) == first
+    state = session.scalars(sa.select(Conversation).where(Conversation.address == ana.address))
+    conversation = state.one()
+    assert (conversation.step, conversation.misses) == ("frosting", 0)
+    assert conversation.data == {"size": "Large", "flavour": "Vanilla"}
+    assert count(session, ChatMessage) == 6
+
+
 def test_a_retried_final_message_places_one_order(
     phone: Callable[..., Phone], session: orm.Session
 ) -> None:

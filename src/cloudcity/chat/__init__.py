@@ -11,9 +11,12 @@ until START, UNSTOP or YES. CANCEL is *not* an opt-out here, unlike Twilio's def
 remove it from the Messaging Service's opt-out keywords so Twilio agrees.
 
 Callers (the webhook, the simulator) build an `Inbound` and call `handle_inbound` inside their
-unit of work; the `Reply` says what to answer (None: answer nothing).
+unit of work; the `Reply` says what to answer (None: answer nothing). When it raises
+`AlreadyRecorded` (Twilio retried a MessageSid), they roll back and answer with `replay` in a
+new unit of work (`web.twilio_webhook.answer` does both).
 """
 
-from cloudcity.chat.service import Inbound, Reply, handle_inbound, inbound_from_form
+from cloudcity.chat.service import Inbound, Reply, handle_inbound, inbound_from_form, replay
+from cloudcity.chat.state import AlreadyRecorded
 
-__all__ = ["Inbound", "Reply", "handle_inbound", "inbound_from_form"]
+__all__ = ["AlreadyRecorded", "Inbound", "Reply", "handle_inbound", "inbound_from_form", "replay"]

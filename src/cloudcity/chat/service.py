@@ -75,7 +75,12 @@ def _text(value: str, limit: int) -> str:
 def handle_inbound(
     session: orm.Session, *, inbound: Inbound, settings: Settings, now: datetime
 ) -> Reply:
-    """Answer one inbound message in the caller's unit of work; a repeated MessageSid replays."""
+    """Answer one inbound message in the caller's unit of work.
+
+    A MessageSid handled before raises `AlreadyRecorded` when the exchange is written: the
+    caller rolls everything back and answers with `replay` in a new unit of work. Retries
+    are rare, so the usual message pays no query to look for them.
+    """
     try:
         address = parse_address(inbound.from_address)
     except PhoneError:
@@ -83,11 +88,6 @@ def handle_inbound(
     # Lock first, read the customer after: a message that waited for the lock must see what
     # the one before it committed (a STOP, a name and email).
     conversation = state.locked_conversation(session, address=address.twilio, now=now)
-    earlier = state.earlier(session, inbound.message_sid)
-    if earlier is not None and earlier.address == address.twilio:
-        return Reply(earlier.reply or None, replayed=True)
-    if earlier is not None:  # another sender's MessageSid: never replay their reply
-        inbound = replace(inbound, message_sid=None)
     customer = state.customer_writing(session, address=address, now=now)
     turn = Turn(
         session=session,
@@ -102,6 +102,20 @@ def handle_inbound(
     text = _answer(turn, inbound, timeout=timedelta(minutes=settings.conversation_timeout_minutes))
     _save(turn, inbound, text)
     return Reply(text, order_id=turn.order_id)
+
+
+def replay(session: orm.Session, *, inbound: Inbound, settings: Settings, now: datetime) -> Reply:
+    """After `AlreadyRecorded` and a rollback: the reply given the first time.
+
+    A MessageSid first used by another sender never replays their reply: the message is
+    answered as one without a MessageSid.
+    """
+    earlier = state.earlier(session, inbound.message_sid)
+    address = parse_address(inbound.from_address)  # it parsed before it could be recorded
+    if earlier is not None and earlier.address == address.twilio:
+        return Reply(earlier.reply or None, replayed=True)
+    anonymous = replace(inbound, message_sid=None)
+    return handle_inbound(session, inbound=anonymous, settings=settings, now=now)
 
 
 def _save(turn: Turn, inbound: Inbound, text: str | None) -> None:

@@ -44,9 +44,6 @@ _SAVE_OPT_OUT = (
     .where(_CUSTOMERS.c.id == sa.bindparam("customer_id", type_=sa.Integer))
     .values(opted_out=sa.bindparam("opted_out"), updated_at=sa.bindparam("updated_at"))
 )
-# Its own statement, after the conversation's lock: a message that waited for the lock must
-# see the one before it. (PostgreSQL re-reads only the locked row once the lock is granted;
-# a table joined to it in the same SELECT would still show the snapshot from before the wait.)
 _EARLIER = sa.select(_MESSAGES.c.address, _MESSAGES.c.reply).where(
     _MESSAGES.c.message_sid == sa.bindparam("sid", type_=sa.String)
 )
@@ -154,6 +151,17 @@ def save_opt_out(session: orm.Session, customer: CustomerState, *, now: datetime
         session.execute(_SAVE_OPT_OUT, values)
 
 
+class AlreadyRecorded(Exception):
+    """The message's MessageSid is in the transcript already: Twilio sent it again."""
+
+
 def record(session: orm.Session, messages: list[dict[str, Any]]) -> None:
-    """Add the transcript rows of one exchange (the message in, our reply out)."""
-    session.execute(_RECORD, messages)
+    """Add the transcript rows of one exchange (the message in, our reply out).
+
+    Raises AlreadyRecorded when the MessageSid was recorded before; the transaction is then
+    unusable (PostgreSQL) and must be rolled back.
+    """
+    try:
+        session.execute(_RECORD, messages)
+    except sa.exc.IntegrityError as exc:
+        raise AlreadyRecorded(str(exc.orig)) from exc

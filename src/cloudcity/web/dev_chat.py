@@ -15,12 +15,11 @@ from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from cloudcity.chat import handle_inbound, inbound_from_form
-from cloudcity.db import committing
+from cloudcity.chat import inbound_from_form
 from cloudcity.pricing import Problem
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import settings
 from cloudcity.web.errors import error_response
-from cloudcity.web.twilio_webhook import clock
+from cloudcity.web.twilio_webhook import answer
 
 bp = Blueprint("dev_chat", __name__, url_prefix="/dev/chat")
 MAX_BODY = 1600  # the longest message Twilio delivers as one
@@ -53,9 +52,7 @@ def send() -> Response | tuple[Response, int]:
     if problems:
         return error_response(422, "the message has invalid fields", problems)
     inbound = inbound_from_form(_twilio_form(fields["from"], fields["body"]))
-    session = db_session()
-    with committing(session):
-        reply = handle_inbound(session, inbound=inbound, settings=settings(), now=clock()())
+    reply = answer(inbound)
     replies = [reply.text] if reply.text else []
     return jsonify({"replies": replies, "order_id": reply.order_id})
 

@@ -8,7 +8,14 @@ from datetime import datetime
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
-from cloudcity.chat import Reply, handle_inbound, inbound_from_form
+from cloudcity.chat import (
+    AlreadyRecorded,
+    Inbound,
+    Reply,
+    handle_inbound,
+    inbound_from_form,
+    replay,
+)
 from cloudcity.db import committing
 from cloudcity.db.base import utcnow
 from cloudcity.web.context import db_session, services, settings
@@ -31,10 +38,19 @@ def allow_long_messages() -> None:
 def inbound_message() -> Response:
     """Handle one inbound message and answer with TwiML (empty when we must stay silent)."""
     inbound = inbound_from_form(request.form.to_dict(flat=True))
+    return Response(twiml(answer(inbound)), mimetype="text/xml")
+
+
+def answer(inbound: Inbound) -> Reply:
+    """Handle one inbound message and commit; a MessageSid handled before answers as it did."""
     session = db_session()
-    with committing(session):
-        reply = handle_inbound(session, inbound=inbound, settings=settings(), now=clock()())
-    return Response(twiml(reply), mimetype="text/xml")
+    try:
+        with committing(session):
+            return handle_inbound(session, inbound=inbound, settings=settings(), now=clock()())
+    except AlreadyRecorded:
+        # A retry, or two copies at once: nothing of this attempt was kept.
+        with committing(session):
+            return replay(session, inbound=inbound, settings=settings(), now=clock()())
 
 
 def clock() -> Callable[[], datetime]:
