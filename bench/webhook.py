@@ -1,10 +1,11 @@
 """Benchmark the Twilio Messaging webhook under gunicorn: many customers ordering at once.
 
 Starts `cloudcity serve --prod --workers N` on a fresh SQLite file (or --database-url) with a
-test TWILIO_AUTH_TOKEN, so every request is signed exactly as Twilio signs it. Then C simulated
-customers each run a whole conversation concurrently, and /healthz is measured at the same
-concurrency for comparison. Prints messages/s, p50/p99 latency, orders completed, /healthz
-requests/s and the ratio.
+test TWILIO_AUTH_TOKEN, so every request is signed exactly as Twilio signs it. /healthz is
+measured first at the same concurrency (the ceiling). Then C simulated customers chat at once:
+flat out for --seconds (each starts a new order as soon as one is placed; returning customers
+reuse their details), then paced at half that rate, one whole conversation each. Prints
+messages/s, p50/p99 latency, orders completed and the ratio to /healthz.
 
     .venv/bin/python -m bench.webhook --customers 200
     .venv/bin/python -m bench.webhook --database-url postgresql+psycopg://postgres@127.0.0.1:5432/bench
@@ -67,19 +68,47 @@ def answer_to(reply: str, rng: random.Random, number: int) -> str | None:
 
 
 async def converse(
-    http: aiohttp.ClientSession, url: str, number: int, run: str, stats: Stats, think: float
+    http: aiohttp.ClientSession,
+    url: str,
+    number: int,
+    run: str,
+    stats: Stats,
+    *,
+    think: float,
+    until: float | None,
 ) -> None:
-    """One customer's whole conversation, pausing about `think` seconds before each answer."""
+    """One customer's conversations: one, or one after another until `until` (perf_counter)."""
     rng = random.Random(number)
+    for round_ in range(1000):
+        sid_prefix = f"{run}{round_:03d}"
+        ordered = await _conversation(http, url, number, sid_prefix, stats, rng, think, until)
+        if not ordered or until is None:
+            return
+
+
+async def _conversation(
+    http: aiohttp.ClientSession,
+    url: str,
+    number: int,
+    run: str,
+    stats: Stats,
+    rng: random.Random,
+    think: float,
+    until: float | None = None,
+) -> bool:
+    """A whole conversation (cut short at `until`), pausing about `think` seconds before each
+    answer; True when it placed its order."""
     address = f"whatsapp:+1415555{number:04d}"
     validator = RequestValidator(TOKEN)
     text: str | None = "restart"
     for sequence in range(MAX_MESSAGES):
         if text is None:
             stats.orders += 1
-            return
+            return True
+        if until is not None and time.perf_counter() >= until:
+            return False  # the phase is over: leave this conversation unfinished
         params = {
-            "MessageSid": f"SM{run}{number:06d}{sequence:04d}",
+            "MessageSid": f"SM{run}{number:06d}{sequence:02d}",
             "AccountSid": "AC" + "0" * 32,
             "From": address,
             "To": SHOP,
@@ -97,9 +126,10 @@ async def converse(
         stats.latencies.append(time.perf_counter() - started)
         if response.status != 200:
             stats.errors += 1
-            return
+            return False
         message = ET.fromstring(body).find("Message")
         text = answer_to(message.text or "" if message is not None else "", rng, number)
+    return False
 
 
 async def hammer_health(
@@ -122,9 +152,15 @@ async def hammer_health(
 
 
 async def conversations(
-    base: str, run_id: str, customers: range, *, think: float, timeout: float
+    base: str,
+    run_id: str,
+    customers: range,
+    *,
+    think: float,
+    timeout: float,
+    seconds: float | None = None,
 ) -> tuple[Stats, float]:
-    """Every customer's conversation at once; the stats and the seconds it took."""
+    """Every customer at once, each for one conversation or, with `seconds`, for that long."""
     stats = Stats()
     connector = aiohttp.TCPConnector(limit=len(customers))
     url = base + "/twilio/messages"
@@ -132,10 +168,9 @@ async def conversations(
         connector=connector, timeout=aiohttp.ClientTimeout(total=60)
     ) as http:
         started = time.perf_counter()
-        await asyncio.wait_for(
-            asyncio.gather(*(converse(http, url, n, run_id, stats, think) for n in customers)),
-            timeout=timeout,
-        )
+        until = None if seconds is None else started + seconds
+        talks = (converse(http, url, n, run_id, stats, think=think, until=until) for n in customers)
+        await asyncio.wait_for(asyncio.gather(*talks), timeout=timeout)
         return stats, time.perf_counter() - started
 
 
@@ -179,7 +214,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
     parser.add_argument("--database-url", help="PostgreSQL URL (a fresh schema is made in it)")
     parser.add_argument("--timeout", type=float, default=300, help="bound on each phase (s)")
-    parser.add_argument("--health-seconds", type=float, default=5)
+    parser.add_argument("--health-seconds", type=float, default=8)
+    parser.add_argument("--seconds", type=float, default=10, help="length of the flat-out phase")
     args = parser.parse_args()
     signed = {"TWILIO_AUTH_TOKEN": TOKEN}  # so every request is signature-checked
     with (
@@ -201,17 +237,24 @@ def measure(args: argparse.Namespace, base: str, run_id: str, database_url: str)
         f"{n} customers at once"
     )
     print(f"/healthz req/s       {health:.1f}")
-    stats, elapsed = asyncio.run(
-        conversations(base, run_id, range(n), think=0, timeout=args.timeout)
+    flat_out = conversations(
+        base, run_id, range(n), think=0, timeout=args.timeout, seconds=args.seconds
     )
-    rate = report("flat out (no pause between answers)", stats, elapsed, health)
+    stats, elapsed = asyncio.run(flat_out)
+    rate = report(
+        f"flat out for {args.seconds:.0f}s (no pause; a new order after each one)",
+        stats,
+        elapsed,
+        health,
+    )
     # Each customer pauses so that all of them together send about half the flat-out rate.
     think = n / (rate / 2)
     paced, paced_elapsed = asyncio.run(
         conversations(base, run_id, range(n, 2 * n), think=think, timeout=args.timeout)
     )
     report(f"paced at about half that rate (pause ~{think:.1f}s)", paced, paced_elapsed, health)
-    print(f"orders in the database {count_orders(database_url, run_id)} of {2 * n}")
+    placed = stats.orders + paced.orders
+    print(f"orders in the database {count_orders(database_url, run_id)} of {placed} completed")
 
 
 if __name__ == "__main__":
