@@ -18,10 +18,10 @@ from pathlib import Path
 from bench._harness import fresh_database
 from cloudcity.cli import prepare
 from cloudcity.config import Settings
-from cloudcity.customers import customer_for
+from cloudcity.customers import save_customer
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
-from cloudcity.db.models import Order
+from cloudcity.db.models import Customer, Order
 from cloudcity.documents import InvoiceData
 from cloudcity.outbox.ports import ReceiptRenderer, RenderedReceipt
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL, enqueue
@@ -84,8 +84,9 @@ def real_renderer(settings: Settings) -> tuple[ReceiptRenderer, str]:
 
 def enqueue_orders(database: Database, count: int, kind: str) -> None:
     with database.unit_of_work() as session:
-        customer = customer_for(session, parse_address("whatsapp:+14155550100"))
-        customer.name, customer.email = "Ana Lima", "ana@example.com"
+        address = parse_address("whatsapp:+14155550100")
+        saved = save_customer(session, address=address, name="Ana Lima", email="ana@example.com")
+        customer = session.get_one(Customer, saved.id)
         customer.last_inbound_at = utcnow()
         orders = [
             Order(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -84,7 +85,7 @@ def place_order(session: orm.Session, *, request: OrderRequest, currency: str) -
         return Placed(inserted, replayed=True)
     email = customer.email or ""
     _after_placing(session, inserted, row, email=email)
-    return Placed(_placed(inserted, row, email), replayed=False)
+    return Placed(_placed(row | {"id": inserted, "email": email}), replayed=False)
 
 
 def _check_client_price(request: OrderRequest, priced: Quote, currency: str) -> None:
@@ -167,10 +168,17 @@ def _after_placing(session: orm.Session, order_id: int, row: dict[str, Any], *, 
     )
 
 
-def _placed(order_id: int, row: dict[str, Any], email: str) -> PlacedOrder:
-    cake = Cake(row["size"], row["flavour"], row["frosting"], row["topping"])
+def _placed(values: Mapping[Any, Any]) -> PlacedOrder:
+    """The order as placed, from its row (as inserted, or as read back for a replay)."""
+    cake = Cake(values["size"], values["flavour"], values["frosting"], values["topping"])
     return PlacedOrder(
-        order_id, row["placed_at"], email, cake, row["price_cents"], row["currency"], row["status"]
+        id=values["id"],
+        placed_at=values["placed_at"],
+        email=values["email"] or "",
+        cake=cake,
+        price_cents=values["price_cents"],
+        currency=values["currency"],
+        status=values["status"],
     )
 
 
@@ -184,16 +192,7 @@ def _replay(session: orm.Session, request: OrderRequest) -> PlacedOrder | None:
         raise IdempotencyConflict(
             "this Idempotency-Key was already used for a different order; use a new key"
         )
-    cake = Cake(found.size, found.flavour, found.frosting, found.topping)
-    return PlacedOrder(
-        found.id,
-        found.placed_at,
-        found.email or "",
-        cake,
-        found.price_cents,
-        found.currency,
-        found.status,
-    )
+    return _placed(found._mapping)
 
 
 def get_order(session: orm.Session, order_id: int) -> Order | None:

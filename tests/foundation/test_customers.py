@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from cloudcity.customers import find_customer
 from cloudcity.db import Database
 from cloudcity.db.models import Channel, Customer, OutboxMessage
 from cloudcity.orders import OrderRequest, PlacedOrder, place_order
@@ -70,8 +69,7 @@ def test_a_customer_loaded_in_the_session_shows_the_details_just_saved(
 ) -> None:
     _order(database)
     with database.unit_of_work() as session:
-        customer = find_customer(session, PHONE)
-        assert customer is not None
+        customer = session.scalars(sa.select(Customer).where(Customer.phone == PHONE)).one()
         assert (customer.channel, customer.email) == (Channel.WHATSAPP, "ana@example.com")
         request = _request(number=PHONE, name="Ana B", email="ana@new.example")
         place_order(session, request=request, currency="USD")

@@ -7,9 +7,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cloudcity.customers import customer_for
+from cloudcity.customers import save_customer
 from cloudcity.db import Database
-from cloudcity.db.models import Order, OutboxMessage
+from cloudcity.db.models import Customer, Order, OutboxMessage
 from cloudcity.orders import OrderRequest, place_order
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, enqueue
 from cloudcity.phones import parse_address
@@ -83,8 +83,8 @@ def seconds_between(later: datetime, earlier: datetime) -> float:
 def orders_ready(database: Database, count: int, *, number: str = "+14155550100") -> list[int]:
     """`count` orders of one customer, each with its ready message and no receipt queued."""
     with database.unit_of_work() as session:
-        customer = customer_for(session, parse_address(number))
-        customer.name = "Ana Lima"
+        saved = save_customer(session, address=parse_address(number), name="Ana Lima", email=None)
+        customer = session.get_one(Customer, saved.id)
         orders = [
             Order(
                 customer=customer,

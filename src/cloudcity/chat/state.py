@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from cloudcity.customers import touch_customer
 from cloudcity.db.base import table_of
-from cloudcity.db.dialect import backend, insert_ignore, lock_for_update, upsert_insert
+from cloudcity.db.dialect import backend, insert_ignore, lock_for_update
 from cloudcity.db.models import ChatMessage, Conversation, Customer
 from cloudcity.phones import Address
 
@@ -117,31 +118,9 @@ def save_conversation(session: orm.Session, conversation: ConversationState) -> 
 
 
 def customer_writing(session: orm.Session, *, address: Address, now: datetime) -> CustomerState:
-    """Create or touch the customer for a message in one statement: channel, last inbound."""
-    values = {
-        "phone": address.phone,
-        "channel": address.channel,
-        "opted_out": False,
-        "last_inbound_at": now,
-        "created_at": now,
-        "updated_at": now,
-    }
-    row = session.execute(_touch_customer(backend(session)), values).one()
-    return CustomerState(row.id, row.name, row.email, row.opted_out, row.opted_out)
-
-
-@functools.cache
-def _touch_customer(backend_name: str) -> sa.Executable:
-    insert = upsert_insert(backend_name, _CUSTOMERS)
-    new = insert.excluded
-    touched = {
-        "channel": new.channel,
-        "last_inbound_at": new.last_inbound_at,
-        "updated_at": new.updated_at,
-    }
-    upsert = insert.on_conflict_do_update(index_elements=["phone"], set_=touched)
-    c = _CUSTOMERS.c
-    return upsert.returning(c.id, c.name, c.email, c.opted_out)
+    """Create or touch the customer a message comes from: channel, last inbound."""
+    found = touch_customer(session, address=address, now=now)
+    return CustomerState(*found, was_opted_out=found.opted_out)
 
 
 def save_opt_out(session: orm.Session, customer: CustomerState, *, now: datetime) -> None:
