@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.db.base import table_of
+from cloudcity.db.dialect import backend, fingerprint
 from cloudcity.db.models import MenuOption, OptionKind
 
 DEFAULT_MENU: dict[OptionKind, list[tuple[str, int]]] = {
@@ -76,7 +79,8 @@ def seed_default_menu(session: orm.Session) -> bool:
 # Plain table rows, not ORM objects: every chat message and price quote reads the menu.
 _OPTIONS = table_of(MenuOption).c
 _ITEM_COLUMNS = (_OPTIONS.id, _OPTIONS.kind, _OPTIONS.name, _OPTIONS.price_cents, _OPTIONS.active)
-_IN_MENU_ORDER = sa.select(*_ITEM_COLUMNS).order_by(_OPTIONS.kind, _OPTIONS.position, _OPTIONS.id)
+_MENU_ORDER = (_OPTIONS.kind, _OPTIONS.position, _OPTIONS.id)
+_IN_MENU_ORDER = sa.select(*_ITEM_COLUMNS).order_by(*_MENU_ORDER)
 _ACTIVE_IN_MENU_ORDER = _IN_MENU_ORDER.where(_OPTIONS.active)
 _ACTIVE_NAMED = sa.select(*_ITEM_COLUMNS).where(
     _OPTIONS.active,
@@ -106,6 +110,45 @@ def active_named(session: orm.Session, names: dict[OptionKind, str]) -> list[Men
 def orderable(session: orm.Session) -> dict[OptionKind, list[MenuItem]]:
     """The options a customer can order now, grouped by kind in menu order."""
     return group(list_options(session))
+
+
+def version(backend_name: str) -> sa.ColumnElement[str | None]:
+    """The menu's version, to select beside something else: NULL where menus aren't cached."""
+    return fingerprint(table_of(MenuOption), backend_name)
+
+
+# The last menu this process read, under its version: every chat message needs the menu,
+# and on PostgreSQL reading it is a round trip that the version, fetched with the
+# conversation's lock, usually saves.
+_last_read: tuple[str, dict[OptionKind, list[MenuItem]]] | None = None
+
+
+def orderable_at(
+    session: orm.Session, menu_version: str | None
+) -> dict[OptionKind, list[MenuItem]]:
+    """`orderable`, from this process's copy when `menu_version` (see `version`) matches it."""
+    global _last_read
+    last = _last_read
+    if menu_version is None or last is None or last[0] != menu_version:
+        read_version, menu = _read_versioned(session)
+        if read_version is None:  # nothing to key a copy by (SQLite, an empty menu)
+            return menu
+        last = _last_read = (read_version, menu)
+    # A copy of the lists: whoever gets the menu may change them, the cached one must not.
+    return {kind: list(options) for kind, options in last[1].items()}
+
+
+def _read_versioned(session: orm.Session) -> tuple[str | None, dict[OptionKind, list[MenuItem]]]:
+    rows = session.execute(_versioned(backend(session))).all()
+    read_version = rows[0][0] if rows else None
+    return read_version, group(MenuItem(*row[1:]) for row in rows)
+
+
+@functools.cache
+def _versioned(backend_name: str) -> sa.Select[Any]:
+    # One statement, so the version and the options come from one snapshot.
+    query = sa.select(version(backend_name), *_ITEM_COLUMNS).where(_OPTIONS.active)
+    return query.order_by(*_MENU_ORDER)
 
 
 def group(options: Iterable[MenuItem]) -> dict[OptionKind, list[MenuItem]]:

@@ -13,6 +13,7 @@ from cloudcity.db.models import (
     Conversation,
     Customer,
     MenuOption,
+    OptionKind,
     Order,
     OrderStatus,
 )
@@ -287,6 +288,34 @@ def test_an_option_switched_off_mid_order_is_asked_again(
     assert "Large Chocolate cake" in ana.say("chocolate")
     assert "Done!" in ana.order("yes", "Ana", "ana@example.com")
     assert orders(session)[0].price_cents == 4500
+
+
+def test_a_price_changed_mid_order_is_the_one_quoted(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.order("hi", "large", "chocolate")  # every question so far has read the menu
+    session.execute(
+        sa.update(MenuOption).where(MenuOption.name == "Large").values(price_cents=5000)
+    )
+    session.commit()
+    toppings = ana.say("buttercream")
+    assert "And a topping?" in toppings
+    assert "$50.00" in ana.say("none")
+    assert "Done!" in ana.order("yes", "Ana", "ana@example.com")
+    assert orders(session)[0].price_cents == 5000
+
+
+def test_an_option_added_mid_order_is_offered_at_the_next_question(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.order("hi", "large", "chocolate")
+    session.add(MenuOption(kind=OptionKind.TOPPING, key="nuts", name="Nuts", price_cents=50))
+    session.commit()
+    assert "Nuts" in ana.say("buttercream")
+    assert "Done!" in ana.order("nuts", "yes", "Ana", "ana@example.com")
+    assert orders(session)[0].price_cents == 4250
 
 
 SMS_SEGMENT = 160  # one GSM-7 SMS; longer texts are sent (and billed) as 153-character parts

@@ -15,7 +15,7 @@ from cloudcity.chat import matching, wording
 from cloudcity.chat.matching import Keyword
 from cloudcity.chat.state import ConversationState, CustomerState
 from cloudcity.db.models import OptionKind, Order
-from cloudcity.menu import MenuItem, orderable
+from cloudcity.menu import MenuItem, orderable_at
 from cloudcity.money import format_money
 from cloudcity.orders import OrderRequest, place_order
 from cloudcity.phones import Address
@@ -50,7 +50,7 @@ class Turn:
     def menu(self) -> dict[OptionKind, list[MenuItem]]:
         """What can be ordered now, read once per message however many steps need it."""
         if self._menu is None:
-            self._menu = orderable(self.session)
+            self._menu = orderable_at(self.session, self.conversation.menu_version)
         return self._menu
 
     def remember(self, **values: Any) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from cloudcity import menu
 from cloudcity.customers import touch_customer
 from cloudcity.db.base import table_of
 from cloudcity.db.dialect import backend, insert_ignore, lock_for_update
@@ -60,6 +61,9 @@ class ConversationState:
     data: dict[str, Any]
     misses: int
     updated_at: datetime
+    # The menu's version (menu.version) as of the lock: comes free with it, and saves
+    # reading a menu this process already holds.
+    menu_version: str | None = field(default=None, repr=False)
 
 
 @dataclass
@@ -94,7 +98,12 @@ def locked_conversation(session: orm.Session, *, address: str, now: datetime) ->
 
 @functools.cache
 def _locked_by_address(backend_name: str) -> sa.Select[Any]:
-    return lock_for_update(_BY_ADDRESS, backend_name)
+    # FOR UPDATE locks the conversation row alone, not the menu. After waiting for the lock,
+    # PostgreSQL re-reads the locked row but not the menu's version: that stays as it was a
+    # moment before, as if the message had come a moment earlier (orders are priced afresh
+    # when placed).
+    query = _BY_ADDRESS.add_columns(menu.version(backend_name).label("menu_version"))
+    return lock_for_update(query, backend_name)
 
 
 def earlier(session: orm.Session, message_sid: str | None) -> Earlier | None:

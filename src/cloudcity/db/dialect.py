@@ -50,6 +50,21 @@ def lock_for_update(query: sa.Select[Any], session: orm.Session | str) -> sa.Sel
     return query
 
 
+def fingerprint(table: sa.Table, backend_name: str) -> sa.ColumnElement[str | None]:
+    """A value that changes whenever any row of a small table does: md5 of its rows on PostgreSQL.
+
+    The whole row's text goes in, so a column added later is covered too. SQLite gets NULL,
+    meaning "unknown": reading the table there costs no round trip, so nothing is worth caching.
+    """
+    if backend_name != "postgresql":
+        return sa.type_coerce(sa.null(), sa.String)
+    rows = sa.func.string_agg(
+        sa.literal_column(f"{table.name}::text"),
+        postgresql.aggregate_order_by(sa.literal_column("','"), *table.primary_key.columns),
+    )
+    return sa.select(sa.func.md5(rows)).select_from(table).scalar_subquery()
+
+
 def claim_batch(query: sa.Select[Any], session: orm.Session) -> sa.Select[Any]:
     """Lock rows for a worker to claim: FOR UPDATE SKIP LOCKED on PostgreSQL.
 
