@@ -122,11 +122,10 @@ def _save(turn: Turn, inbound: Inbound, text: str | None) -> None:
     """Write back what the message changed, and the exchange for the transcript."""
     session, customer, now = turn.session, turn.customer, turn.now
     turn.conversation.updated_at = now
-    state.save_conversation(session, turn.conversation)
     state.save_opt_out(session, customer, now=now)
     received = _transcript_row(turn, inbound.body, INBOUND, inbound.message_sid, reply=text or "")
     sent = [_transcript_row(turn, text, OUTBOUND)] if text else []
-    state.record(session, [received, *sent])
+    state.save_exchange(session, turn.conversation, [received, *sent])
 
 
 def _transcript_row(

@@ -77,6 +77,10 @@ class CustomerState:
     was_opted_out: bool = field(default=False, repr=False)
 
 
+class AlreadyRecorded(Exception):
+    """The message's MessageSid is in the transcript already: Twilio sent it again."""
+
+
 @dataclass(frozen=True)
 class Earlier:
     """An inbound message already answered: who sent it and what we replied."""
@@ -114,18 +118,6 @@ def earlier(session: orm.Session, message_sid: str | None) -> Earlier | None:
     return None if found is None else Earlier(found.address, found.reply)
 
 
-def save_conversation(session: orm.Session, conversation: ConversationState) -> None:
-    """Write the conversation's step, data and misses back."""
-    values = {
-        "conversation_id": conversation.id,
-        "step": conversation.step,
-        "data": conversation.data,
-        "misses": conversation.misses,
-        "updated_at": conversation.updated_at,
-    }
-    session.execute(_SAVE_CONVERSATION, values)
-
-
 def customer_writing(session: orm.Session, *, address: Address, now: datetime) -> CustomerState:
     """Create or touch the customer a message comes from: channel, last inbound."""
     found = touch_customer(session, address=address, now=now)
@@ -139,17 +131,48 @@ def save_opt_out(session: orm.Session, customer: CustomerState, *, now: datetime
         session.execute(_SAVE_OPT_OUT, values)
 
 
-class AlreadyRecorded(Exception):
-    """The message's MessageSid is in the transcript already: Twilio sent it again."""
-
-
-def record(session: orm.Session, messages: list[dict[str, Any]]) -> None:
-    """Add the transcript rows of one exchange (the message in, our reply out).
+def save_exchange(
+    session: orm.Session, conversation: ConversationState, messages: list[dict[str, Any]]
+) -> None:
+    """Write the conversation's step, data and misses back and add the exchange's transcript
+    rows (the message in, our reply out): one statement on PostgreSQL, a round trip saved.
 
     Raises AlreadyRecorded when the MessageSid was recorded before; the transaction is then
     unusable (PostgreSQL) and must be rolled back.
     """
+    values = _saved_values(conversation)
     try:
-        session.execute(_RECORD, messages)
+        if backend(session) == "postgresql":
+            for number, message in enumerate(messages):
+                values |= {f"{name}_{number}": value for name, value in message.items()}
+            session.execute(_saved_and_recorded(len(messages)), values)
+        else:
+            session.execute(_SAVE_CONVERSATION, values)
+            session.execute(_RECORD, messages)
     except sa.exc.IntegrityError as exc:
         raise AlreadyRecorded(str(exc.orig)) from exc
+
+
+def _saved_values(conversation: ConversationState) -> dict[str, Any]:
+    return {
+        "conversation_id": conversation.id,
+        "step": conversation.step,
+        "data": conversation.data,
+        "misses": conversation.misses,
+        "updated_at": conversation.updated_at,
+    }
+
+
+@functools.cache
+def _saved_and_recorded(rows: int) -> sa.Insert:
+    # WITH saved AS (UPDATE conversations ...) INSERT INTO chat_messages SELECT ... UNION ALL
+    # SELECT ...: PostgreSQL runs a data-modifying WITH whether or not the INSERT refers to it.
+    # SELECTs, not a multi-row VALUES: SQLAlchemy compiles that anew on every execution.
+    columns = [column for column in _MESSAGES.c if not column.primary_key]
+    selects = [
+        sa.select(*(sa.bindparam(f"{column.name}_{n}", type_=column.type) for column in columns))
+        for n in range(rows)
+    ]
+    source = selects[0] if rows == 1 else sa.union_all(*selects)
+    insert = sa.insert(_MESSAGES).from_select([column.name for column in columns], source)
+    return insert.add_cte(_SAVE_CONVERSATION.cte("saved"))
