@@ -79,8 +79,7 @@ def seed_default_menu(session: orm.Session) -> bool:
 # Plain table rows, not ORM objects: every chat message and price quote reads the menu.
 _OPTIONS = table_of(MenuOption).c
 _ITEM_COLUMNS = (_OPTIONS.id, _OPTIONS.kind, _OPTIONS.name, _OPTIONS.price_cents, _OPTIONS.active)
-_MENU_ORDER = (_OPTIONS.kind, _OPTIONS.position, _OPTIONS.id)
-_IN_MENU_ORDER = sa.select(*_ITEM_COLUMNS).order_by(*_MENU_ORDER)
+_IN_MENU_ORDER = sa.select(*_ITEM_COLUMNS).order_by(_OPTIONS.kind, _OPTIONS.position, _OPTIONS.id)
 _ACTIVE_IN_MENU_ORDER = _IN_MENU_ORDER.where(_OPTIONS.active)
 _ACTIVE_NAMED = sa.select(*_ITEM_COLUMNS).where(
     _OPTIONS.active,
@@ -140,15 +139,14 @@ def orderable_at(
 
 def _read_versioned(session: orm.Session) -> tuple[str | None, dict[OptionKind, list[MenuItem]]]:
     rows = session.execute(_versioned(backend(session))).all()
-    read_version = rows[0][0] if rows else None
-    return read_version, group(MenuItem(*row[1:]) for row in rows)
+    read_version = rows[0][-1] if rows else None
+    return read_version, group(MenuItem(*row[:-1]) for row in rows)
 
 
 @functools.cache
 def _versioned(backend_name: str) -> sa.Select[Any]:
     # One statement, so the version and the options come from one snapshot.
-    query = sa.select(version(backend_name), *_ITEM_COLUMNS).where(_OPTIONS.active)
-    return query.order_by(*_MENU_ORDER)
+    return _ACTIVE_IN_MENU_ORDER.add_columns(version(backend_name))
 
 
 def group(options: Iterable[MenuItem]) -> dict[OptionKind, list[MenuItem]]:
