@@ -32,7 +32,8 @@ from cloudcity import admins, menu
 from cloudcity.cli import prepare
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.models import Channel, Customer, OptionKind, Order, OrderStatus
+from cloudcity.db.models import Customer, Order
+from cloudcity.domain import Channel, OptionKind, OrderStatus
 from cloudcity.order_search import OrderFilter, find_orders
 from cloudcity.web import create_app
 
@@ -83,18 +84,20 @@ def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seede
     """Migrate and fill the fresh database with customers and orders in bulk."""
     prepare(database)
     rng = random.Random(seed)
-    with database.unit_of_work() as session:
-        menu.seed_default_menu(session)
+    with database.unit_of_work() as uow:
+        menu.seed_default_menu(uow)
         priced = {
             kind: [(o.name, o.price_cents) for o in options]
-            for kind, options in menu.orderable(session).items()
+            for kind, options in uow.menu.orderable().items()
         }
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         for rows in _chunks(_customer_rows(customers), CHUNK):
             session.execute(sa.insert(Customer), rows)
         customer_ids = list(session.scalars(sa.select(Customer.id)))
     now = datetime.now(UTC)
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         for rows in _chunks(_order_rows(rng, orders, customer_ids, priced, now), CHUNK):
             session.execute(sa.insert(Order), rows)
         if database.engine.dialect.name == "postgresql":
@@ -175,8 +178,8 @@ def logged_in_client(database: Database, url: str, var_dir: str) -> FlaskClient:
         var_dir=var_dir,
         run_worker_in_app=False,
     )
-    with database.unit_of_work() as session:
-        admins.create_user(session, username=BAKER, password=PASSWORD)
+    with database.unit_of_work() as uow:
+        admins.create_user(uow=uow, username=BAKER, password=PASSWORD)
     client = create_app(settings, database=database).test_client()
     form = client.get("/admin/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', form)
@@ -201,9 +204,9 @@ def pages(database: Database, seeded: Seeded) -> list[tuple[str, str]]:
 def page_cursor(database: Database, page: int) -> int:
     """The `before` cursor of the n-th page of the orders list (keyset pages, newest first)."""
     before: int | None = None
-    with database.unit_of_work() as session:
+    with database.reading() as reading:
         for _ in range(page - 1):
-            before = find_orders(session, OrderFilter(), before=before).next_before
+            before = find_orders(reading.session, OrderFilter(), before=before).next_before
             if before is None:
                 raise SystemExit(f"fewer than {page} pages of orders: seed more")
     assert before is not None

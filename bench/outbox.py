@@ -18,13 +18,12 @@ from pathlib import Path
 from bench._harness import fresh_database
 from cloudcity.cli import prepare
 from cloudcity.config import Settings
-from cloudcity.customers import save_customer
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Customer, Order
 from cloudcity.documents import InvoiceData
 from cloudcity.outbox.ports import ReceiptRenderer, RenderedReceipt
-from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL, enqueue
+from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.outbox.worker import Worker, build_dispatcher
 from cloudcity.phones import parse_address
 from cloudcity.providers.ports import Email, TextMessage
@@ -83,9 +82,12 @@ def real_renderer(settings: Settings) -> tuple[ReceiptRenderer, str]:
 
 
 def enqueue_orders(database: Database, count: int, kind: str) -> None:
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         address = parse_address("whatsapp:+14155550100")
-        saved = save_customer(session, address=address, name="Ana Lima", email="ana@example.com")
+        saved = uow.customers.save_for_order(
+            address=address, name="Ana Lima", email="ana@example.com", now=utcnow()
+        )
         customer = session.get_one(Customer, saved.id)
         customer.last_inbound_at = utcnow()
         orders = [
@@ -104,8 +106,8 @@ def enqueue_orders(database: Database, count: int, kind: str) -> None:
         session.flush()
         for order in orders:
             is_receipt = kind == RECEIPT_EMAIL
-            enqueue(
-                session,
+            uow.outbox.enqueue(
+                now=utcnow(),
                 kind=kind,
                 key=f"{'receipt' if is_receipt else 'ready'}:order:{order.id}",
                 recipient="ana@example.com" if is_receipt else customer.address,

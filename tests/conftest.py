@@ -22,7 +22,8 @@ from sqlalchemy import orm
 
 from cloudcity.cli import prepare
 from cloudcity.config import Settings
-from cloudcity.db import Database
+from cloudcity.db import Database, UnitOfWork
+from cloudcity.db.menu_cache import MenuCache
 from cloudcity.db.models import Base
 from cloudcity.web import create_app
 
@@ -139,6 +140,11 @@ def session(database: Database) -> Iterator[orm.Session]:
     """A session to arrange and inspect data; commit what the app must see."""
     with database.sessions() as found:
         yield found
+
+
+def uow_on(session: orm.Session) -> UnitOfWork:
+    """The repositories on a test's own session, to arrange data through the use cases."""
+    return UnitOfWork(session, MenuCache())
 
 
 @pytest.fixture

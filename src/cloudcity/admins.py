@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import datetime
 
-import sqlalchemy as sa
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import orm
 
-from cloudcity.db.base import utcnow
+from cloudcity.db import Reading, UnitOfWork
 from cloudcity.db.models import AdminUser
 
 MIN_PASSWORD_LENGTH = 10
@@ -25,7 +24,7 @@ class AdminError(ValueError):
     """An admin user that cannot be created; the message says what to change."""
 
 
-def create_user(session: orm.Session, *, username: str, password: str) -> AdminUser:
+def create_user(*, uow: UnitOfWork, username: str, password: str) -> AdminUser:
     """Add an admin user with an argon2 hash of the password; refuse duplicates and short ones."""
     username = username.strip()
     if not USERNAME.match(username):
@@ -34,29 +33,24 @@ def create_user(session: orm.Session, *, username: str, password: str) -> AdminU
         raise AdminError(
             f"the password is too short: use at least {MIN_PASSWORD_LENGTH} characters"
         )
-    if find_user(session, username) is not None:
+    if uow.admins.named(username) is not None:
         raise AdminError(f"an admin user named {username!r} already exists")
     user = AdminUser(username=username, password_hash=_hasher.hash(password))
-    session.add(user)
-    session.flush()
+    uow.admins.add(user)
     return user
 
 
-def find_user(session: orm.Session, username: str) -> AdminUser | None:
-    """The admin user with this username, if any."""
-    query = sa.select(AdminUser).where(AdminUser.username == username.strip())
-    return session.scalars(query).one_or_none()
-
-
-def get_user(session: orm.Session, user_id: int) -> AdminUser | None:
+def get_user(reading: Reading, user_id: int) -> AdminUser | None:
     """The active admin user with this id, if any."""
-    user = session.get(AdminUser, user_id)
+    user = reading.admins.get(user_id)
     return user if user is not None and user.active else None
 
 
-def authenticate(session: orm.Session, *, username: str, password: str) -> AdminUser | None:
+def authenticate(
+    *, uow: UnitOfWork, username: str, password: str, now: datetime
+) -> AdminUser | None:
     """The active user whose password matches, its hash upgraded if the parameters changed."""
-    user = find_user(session, username)
+    user = uow.admins.named(username.strip())
     if user is None or not user.active:
         _verify(_DUMMY_HASH, password)
         return None
@@ -64,7 +58,7 @@ def authenticate(session: orm.Session, *, username: str, password: str) -> Admin
         return None
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
-    user.last_login_at = utcnow()
+    user.last_login_at = now
     return user
 
 
@@ -75,15 +69,10 @@ def _verify(password_hash: str, password: str) -> bool:
         return False
 
 
-def has_users(session: orm.Session) -> bool:
-    """True when at least one admin user exists."""
-    return session.scalar(sa.select(AdminUser.id).limit(1)) is not None
-
-
-def create_first_admin(session: orm.Session) -> tuple[str, str] | None:
+def create_first_admin(*, uow: UnitOfWork) -> tuple[str, str] | None:
     """With no admin user yet, create `admin` with a random password and return the pair."""
-    if has_users(session):
+    if uow.admins.any():
         return None
     password = secrets.token_urlsafe(12)
-    create_user(session, username=FIRST_ADMIN, password=password)
+    create_user(uow=uow, username=FIRST_ADMIN, password=password)
     return FIRST_ADMIN, password

@@ -7,12 +7,12 @@ import sys
 
 import click
 
-from cloudcity import menu
 from cloudcity.cli_admin import admin, ensure_dev_admin
 from cloudcity.cli_chat import chat, studio_flow
 from cloudcity.cli_context import Context, pass_context, prepare
 from cloudcity.cli_outbox import dev_worker, outbox, worker
 from cloudcity.config import Settings
+from cloudcity.db.repositories.menu import group
 from cloudcity.money import format_money
 
 __all__ = ["Context", "main", "prepare"]
@@ -49,8 +49,8 @@ def db_upgrade(ctx: Context) -> None:
 def show_menu(ctx: Context) -> None:
     """Print the menu with prices; switched-off options are marked."""
     currency = ctx.settings.currency
-    with ctx.database.unit_of_work() as session:
-        grouped = menu.group(menu.list_options(session, only_active=False))
+    with ctx.database.reading() as reading:
+        grouped = group(reading.menu.options(only_active=False))
     for kind, options in grouped.items():
         click.echo(f"{kind.value.title()}:")
         for option in options:

@@ -27,8 +27,8 @@ def create_user(username: str) -> None:
     )
     database = Database.connect(_settings().database_url)
     try:
-        with database.unit_of_work() as session:
-            admins.create_user(session, username=username, password=password)
+        with database.unit_of_work() as uow:
+            admins.create_user(uow=uow, username=username, password=password)
     except admins.AdminError as exc:
         raise click.ClickException(str(exc)) from None
     finally:
@@ -47,8 +47,8 @@ def ensure_dev_admin(database: Database, settings: Settings) -> None:
     """In development, with no admin user yet, create one and print its password once."""
     if not settings.is_dev:
         return
-    with database.unit_of_work() as session:
-        created = admins.create_first_admin(session)
+    with database.unit_of_work() as uow:
+        created = admins.create_first_admin(uow=uow)
     if created is not None:
         username, password = created
         click.secho(

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import secrets
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 import click
 import requests
 
+from cloudcity.chat.simulator import twilio_form
 from cloudcity.chat.studio import StudioError, build_flow
 from cloudcity.cli_context import Context, pass_context
 from cloudcity.config import Settings
@@ -113,17 +113,7 @@ class ChatClient:
         return replies_in(_checked(response))
 
     def _params(self, body: str) -> dict[str, str]:
-        whatsapp = self.sender.startswith("whatsapp:")
-        shop = self.settings.twilio_whatsapp_from if whatsapp else self.settings.twilio_sms_from
-        shop = shop or ("whatsapp:" if whatsapp else "") + self.settings.shop_phone
-        return {
-            "MessageSid": "SM" + secrets.token_hex(16),
-            "AccountSid": self.settings.twilio_account_sid or "AC" + "0" * 32,
-            "From": self.sender,
-            "To": shop,
-            "Body": body,
-            "NumMedia": "0",
-        }
+        return twilio_form(self.settings, sender=self.sender, body=body)
 
     def _headers(self, params: dict[str, str]) -> dict[str, str]:
         token = self.settings.twilio_auth_token

@@ -45,6 +45,6 @@ pass_context = click.make_pass_decorator(Context, ensure=True)
 def prepare(database: Database) -> None:
     """Bring a database to the current schema and give it a menu if it has none."""
     upgrade(database.engine)
-    with database.unit_of_work() as session:
-        if menu.seed_default_menu(session):
+    with database.unit_of_work() as uow:
+        if menu.seed_default_menu(uow):
             logging.getLogger(__name__).info("seeded the default Cloud City menu")

@@ -11,10 +11,10 @@ from contextlib import contextmanager
 import click
 
 from cloudcity.cli_context import Context
+from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.base import utcnow
-from cloudcity.outbox.manage import OutboxError, retry_message, unsent
+from cloudcity.outbox.manage import OutboxError, retry_message
 
 log = logging.getLogger(__name__)
 
@@ -69,8 +69,8 @@ def outbox() -> None:
 @outbox.command("list")
 def list_unsent() -> None:
     """List messages not sent yet: waiting, failed and dead, with their last error."""
-    with _database().unit_of_work() as session:
-        rows = unsent(session)
+    with _database().reading() as reading:
+        rows = reading.outbox.unsent()
         for row in rows:
             due = row.next_attempt_at.strftime("%Y-%m-%d %H:%M:%S")
             click.echo(
@@ -88,8 +88,8 @@ def list_unsent() -> None:
 def retry(message_id: int) -> None:
     """Send a failed or dead message again, now."""
     try:
-        with _database().unit_of_work() as session:
-            retry_message(session, message_id=message_id, now=utcnow())
+        with _database().unit_of_work() as uow:
+            retry_message(uow=uow, message_id=message_id, now=system_clock())
     except OutboxError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"outbox message {message_id} is pending again")

@@ -9,7 +9,8 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.db.dialect import utc_date
-from cloudcity.db.models import Order, OrderStatus
+from cloudcity.db.models import Order
+from cloudcity.domain import OrderStatus
 
 LIST_LIMIT = 100
 

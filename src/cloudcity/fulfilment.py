@@ -8,14 +8,12 @@ already in changes nothing and sends nothing, so two bakers clicking at once sen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy import orm
-
-from cloudcity.db.base import utcnow
-from cloudcity.db.dialect import lock_for_update
-from cloudcity.db.models import Order, OrderEvent, OrderStatus, OutboxMessage
-from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL, enqueue
+from cloudcity.db import UnitOfWork
+from cloudcity.db.models import Order
+from cloudcity.domain import OrderStatus
+from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
 
 MAX_REASON = 500
 ALLOWED = {
@@ -46,86 +44,89 @@ class Transition:
     changed: bool
 
 
-def mark_ready(*, session: orm.Session, order_id: int, actor: str) -> Transition:
+def mark_ready(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
     """Mark an order ready and enqueue the pickup message (once, however often it is asked)."""
-    done = _move(session, _locked(session, order_id), OrderStatus.READY, actor)
+    done = _move(uow, _locked(uow, order_id), OrderStatus.READY, actor, now=now)
     if done.changed:
         order = done.order
-        order.ready_at = utcnow()
-        enqueue(
-            session,
+        order.ready_at = now
+        uow.outbox.enqueue(
             kind=READY_MESSAGE,
             key=f"ready:order:{order.id}",
             recipient=order.customer.address,
             order_id=order.id,
+            now=now,
         )
     return done
 
 
-def mark_picked_up(*, session: orm.Session, order_id: int, actor: str) -> Transition:
+def mark_picked_up(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
     """Record that the customer collected a ready order."""
-    done = _move(session, _locked(session, order_id), OrderStatus.PICKED_UP, actor)
+    done = _move(uow, _locked(uow, order_id), OrderStatus.PICKED_UP, actor, now=now)
     if done.changed:
-        done.order.picked_up_at = utcnow()
+        done.order.picked_up_at = now
     return done
 
 
-def cancel_order(*, session: orm.Session, order_id: int, actor: str, reason: str) -> Transition:
+def cancel_order(
+    *, uow: UnitOfWork, order_id: int, actor: str, reason: str, now: datetime
+) -> Transition:
     """Cancel an order not yet picked up, telling the customer why."""
     reason = " ".join(reason.split())
     # An impossible or repeated cancel is answered as such, whatever reason came with it.
-    locked = _locked(session, order_id)
+    locked = _locked(uow, order_id)
     if _allowed(locked, OrderStatus.CANCELLED):
         if not reason:
             raise TransitionError("say why the order is cancelled: the customer is told the reason")
         if len(reason) > MAX_REASON:
             raise TransitionError(f"keep the reason under {MAX_REASON} characters")
-    done = _move(session, locked, OrderStatus.CANCELLED, actor, note=reason)
+    done = _move(uow, locked, OrderStatus.CANCELLED, actor, now=now, note=reason)
     if done.changed:
         order = done.order
-        order.cancelled_at = utcnow()
+        order.cancelled_at = now
         order.cancel_reason = reason
-        enqueue(
-            session,
+        uow.outbox.enqueue(
             kind=CANCEL_MESSAGE,
             key=f"cancel:order:{order.id}",
             recipient=order.customer.address,
             payload={"reason": reason},
             order_id=order.id,
+            now=now,
         )
     return done
 
 
-def resend_receipt(*, session: orm.Session, order_id: int, actor: str) -> int:
+def resend_receipt(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> int:
     """Enqueue the receipt email again (key `receipt:order:<id>:resend:<n>`); returns n."""
-    order = _locked(session, order_id)
+    order = _locked(uow, order_id)
     if not order.customer.email:
         raise TransitionError(f"order #{order.id} has no email address to send a receipt to")
     prefix = f"receipt:order:{order.id}:resend:"
-    sent_before = session.scalar(
-        sa.select(sa.func.count())
-        .select_from(OutboxMessage)
-        .where(OutboxMessage.order_id == order.id, OutboxMessage.idempotency_key.startswith(prefix))
-    )
-    number = (sent_before or 0) + 1
-    enqueue(
-        session,
+    number = uow.outbox.count_keyed(order_id=order.id, prefix=prefix) + 1
+    uow.outbox.enqueue(
         kind=RECEIPT_EMAIL,
         key=f"{prefix}{number}",
         recipient=order.customer.email,
         order_id=order.id,
+        now=now,
     )
-    session.add(OrderEvent(order_id=order.id, kind="receipt_resent", actor=actor))
+    uow.orders.record_event(order_id=order.id, kind="receipt_resent", actor=actor, at=now)
     return number
 
 
 def _move(
-    session: orm.Session, order: Order, target: OrderStatus, actor: str, note: str | None = None
+    uow: UnitOfWork,
+    order: Order,
+    target: OrderStatus,
+    actor: str,
+    *,
+    now: datetime,
+    note: str | None = None,
 ) -> Transition:
     if not _allowed(order, target):
         return Transition(order, changed=False)
     order.status = target
-    session.add(OrderEvent(order_id=order.id, kind=target.value, actor=actor, note=note))
+    uow.orders.record_event(order_id=order.id, kind=target.value, actor=actor, at=now, note=note)
     return Transition(order, changed=True)
 
 
@@ -140,16 +141,8 @@ def _allowed(order: Order, target: OrderStatus) -> bool:
     return True
 
 
-def _locked(session: orm.Session, order_id: int) -> Order:
-    # The customer is loaded separately so that FOR UPDATE locks the order row alone,
-    # and populate_existing makes a status read earlier in this session current again.
-    query = (
-        sa.select(Order)
-        .where(Order.id == order_id)
-        .options(orm.lazyload(Order.customer))
-        .execution_options(populate_existing=True)
-    )
-    order: Order | None = session.scalars(lock_for_update(query, session)).one_or_none()
+def _locked(uow: UnitOfWork, order_id: int) -> Order:
+    order = uow.orders.locked(order_id)
     if order is None:
         raise OrderNotFound(f"there is no order #{order_id}")
     return order

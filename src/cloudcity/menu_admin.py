@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from sqlalchemy import orm
-
-from cloudcity.db.models import MenuOption, OptionKind
+from cloudcity.db import UnitOfWork
+from cloudcity.db.models import MenuOption
+from cloudcity.domain import OptionKind
 from cloudcity.menu import normalise
 
 MAX_NAME = 80
@@ -20,15 +19,11 @@ class MenuEditError(ValueError):
         self.field = field
 
 
-def add_option(
-    session: orm.Session, *, kind: OptionKind, name: str, price_cents: int
-) -> MenuOption:
+def add_option(*, uow: UnitOfWork, kind: OptionKind, name: str, price_cents: int) -> MenuOption:
     """Add an option at the end of its kind's list, switched on."""
-    clean = _checked_name(session, kind=kind, name=name)
+    clean = _checked_name(uow, kind=kind, name=name)
     _check_price(price_cents)
-    last = session.scalar(
-        sa.select(sa.func.max(MenuOption.position)).where(MenuOption.kind == kind)
-    )
+    last = uow.menu.last_position(kind)
     option = MenuOption(
         kind=kind,
         key=normalise(clean),
@@ -36,40 +31,37 @@ def add_option(
         price_cents=price_cents,
         position=0 if last is None else last + 1,
     )
-    return _saved(session, option)
+    return _saved(uow, option)
 
 
-def update_option(
-    session: orm.Session, *, option_id: int, name: str, price_cents: int
-) -> MenuOption:
+def update_option(*, uow: UnitOfWork, option_id: int, name: str, price_cents: int) -> MenuOption:
     """Rename and reprice an option (orders already placed keep their name and price)."""
-    option = get_option(session, option_id=option_id)
-    clean = _checked_name(session, kind=option.kind, name=name, other_than=option.id)
+    option = get_option(uow, option_id=option_id)
+    clean = _checked_name(uow, kind=option.kind, name=name, other_than=option.id)
     _check_price(price_cents)
     option.name = clean
     option.key = normalise(clean)
     option.price_cents = price_cents
-    return _saved(session, option)
+    return _saved(uow, option)
 
 
-def set_active(session: orm.Session, *, option_id: int, active: bool) -> MenuOption:
+def set_active(*, uow: UnitOfWork, option_id: int, active: bool) -> MenuOption:
     """Switch an option on or off; a switched-off option can't be ordered."""
-    option = get_option(session, option_id=option_id)
+    option = get_option(uow, option_id=option_id)
     option.active = active
-    session.flush()
-    return option
+    return _saved(uow, option)
 
 
-def get_option(session: orm.Session, *, option_id: int) -> MenuOption:
+def get_option(uow: UnitOfWork, *, option_id: int) -> MenuOption:
     """One option by id; MenuEditError when it does not exist."""
-    option = session.get(MenuOption, option_id)
+    option = uow.menu.get(option_id)
     if option is None:
         raise MenuEditError("that menu option no longer exists; reload the page", field="id")
     return option
 
 
 def _checked_name(
-    session: orm.Session, *, kind: OptionKind, name: str, other_than: int | None = None
+    uow: UnitOfWork, *, kind: OptionKind, name: str, other_than: int | None = None
 ) -> str:
     clean = " ".join(name.split())
     if not clean:
@@ -77,12 +69,7 @@ def _checked_name(
     # The matching key is stored too, and case-folding can lengthen a name ("ß" -> "ss").
     if len(normalise(clean)) > MAX_NAME:
         raise MenuEditError(f"keep the name under {MAX_NAME + 1} characters")
-    query = sa.select(MenuOption.name).where(
-        MenuOption.kind == kind, MenuOption.key == normalise(clean)
-    )
-    if other_than is not None:
-        query = query.where(MenuOption.id != other_than)
-    taken = session.scalar(query)
+    taken = uow.menu.name_taken(kind, normalise(clean), other_than=other_than)
     if taken is not None:
         raise MenuEditError(f"there is already a {kind.value} called {taken!r}")
     return clean
@@ -95,14 +82,8 @@ def _check_price(price_cents: int) -> None:
         raise MenuEditError("a price must be under 100,000.00", field="price")
 
 
-def _saved(session: orm.Session, option: MenuOption) -> MenuOption:
-    try:
-        with session.begin_nested():
-            session.add(option)
-            session.flush()
-    except sa.exc.IntegrityError:
+def _saved(uow: UnitOfWork, option: MenuOption) -> MenuOption:
+    if not uow.menu.save(option):
         # Someone else saved the same name in the same kind a moment ago.
-        raise MenuEditError(
-            f"there is already a {option.kind.value} called {option.name!r}"
-        ) from None
+        raise MenuEditError(f"there is already a {option.kind.value} called {option.name!r}")
     return option

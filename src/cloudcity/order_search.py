@@ -18,7 +18,8 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.models import Customer, Order, OrderStatus
+from cloudcity.db.models import Customer, Order
+from cloudcity.domain import OrderStatus
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200

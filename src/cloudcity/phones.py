@@ -3,30 +3,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 
 import phonenumbers
 
-from cloudcity.db.models import Channel
-
-WHATSAPP_PREFIX = "whatsapp:"
+from cloudcity.domain import WHATSAPP_PREFIX, Address, Channel, is_whatsapp
 
 
 class PhoneError(ValueError):
     """A phone number that cannot be a real, dialable number."""
-
-
-@dataclass(frozen=True)
-class Address:
-    """A customer's number in E.164 form and the channel it came from."""
-
-    phone: str
-    channel: Channel
-
-    @property
-    def twilio(self) -> str:
-        """The address as Twilio expects it in `To`/`From`."""
-        return WHATSAPP_PREFIX + self.phone if self.channel is Channel.WHATSAPP else self.phone
 
 
 # The same few customers write again and again, and parsing a number costs more than the rest
@@ -36,7 +20,7 @@ def parse_address(raw: str) -> Address:
     """Normalise `whatsapp:+1 (415) 555-0100` or `+14155550100` into an Address."""
     text = raw.strip()
     channel = Channel.SMS
-    if text.lower().startswith(WHATSAPP_PREFIX):
+    if is_whatsapp(text):
         channel, text = Channel.WHATSAPP, text[len(WHATSAPP_PREFIX) :].strip()
     if not text.startswith("+"):
         raise PhoneError("a phone number needs its country code, like +14155550100")

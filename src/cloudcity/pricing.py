@@ -4,28 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import orm
-
-from cloudcity.db.models import OptionKind
-from cloudcity.menu import MenuItem, active_named, normalise, orderable
-
-
-@dataclass(frozen=True)
-class Cake:
-    """The four choices, as the customer wrote them."""
-
-    size: str
-    flavour: str
-    frosting: str
-    topping: str
-
-    def choice(self, kind: OptionKind) -> str:
-        """What was chosen for one kind."""
-        return str(getattr(self, kind.value))
-
-    def choices(self) -> dict[OptionKind, str]:
-        """What was chosen, by kind."""
-        return {kind: self.choice(kind) for kind in OptionKind}
+from cloudcity.db import Reading, UnitOfWork
+from cloudcity.domain import Cake, MenuItem, OptionKind
+from cloudcity.menu import normalise
 
 
 @dataclass(frozen=True)
@@ -61,13 +42,14 @@ class Quote:
         return Cake(**{kind.value: option.name for kind, option in self.options.items()})
 
 
-def quote(session: orm.Session, cake: Cake) -> Quote:
+def quote(*, uow: UnitOfWork | Reading, cake: Cake) -> Quote:
     """Price a cake from the current menu; MenuError lists every unknown or switched-off choice."""
-    found = {option.kind: option for option in active_named(session, cake.choices())}
+    keys = {kind: normalise(choice) for kind, choice in cake.choices().items()}
+    found = {option.kind: option for option in uow.menu.active_named(keys)}
     if len(found) == len(OptionKind):
         return Quote({kind: found[kind] for kind in OptionKind})
     # Something is off the menu: read all of it, to say what can be chosen instead.
-    return price(orderable(session), cake)
+    return price(uow.menu.orderable(), cake)
 
 
 def price(menu: dict[OptionKind, list[MenuItem]], cake: Cake) -> Quote:

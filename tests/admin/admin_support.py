@@ -9,10 +9,13 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 from werkzeug.test import TestResponse
 
+from cloudcity.clock import system_clock
+from cloudcity.db import UnitOfWork
+from cloudcity.db.menu_cache import MenuCache
 from cloudcity.db.models import Order
+from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
 from cloudcity.phones import parse_address
-from cloudcity.pricing import Cake
 
 USERNAME = "baker"
 PASSWORD = "correct horse battery"
@@ -66,8 +69,10 @@ def place(
         name=name,
         email=email,
         cake=Cake(size=size, flavour="Vanilla", frosting="Buttercream", topping="Sprinkles"),
+        currency="USD",
     )
-    placed = place_order(session, request=request, currency="USD").order
+    uow = UnitOfWork(session, MenuCache())  # the test's own session, committed below
+    placed = place_order(uow=uow, request=request, now=system_clock()).order
     order = session.get_one(Order, placed.id)
     if placed_at is not None:
         order.placed_at = placed_at
@@ -76,9 +81,8 @@ def place(
 
 
 def reload(session: orm.Session, order: Order) -> Order:
-    """The order as the database has it now; ends the read so the app can write (SQLite)."""
+    """The order as the database has it now."""
     session.expire_all()
     found = session.get(Order, order.id)
     assert found is not None
-    session.commit()
     return found

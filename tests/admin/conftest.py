@@ -30,8 +30,8 @@ def csrf(app: Flask, _csrf_off: None) -> None:
 @pytest.fixture
 def admin_user(database: Database) -> str:
     """Create the admin user `auth` logs in as; returns its username."""
-    with database.unit_of_work() as session:
-        admins.create_user(session, username=USERNAME, password=PASSWORD)
+    with database.unit_of_work() as uow:
+        admins.create_user(uow=uow, username=USERNAME, password=PASSWORD)
     return USERNAME
 
 

@@ -12,6 +12,7 @@ from sqlalchemy import orm
 
 from cloudcity import fulfilment
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
 from cloudcity.db.models import ChatMessage, Order, OrderEvent, OutboxMessage
 
 
@@ -157,7 +158,7 @@ def test_two_bakers_at_once_send_one_message(
         try:
             barrier.wait()
             with database.unit_of_work() as own:
-                fulfilment.mark_ready(session=own, order_id=order_id, actor=actor)
+                fulfilment.mark_ready(uow=own, order_id=order_id, actor=actor, now=utcnow())
         except BaseException as exc:
             errors.append(exc)
 

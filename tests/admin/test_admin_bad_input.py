@@ -7,8 +7,8 @@ from admin_support import AuthActions, place, reload
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
-from cloudcity import menu
-from cloudcity.db.models import OptionKind
+from cloudcity.domain import OptionKind
+from tests.conftest import uow_on
 
 HUGE = "99999999999999999999"
 
@@ -112,12 +112,12 @@ def test_a_nul_character_in_the_login_form_is_refused(auth: AuthActions) -> None
 def test_a_name_too_long_once_case_folded_is_a_form_error(
     auth: AuthActions, session: orm.Session, order_id: int
 ) -> None:
-    before = menu.list_options(session, only_active=False)
+    before = uow_on(session).menu.options(only_active=False)
     session.commit()
     response = auth.post("/admin/menu", data={"kind": "size", "name": "ß" * 80, "price": "1"})
     assert response.status_code == 422
     assert "Keep the name under 81 characters." in response.get_data(as_text=True)
-    after = menu.list_options(session, only_active=False)
+    after = uow_on(session).menu.options(only_active=False)
     assert [o.name for o in after if o.kind is OptionKind.SIZE] == [
         o.name for o in before if o.kind is OptionKind.SIZE
     ]

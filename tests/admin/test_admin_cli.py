@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from argon2 import PasswordHasher
 from click.testing import CliRunner
 from sqlalchemy import orm
 
@@ -11,6 +12,8 @@ from cloudcity.cli import main
 from cloudcity.cli_admin import ensure_dev_admin
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
+from tests.conftest import uow_on
 
 
 def test_create_user_with_prompted_password(runner: CliRunner, session: orm.Session) -> None:
@@ -18,7 +21,9 @@ def test_create_user_with_prompted_password(runner: CliRunner, session: orm.Sess
     assert result.exit_code == 0, result.output
     assert "created" in result.output
     assert "long enough pw" not in result.output  # hidden input
-    assert admins.authenticate(session, username="maria", password="long enough pw")
+    assert admins.authenticate(
+        uow=uow_on(session), now=utcnow(), username="maria", password="long enough pw"
+    )
 
 
 def test_prompted_passwords_must_match(runner: CliRunner) -> None:
@@ -34,7 +39,9 @@ def test_create_user_from_environment(
     monkeypatch.setenv("CLOUDCITY_ADMIN_PASSWORD", "from the env 123")
     result = runner.invoke(main, ["admin", "create-user", "maria"])
     assert result.exit_code == 0, result.output
-    assert admins.authenticate(session, username="maria", password="from the env 123")
+    assert admins.authenticate(
+        uow=uow_on(session), now=utcnow(), username="maria", password="from the env 123"
+    )
 
 
 def test_refuses_duplicates_and_short_passwords(
@@ -58,7 +65,9 @@ def test_first_admin_in_development_only_once(
     printed = capsys.readouterr().out
     assert "created the first admin user: admin / " in printed
     password = printed.split("admin / ")[1].split()[0]
-    assert admins.authenticate(session, username="admin", password=password)
+    assert admins.authenticate(
+        uow=uow_on(session), now=utcnow(), username="admin", password=password
+    )
     session.commit()
     ensure_dev_admin(database, settings)
     assert capsys.readouterr().out == ""
@@ -76,14 +85,19 @@ def test_no_admin_is_made_up_in_production(settings: Settings, database: Databas
         }
     )
     ensure_dev_admin(database, production)
-    with database.unit_of_work() as session:
-        assert not admins.has_users(session)
+    with database.unit_of_work() as uow:
+        assert not uow.admins.any()
 
 
 def test_password_hashes_are_argon2_and_upgraded(session: orm.Session) -> None:
-    user = admins.create_user(session, username="old", password="long enough pw")
+    user = admins.create_user(uow=uow_on(session), username="old", password="long enough pw")
     assert user.password_hash.startswith("$argon2id$")
-    weak = admins.PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    weak = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
     user.password_hash = weak.hash("long enough pw")
-    assert admins.authenticate(session, username="old", password="long enough pw") is not None
+    assert (
+        admins.authenticate(
+            uow=uow_on(session), now=utcnow(), username="old", password="long enough pw"
+        )
+        is not None
+    )
     assert "m=8," not in user.password_hash

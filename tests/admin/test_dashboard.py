@@ -10,7 +10,8 @@ from sqlalchemy import orm
 
 from cloudcity.dashboard import DayTotal, daily_totals, dashboard
 from cloudcity.db.base import utcnow
-from cloudcity.db.models import Channel, Customer, Order, OrderStatus
+from cloudcity.db.models import Customer, Order
+from cloudcity.domain import Channel, OrderStatus
 from cloudcity.web.admin.chart import Bar, bar_chart
 
 NOW = datetime(2025, 3, 15, 14, 30, tzinfo=UTC)

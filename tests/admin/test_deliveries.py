@@ -12,7 +12,10 @@ from sqlalchemy import orm
 
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
-from cloudcity.outbox.admin import RetryError, count_by_status, list_messages, retry_message
+from cloudcity.outbox.admin import count_by_status, list_messages
+from cloudcity.outbox.manage import OutboxError as RetryError
+from cloudcity.outbox.manage import retry_message
+from tests.conftest import uow_on
 
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 
@@ -46,7 +49,7 @@ def add_message(
 def test_retry_puts_a_dead_message_back_in_the_queue(session: orm.Session) -> None:
     dead = add_message(session, status="dead", key="k1", attempts=8, last_error="HTTP 400")
     before = utcnow()
-    retry_message(session=session, outbox_id=dead.id)
+    retry_message(uow=uow_on(session), message_id=dead.id, now=utcnow())
     assert dead.status == "pending"
     assert dead.attempts == 0
     assert before <= dead.next_attempt_at <= utcnow()
@@ -55,7 +58,7 @@ def test_retry_puts_a_dead_message_back_in_the_queue(session: orm.Session) -> No
 
 def test_retry_unlocks_a_failed_message(session: orm.Session) -> None:
     failed = add_message(session, status="failed", key="k1", attempts=2, last_error="timeout")
-    retry_message(session=session, outbox_id=failed.id)
+    retry_message(uow=uow_on(session), message_id=failed.id, now=utcnow())
     assert (failed.status, failed.attempts, failed.locked_by) == ("pending", 0, None)
 
 
@@ -63,13 +66,13 @@ def test_retry_unlocks_a_failed_message(session: orm.Session) -> None:
 def test_only_failed_or_dead_messages_can_be_retried(session: orm.Session, status: str) -> None:
     message = add_message(session, status=status, key="k1")
     with pytest.raises(RetryError, match="only failed or dead"):
-        retry_message(session=session, outbox_id=message.id)
+        retry_message(uow=uow_on(session), message_id=message.id, now=utcnow())
     assert message.status == status
 
 
 def test_retrying_a_missing_message_is_refused(session: orm.Session) -> None:
     with pytest.raises(RetryError, match="there is no outbox message 424242"):
-        retry_message(session=session, outbox_id=424242)
+        retry_message(uow=uow_on(session), message_id=424242, now=utcnow())
 
 
 def test_messages_by_status_newest_first_in_pages(session: orm.Session) -> None:

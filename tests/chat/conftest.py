@@ -29,7 +29,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(app: Flask, clock: FakeClock) -> Flask:
     """The app under test, on the fake clock."""
-    app.extensions[EXTENSION].extras["clock"] = clock
+    app.extensions[EXTENSION].clock = clock
     return app
 
 

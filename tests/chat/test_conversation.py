@@ -8,15 +8,8 @@ import sqlalchemy as sa
 from chat_helpers import FakeClock, Phone
 from sqlalchemy import orm
 
-from cloudcity.db.models import (
-    ChatMessage,
-    Conversation,
-    Customer,
-    MenuOption,
-    OptionKind,
-    Order,
-    OrderStatus,
-)
+from cloudcity.db.models import ChatMessage, Conversation, Customer, MenuOption, Order
+from cloudcity.domain import OptionKind, OrderStatus
 
 HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles")
 

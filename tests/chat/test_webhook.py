@@ -14,6 +14,7 @@ from twilio.request_validator import RequestValidator
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
 from cloudcity.db.models import ChatMessage, Conversation, Customer, Order, OutboxMessage
 from cloudcity.fulfilment import mark_ready
 from cloudcity.outbox.dispatch import Dispatcher
@@ -322,7 +323,7 @@ def test_a_customer_who_opted_out_by_chat_gets_no_ready_message(
     order_id = session.scalars(sa.select(Order.id)).one()
     session.commit()
     with database.unit_of_work() as work:
-        mark_ready(session=work, order_id=order_id, actor="baker")
+        mark_ready(uow=work, order_id=order_id, actor="baker", now=utcnow())
     texts, emails = FakeMessageSender(), FakeEmailSender()
     dispatcher = Dispatcher(
         email=emails, messages=texts, renderer=FakeRenderer(), settings=settings

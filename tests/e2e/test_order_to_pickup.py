@@ -13,6 +13,7 @@ from pydantic import SecretStr
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
 from cloudcity.fulfilment import mark_ready
 from cloudcity.outbox.worker import Worker, build_dispatcher
@@ -69,10 +70,12 @@ def test_an_order_is_receipted_then_announced_ready_through_the_real_sdks(
     assert (receipt.status, receipt.attempts, receipt.last_error) == ("sent", 1, None)
     assert receipt.provider_message_id
 
-    with database.unit_of_work() as session:
-        mark_ready(session=session, order_id=order_id, actor="baker")
-    with database.unit_of_work() as session:
-        mark_ready(session=session, order_id=order_id, actor="another baker")  # a second click
+    with database.unit_of_work() as uow:
+        mark_ready(uow=uow, order_id=order_id, actor="baker", now=utcnow())
+    with database.unit_of_work() as uow:
+        mark_ready(
+            uow=uow, order_id=order_id, actor="another baker", now=utcnow()
+        )  # a second click
     assert worker.run_once() == 1
     ready = _rows(database)["ready_message"]
     # An API order has no recent inbound message: outside WhatsApp's 24 h window the
@@ -95,8 +98,8 @@ def test_a_template_the_contract_refuses_fails_at_once_with_its_reason(
     )
     order_id = client.post("/api/order", json=order_body()).json["order_id"]  # type: ignore[index]
     worker.run_once()
-    with database.unit_of_work() as session:
-        mark_ready(session=session, order_id=order_id, actor="baker")
+    with database.unit_of_work() as uow:
+        mark_ready(uow=uow, order_id=order_id, actor="baker", now=utcnow())
     worker.run_once()
     ready = _rows(database)["ready_message"]
     assert ready.status == "failed"  # a 4xx is permanent: no retry storm

@@ -14,6 +14,7 @@ from pypdf import PdfReader
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
 from cloudcity.fulfilment import mark_ready
 from cloudcity.outbox.worker import Worker, build_dispatcher
 from cloudcity.providers import LocalEmailSender, LocalMessageSender, build_providers
@@ -38,8 +39,8 @@ def test_the_whole_flow_lands_in_the_dev_inbox_with_no_keys(
     order_id = placed.json["order_id"]  # type: ignore[index]
     assert worker.run_once() == 1
     for baker in ("baker", "another baker"):
-        with database.unit_of_work() as session:
-            mark_ready(session=session, order_id=order_id, actor=baker)
+        with database.unit_of_work() as uow:
+            mark_ready(uow=uow, order_id=order_id, actor=baker, now=utcnow())
     assert worker.run_once() == 1
     assert worker.run_once() == 0
 

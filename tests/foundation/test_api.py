@@ -7,7 +7,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
-from cloudcity.db.models import Channel, Customer, MenuOption, Order, OutboxMessage
+from cloudcity.db.models import Customer, MenuOption, Order, OutboxMessage
+from cloudcity.domain import Channel
 from tests.foundation.conftest import counts, order_body
 
 

@@ -7,11 +7,12 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
+from cloudcity.clock import system_clock
 from cloudcity.db import Database
 from cloudcity.db.models import Customer, Order
+from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, Placed, place_order
 from cloudcity.phones import parse_address
-from cloudcity.pricing import Cake
 
 CAKE = Cake(size="Small", flavour="Vanilla", frosting="Buttercream", topping="None")
 
@@ -21,6 +22,7 @@ def _request(key: str | None = None) -> OrderRequest:
         address=parse_address("+14155550177"),
         name="Cy",
         email="cy@example.com",
+        currency="USD",
         cake=CAKE,
         idempotency_key=key,
         fingerprint="same" if key else None,
@@ -48,8 +50,8 @@ def _at_once(count: int, work: Callable[[], Placed]) -> list[Placed | BaseExcept
 
 def _place(database: Database, key: str | None) -> Callable[[], Placed]:
     def work() -> Placed:
-        with database.unit_of_work() as session:
-            return place_order(session, request=_request(key), currency="USD")
+        with database.unit_of_work() as uow:
+            return place_order(uow=uow, request=_request(key), now=system_clock())
 
     return work
 
@@ -57,7 +59,8 @@ def _place(database: Database, key: str | None) -> Callable[[], Placed]:
 def test_concurrent_orders_from_a_new_customer_make_one_customer(database: Database) -> None:
     results = _at_once(6, _place(database, None))
     assert all(isinstance(r, Placed) for r in results), results
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         assert session.scalar(sa.select(sa.func.count()).select_from(Customer)) == 1
         assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 6
 
@@ -68,5 +71,6 @@ def test_concurrent_retries_with_one_idempotency_key_make_one_order(database: Da
     assert len(placed) == 6, results
     assert len({p.order.id for p in placed}) == 1
     assert sum(not p.replayed for p in placed) == 1
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 1

@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from cloudcity.clock import system_clock
 from cloudcity.db import Database
-from cloudcity.db.models import Channel, Customer, OutboxMessage
+from cloudcity.db.models import Customer, OutboxMessage
+from cloudcity.domain import Cake, Channel
 from cloudcity.orders import OrderRequest, PlacedOrder, place_order
 from cloudcity.phones import parse_address
-from cloudcity.pricing import Cake
 
 CAKE = Cake(size="Small", flavour="Vanilla", frosting="Buttercream", topping="None")
 PHONE = "+14155550100"
 
 
 def _request(*, number: str, name: str, email: str) -> OrderRequest:
-    return OrderRequest(address=parse_address(number), name=name, email=email, cake=CAKE)
+    return OrderRequest(
+        address=parse_address(number), name=name, email=email, cake=CAKE, currency="USD"
+    )
 
 
 def _order(
@@ -26,8 +29,8 @@ def _order(
     email: str = "ana@example.com",
 ) -> PlacedOrder:
     request = _request(number=number, name=name, email=email)
-    with database.unit_of_work() as session:
-        return place_order(session, request=request, currency="USD").order
+    with database.unit_of_work() as uow:
+        return place_order(uow=uow, request=request, now=system_clock()).order
 
 
 def _customers(database: Database) -> list[tuple[str, Channel, str | None, str | None]]:
@@ -64,18 +67,10 @@ def test_a_new_customer_with_no_name_is_saved_without_one(database: Database) ->
     assert _customers(database) == [(PHONE, Channel.WHATSAPP, None, "ana@example.com")]
 
 
-def test_a_customer_loaded_in_the_session_shows_the_details_just_saved(
-    database: Database,
-) -> None:
+def test_placing_an_order_answers_with_the_details_just_saved(database: Database) -> None:
     _order(database)
-    with database.unit_of_work() as session:
-        customer = session.scalars(sa.select(Customer).where(Customer.phone == PHONE)).one()
-        assert (customer.channel, customer.email) == (Channel.WHATSAPP, "ana@example.com")
-        request = _request(number=PHONE, name="Ana B", email="ana@new.example")
-        place_order(session, request=request, currency="USD")
-        assert (customer.channel, customer.name, customer.email) == (
-            Channel.SMS,
-            "Ana B",
-            "ana@new.example",
-        )
+    request = _request(number=PHONE, name="Ana B", email="ana@new.example")
+    with database.unit_of_work() as uow:
+        placed = place_order(uow=uow, request=request, now=system_clock())
+        assert placed.order.email == "ana@new.example"
     assert _customers(database) == [(PHONE, Channel.SMS, "Ana B", "ana@new.example")]

@@ -23,10 +23,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event, orm
 
-from cloudcity.db import Base, Database, committing, create_engine
+from cloudcity.db import Base, Database, create_engine
 from cloudcity.db.base import utcnow
 from cloudcity.db.engine import writer_turn
-from cloudcity.db.models import Channel, Customer
+from cloudcity.db.models import Customer
+from cloudcity.domain import Channel
 from tests.foundation.children import FORK, PATIENCE, SPAWN, Child, Say, Work
 
 IMPATIENT_MS = 50
@@ -54,7 +55,8 @@ def impatient_database(path: str) -> Database:
     """A Database on `path` whose SQLite busy handler gives up after IMPATIENT_MS."""
     engine = create_engine(path)
     event.listen(engine, "connect", _impatient)  # after the engine's own pragmas
-    return Database(engine, orm.sessionmaker(engine, expire_on_commit=False))
+    sessions = orm.sessionmaker(engine, expire_on_commit=False)
+    return Database(engine, sessions, orm.sessionmaker(engine, expire_on_commit=False))
 
 
 def _impatient(dbapi_connection: Any, _record: Any) -> None:
@@ -149,16 +151,17 @@ def test_a_writer_that_skips_the_lock_makes_an_impatient_writer_fail(
         other.execute("BEGIN IMMEDIATE")
         with (
             pytest.raises(sa.exc.OperationalError, match="database is locked"),
-            impatient.unit_of_work() as session,
+            impatient.unit_of_work() as uow,
         ):
-            _add(session, "+14155550100")
+            _add(uow.session, "+14155550100")
         other.execute("ROLLBACK")
 
 
 def test_a_writer_in_another_process_waits_for_the_open_unit_of_work(
     impatient: Database, db_file: str, spawn: Callable[[Work], Child]
 ) -> None:
-    with impatient.unit_of_work() as session:
+    with impatient.unit_of_work() as uow:
+        session = uow.session
         _add(session, "+14155550101")
         child = spawn(functools.partial(_write_once, db_file, "+14155550102"))
         child.wait_for("waiting")
@@ -173,7 +176,8 @@ def test_a_writer_in_another_process_waits_for_the_open_unit_of_work(
 def _write_once(db_file: str, phone: str, say: Say) -> tuple[float, list[str]]:
     database = impatient_database(db_file)
     say("waiting")
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         entered, saw = time.monotonic(), _phones(session)
         _add(session, phone)
     return entered, saw
@@ -184,7 +188,8 @@ def test_a_writer_killed_during_its_turn_does_not_block_the_next(
 ) -> None:
     def hold_until_killed(say: Say) -> None:
         database = impatient_database(db_file)
-        with database.unit_of_work() as session:
+        with database.unit_of_work() as uow:
+            session = uow.session
             _add(session, "+14155550103")
             say("holding")
             time.sleep(PATIENCE * 6)
@@ -194,7 +199,8 @@ def test_a_writer_killed_during_its_turn_does_not_block_the_next(
     assert not _writer_lock_is_free(db_file)
     child.kill()
     started = time.monotonic()
-    with impatient.unit_of_work() as session:
+    with impatient.unit_of_work() as uow:
+        session = uow.session
         _add(session, "+14155550104")
     assert time.monotonic() - started < PROMPTLY
     assert _phones_in(impatient) == ["+14155550104"]  # the killed turn was rolled back
@@ -209,7 +215,8 @@ def test_many_threads_writing_at_once_all_commit(impatient: Database) -> None:
         barrier.wait()
         try:
             for n in range(writes):
-                with impatient.unit_of_work() as session:
+                with impatient.unit_of_work() as uow:
+                    session = uow.session
                     _add(session, f"+1415555{thread:02d}{n:02d}")
                     time.sleep(0.01)  # the last of eight in the queue waits over IMPATIENT_MS
         except BaseException as exc:  # asserted on below, in the test's thread
@@ -225,32 +232,33 @@ def test_many_threads_writing_at_once_all_commit(impatient: Database) -> None:
     assert len(_phones_in(impatient)) == threads * writes
 
 
-def test_committing_inside_a_unit_of_work_of_the_same_session_does_not_deadlock(
+def test_a_unit_of_work_after_a_read_in_the_same_thread_takes_its_turn(
     database: Database, db_file: str
 ) -> None:
-    def nested() -> None:
-        with database.unit_of_work() as session:
-            _add(session, "+14155550105")
-            with committing(session):
-                _add(session, "+14155550106")
-            assert not _writer_lock_is_free(db_file), "the outer unit of work still has its turn"
-            _add(session, "+14155550107")
+    def read_then_write() -> None:
+        with database.reading() as reading:
+            assert _phones(reading.session) == []
+            assert _writer_lock_is_free(db_file), "reading takes no turn"
+            with database.unit_of_work() as uow:
+                assert not _writer_lock_is_free(db_file), "the write has its turn"
+                _add(uow.session, "+14155550105")
+        assert _writer_lock_is_free(db_file)
 
-    _in_thread(nested)
-    assert _writer_lock_is_free(db_file)
-    assert _phones_in(database) == ["+14155550105", "+14155550106", "+14155550107"]
+    _in_thread(read_then_write)
+    assert _phones_in(database) == ["+14155550105"]
 
 
 def test_a_forked_child_takes_its_own_turn(
     impatient: Database, db_file: str, fork: Callable[[Work], Child]
 ) -> None:
     with impatient.unit_of_work() as session:  # the parent has its lock file open
-        _add(session, "+14155550108")
+        _add(session.session, "+14155550108")
     assert _lock_file(db_file).is_file()
 
     def write_and_hold(say: Say) -> None:
         impatient.engine.dispose(close=False)  # the parent's connections stay the parent's
-        with impatient.unit_of_work() as session:
+        with impatient.unit_of_work() as uow:
+            session = uow.session
             _add(session, "+14155550109")
             say("holding")
             time.sleep(HOLD_SECONDS)
@@ -258,8 +266,8 @@ def test_a_forked_child_takes_its_own_turn(
     child = fork(write_and_hold)
     child.wait_for("holding")
     with impatient.unit_of_work() as session:  # an inherited lock would let this in at once
-        saw = _phones(session)
-        _add(session, "+14155550110")
+        saw = _phones(session.session)
+        _add(session.session, "+14155550110")
     child.result()
     assert saw == ["+14155550108", "+14155550109"]
 
@@ -270,7 +278,8 @@ def test_a_child_forked_during_a_turn_waits_for_the_parent(
     def write(say: Say) -> float:
         impatient.engine.dispose(close=False)
         say("waiting")
-        with impatient.unit_of_work() as session:
+        with impatient.unit_of_work() as uow:
+            session = uow.session
             _add(session, "+14155550111")
             return time.monotonic()
 
@@ -290,13 +299,14 @@ def test_two_databases_on_one_file_nested_in_one_thread_fail_instead_of_hanging(
     first, second = impatient_database(db_file), impatient_database(db_file)
 
     def nested() -> None:
-        with first.unit_of_work() as session:
+        with first.unit_of_work() as uow:
+            session = uow.session
             _add(session, "+14155550113")
             with (
                 pytest.raises(sa.exc.OperationalError, match="database is locked"),
                 second.unit_of_work() as other,
             ):
-                _add(other, "+14155550114")
+                _add(other.session, "+14155550114")
 
     _in_thread(nested)  # each with a lock of its own, the inner one would wait forever
     assert _phones_in(first) == ["+14155550113"]
@@ -309,10 +319,11 @@ def test_a_database_let_go_closes_its_lock_file(db_file: str) -> None:
     if not descriptors.is_dir():
         pytest.skip("needs /proc to list this process's open files")
     database = Database.connect(db_file)
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         _add(session, "+14155550115")
     database.dispose()
-    del database, session
+    del database, session, uow
     gc.collect()
     lock_file = os.path.realpath(_lock_file(db_file))
     assert lock_file not in {os.path.realpath(d) for d in descriptors.iterdir()}
@@ -324,7 +335,8 @@ def test_in_memory_sqlite_writes_without_a_lock_file(
     monkeypatch.chdir(tmp_path)  # where a lock file for a path-less database would land
     database = Database.connect("sqlite://")
     Base.metadata.create_all(database.engine)
-    with database.unit_of_work() as session, committing(session):
+    with database.unit_of_work() as uow:
+        session = uow.session
         _add(session, "+14155550116")
     assert _phones_in(database) == ["+14155550116"]
     assert list(tmp_path.iterdir()) == []

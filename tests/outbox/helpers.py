@@ -7,13 +7,14 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cloudcity.customers import save_customer
+from cloudcity.clock import system_clock
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
 from cloudcity.db.models import Customer, Order, OutboxMessage
+from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
-from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, enqueue
+from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE
 from cloudcity.phones import parse_address
-from cloudcity.pricing import Cake
 
 CAKE = Cake(size="Medium", flavour="Lemon", frosting="Buttercream", topping="Sprinkles")
 
@@ -26,9 +27,11 @@ def place(
     email: str = "ana@example.com",
 ) -> int:
     """Place an order through the use case (which enqueues its receipt); answers its id."""
-    request = OrderRequest(address=parse_address(number), name=name, email=email, cake=CAKE)
-    with database.unit_of_work() as session:
-        return place_order(session, request=request, currency="USD").order.id
+    request = OrderRequest(
+        address=parse_address(number), name=name, email=email, cake=CAKE, currency="USD"
+    )
+    with database.unit_of_work() as uow:
+        return place_order(uow=uow, request=request, now=system_clock()).order.id
 
 
 def enqueue_text(
@@ -37,11 +40,12 @@ def enqueue_text(
     """Enqueue the ready or cancel message of an order, addressed as its customer is."""
     prefix = "ready" if kind == READY_MESSAGE else "cancel"
     assert kind in (READY_MESSAGE, CANCEL_MESSAGE)
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         order = session.get(Order, order_id)
         assert order is not None
-        enqueue(
-            session,
+        uow.outbox.enqueue(
+            now=utcnow(),
             kind=kind,
             key=f"{prefix}:order:{order_id}",
             recipient=order.customer.address,
@@ -52,7 +56,8 @@ def enqueue_text(
 
 def set_customer(database: Database, order_id: int, **values: Any) -> None:
     """Change the customer of an order (last_inbound_at, opted_out, ...)."""
-    with database.unit_of_work() as session:
+    with database.unit_of_work() as uow:
+        session = uow.session
         order = session.get(Order, order_id)
         assert order is not None
         for name, value in values.items():
@@ -82,8 +87,11 @@ def seconds_between(later: datetime, earlier: datetime) -> float:
 
 def orders_ready(database: Database, count: int, *, number: str = "+14155550100") -> list[int]:
     """`count` orders of one customer, each with its ready message and no receipt queued."""
-    with database.unit_of_work() as session:
-        saved = save_customer(session, address=parse_address(number), name="Ana Lima", email=None)
+    with database.unit_of_work() as uow:
+        session = uow.session
+        saved = uow.customers.save_for_order(
+            address=parse_address(number), name="Ana Lima", email=None, now=utcnow()
+        )
         customer = session.get_one(Customer, saved.id)
         orders = [
             Order(
@@ -100,8 +108,8 @@ def orders_ready(database: Database, count: int, *, number: str = "+14155550100"
         session.add_all(orders)
         session.flush()
         for order in orders:
-            enqueue(
-                session,
+            uow.outbox.enqueue(
+                now=utcnow(),
                 kind=READY_MESSAGE,
                 key=f"ready:order:{order.id}",
                 recipient=customer.address,

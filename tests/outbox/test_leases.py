@@ -12,7 +12,7 @@ import pytest
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.outbox.claim import claim, record_sent
+from cloudcity.db.repositories.outbox import Lease
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.outbox.worker import Worker, start_worker_thread
 
@@ -33,24 +33,18 @@ def test_a_claim_whose_worker_never_reports_is_reclaimed_and_sent_once(
     clock: FakeClock,
 ) -> None:
     place(database)
-    with database.unit_of_work() as session:
-        [abandoned] = claim(
-            session,
-            worker_id="crashed",
-            now=clock(),
-            lease=timedelta(seconds=60),
-            limit=10,
-            max_attempts=8,
-        )
+    with database.unit_of_work() as uow:
+        lease = Lease("crashed", timedelta(seconds=60), max_attempts=8)
+        [abandoned] = uow.outbox.claim(lease=lease, now=clock(), limit=10)
     worker = make_worker(worker_id="healthy")
     assert worker.run_once() == 0, "still leased to the crashed worker"
     clock.advance(60)
     assert worker.run_once() == 1
     assert worker.run_once() == 0
 
-    with database.unit_of_work() as session:
-        late = record_sent(
-            session, message=abandoned, worker_id="crashed", provider_id="late", now=clock()
+    with database.unit_of_work() as uow:
+        late = uow.outbox.record_sent(
+            abandoned, worker_id="crashed", provider_id="late", now=clock()
         )
     assert late is False
     row = only(database, RECEIPT_EMAIL)

@@ -16,7 +16,22 @@ unit of work; the `Reply` says what to answer (None: answer nothing). When it ra
 new unit of work (`web.twilio_webhook.answer` does both).
 """
 
-from cloudcity.chat.service import Inbound, Reply, handle_inbound, inbound_from_form, replay
-from cloudcity.chat.state import AlreadyRecorded
+from cloudcity.chat.service import (
+    ChatPolicy,
+    Inbound,
+    Reply,
+    handle_inbound,
+    inbound_from_form,
+    replay,
+)
+from cloudcity.db.repositories.values import AlreadyRecorded
 
-__all__ = ["AlreadyRecorded", "Inbound", "Reply", "handle_inbound", "inbound_from_form", "replay"]
+__all__ = [
+    "AlreadyRecorded",
+    "ChatPolicy",
+    "Inbound",
+    "Reply",
+    "handle_inbound",
+    "inbound_from_form",
+    "replay",
+]

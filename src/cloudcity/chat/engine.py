@@ -7,19 +7,16 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import orm
 
 from cloudcity.chat import matching, wording
 from cloudcity.chat.matching import Keyword
-from cloudcity.chat.state import ConversationState, CustomerState
-from cloudcity.db.models import OptionKind, Order
-from cloudcity.menu import MenuItem, orderable_at
+from cloudcity.db import UnitOfWork
+from cloudcity.db.repositories.values import ConversationState, CustomerState
+from cloudcity.domain import Address, Cake, MenuItem, OptionKind
 from cloudcity.money import format_money
 from cloudcity.orders import OrderRequest, place_order
-from cloudcity.phones import Address
-from cloudcity.pricing import Cake, MenuError, price
+from cloudcity.pricing import MenuError, price
 
 START = "start"
 CONFIRM = "confirm"
@@ -36,7 +33,7 @@ MISSES_BEFORE_HELP = 3
 class Turn:
     """One inbound message being handled: who sent it, their conversation, where to answer."""
 
-    session: orm.Session
+    uow: UnitOfWork
     customer: CustomerState
     conversation: ConversationState
     address: Address
@@ -50,7 +47,7 @@ class Turn:
     def menu(self) -> dict[OptionKind, list[MenuItem]]:
         """What can be ordered now, read once per message however many steps need it."""
         if self._menu is None:
-            self._menu = orderable_at(self.session, self.conversation.menu_version)
+            self._menu = self.uow.menu.orderable_at(self.conversation.menu_version)
         return self._menu
 
     def remember(self, **values: Any) -> None:
@@ -124,7 +121,9 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
             return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
         return _with_prompt(turn, text)
     if word is Keyword.STATUS:
-        return _with_prompt(turn, wording.status_text(latest_order(turn.session, turn.customer)))
+        return _with_prompt(
+            turn, wording.status_text(turn.uow.orders.latest_for_customer(turn.customer.id))
+        )
     raise ValueError(f"{word} is handled before the conversation")
 
 
@@ -132,12 +131,6 @@ def _with_prompt(turn: Turn, text: str) -> str:
     if turn.conversation.step == START:
         return f"{text}\n{wording.START_HINT}"
     return f"{text}\n\n{prompt(turn)}"
-
-
-def latest_order(session: orm.Session, customer: CustomerState) -> Order | None:
-    """The customer's most recent order, if any."""
-    query = sa.select(Order).where(Order.customer_id == customer.id).order_by(Order.id.desc())
-    return session.scalars(query.limit(1)).first()
 
 
 def miss(turn: Turn, apology: str = wording.MISSED) -> str:
@@ -253,11 +246,12 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         name=name,
         email=email,
         cake=chosen_cake(turn),
+        currency=turn.currency,
         idempotency_key=key,
         source="chat",
     )
     try:
-        placed = place_order(turn.session, request=request, currency=turn.currency)
+        placed = place_order(uow=turn.uow, request=request, now=turn.now)
     except MenuError as exc:
         return _gone_off_menu(turn, exc)
     reset(turn.conversation)

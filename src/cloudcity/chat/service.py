@@ -7,11 +7,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import orm
-
-from cloudcity.chat import engine, matching, state, wording
+from cloudcity.chat import engine, matching, wording
 from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
+from cloudcity.db import UnitOfWork
+from cloudcity.db.repositories.values import TranscriptLine
 from cloudcity.phones import PhoneError, parse_address
 
 INBOUND = "in"
@@ -72,8 +72,23 @@ def _text(value: str, limit: int) -> str:
     return CONTROL.sub("", value)[:limit]
 
 
+@dataclass(frozen=True)
+class ChatPolicy:
+    """What the conversation needs to know about the shop."""
+
+    shop_name: str
+    currency: str
+    timeout: timedelta
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> ChatPolicy:
+        """The policy the settings describe."""
+        timeout = timedelta(minutes=settings.conversation_timeout_minutes)
+        return cls(settings.shop_name, settings.currency, timeout)
+
+
 def handle_inbound(
-    session: orm.Session, *, inbound: Inbound, settings: Settings, now: datetime
+    *, uow: UnitOfWork, inbound: Inbound, policy: ChatPolicy, now: datetime
 ) -> Reply:
     """Answer one inbound message in the caller's unit of work.
 
@@ -87,59 +102,58 @@ def handle_inbound(
         return Reply(wording.UNREADABLE_ADDRESS)
     # Lock first, read the customer after: a message that waited for the lock must see what
     # the one before it committed (a STOP, a name and email).
-    conversation = state.locked_conversation(session, address=address.twilio, now=now)
-    customer = state.customer_writing(session, address=address, now=now)
+    conversation = uow.conversations.locked(address=address.twilio, now=now)
+    customer = uow.customers.touch(address=address, now=now)
     turn = Turn(
-        session=session,
+        uow=uow,
         customer=customer,
         conversation=conversation,
         address=address,
         message_sid=inbound.message_sid,
-        currency=settings.currency,
-        shop_name=settings.shop_name,
+        currency=policy.currency,
+        shop_name=policy.shop_name,
         now=now,
     )
-    text = _answer(turn, inbound, timeout=timedelta(minutes=settings.conversation_timeout_minutes))
+    text = _answer(turn, inbound, timeout=policy.timeout)
     _save(turn, inbound, text)
     return Reply(text, order_id=turn.order_id)
 
 
-def replay(session: orm.Session, *, inbound: Inbound, settings: Settings, now: datetime) -> Reply:
+def replay(*, uow: UnitOfWork, inbound: Inbound, policy: ChatPolicy, now: datetime) -> Reply:
     """After `AlreadyRecorded` and a rollback: the reply given the first time.
 
     A MessageSid first used by another sender never replays their reply: the message is
     answered as one without a MessageSid.
     """
-    earlier = state.earlier(session, inbound.message_sid)
+    earlier = uow.conversations.earlier(inbound.message_sid)
     address = parse_address(inbound.from_address)  # it parsed before it could be recorded
     if earlier is not None and earlier.address == address.twilio:
         return Reply(earlier.reply or None, replayed=True)
     anonymous = replace(inbound, message_sid=None)
-    return handle_inbound(session, inbound=anonymous, settings=settings, now=now)
+    return handle_inbound(uow=uow, inbound=anonymous, policy=policy, now=now)
 
 
 def _save(turn: Turn, inbound: Inbound, text: str | None) -> None:
     """Write back what the message changed, and the exchange for the transcript."""
-    session, customer, now = turn.session, turn.customer, turn.now
-    turn.conversation.updated_at = now
-    state.save_opt_out(session, customer, now=now)
-    received = _transcript_row(turn, inbound.body, INBOUND, inbound.message_sid, reply=text or "")
-    sent = [_transcript_row(turn, text, OUTBOUND)] if text else []
-    state.save_exchange(session, turn.conversation, [received, *sent])
+    turn.conversation.updated_at = turn.now
+    turn.uow.customers.save_opt_out(turn.customer, now=turn.now)
+    received = _transcript_line(turn, inbound.body, INBOUND, inbound.message_sid, reply=text or "")
+    sent = [_transcript_line(turn, text, OUTBOUND)] if text else []
+    turn.uow.conversations.save_exchange(turn.conversation, [received, *sent])
 
 
-def _transcript_row(
+def _transcript_line(
     turn: Turn, body: str, direction: str, message_sid: str | None = None, reply: str | None = None
-) -> dict[str, object]:
-    return {
-        "address": turn.address.twilio,
-        "customer_id": turn.customer.id,
-        "direction": direction,
-        "body": body,
-        "message_sid": message_sid,
-        "reply": reply,
-        "created_at": turn.now,
-    }
+) -> TranscriptLine:
+    return TranscriptLine(
+        address=turn.address.twilio,
+        customer_id=turn.customer.id,
+        direction=direction,
+        body=body,
+        created_at=turn.now,
+        message_sid=message_sid,
+        reply=reply,
+    )
 
 
 def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:

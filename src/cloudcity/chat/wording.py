@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from cloudcity.db.models import OptionKind, Order, OrderStatus
-from cloudcity.menu import MenuItem
+from cloudcity.db.models import Order
+from cloudcity.domain import MenuItem, OptionKind, OrderStatus
 from cloudcity.money import format_money
 from cloudcity.orders import PlacedOrder
 

@@ -51,18 +51,23 @@ def lock_for_update(query: sa.Select[Any], session: orm.Session | str) -> sa.Sel
 
 
 def fingerprint(table: sa.Table, backend_name: str) -> sa.ColumnElement[str | None]:
-    """A value that changes whenever any row of a small table does: md5 of its rows on PostgreSQL.
+    """A value that changes whenever any row of a small table does, to select beside a query.
 
-    The whole row's text goes in, so a column added later is covered too. SQLite gets NULL,
-    meaning "unknown": reading the table there costs no round trip, so nothing is worth caching.
+    Every column goes in (on PostgreSQL the whole row's text, so a column added later is
+    covered too), in primary-key order. NULL for an empty table.
     """
-    if backend_name != "postgresql":
-        return sa.type_coerce(sa.null(), sa.String)
-    rows = sa.func.string_agg(
-        sa.literal_column(f"{table.name}::text"),
-        postgresql.aggregate_order_by(sa.literal_column("','"), *table.primary_key.columns),
-    )
-    return sa.select(sa.func.md5(rows)).select_from(table).scalar_subquery()
+    if backend_name == "postgresql":
+        rows = sa.func.string_agg(
+            sa.literal_column(f"{table.name}::text"),
+            postgresql.aggregate_order_by(sa.literal_column("','"), *table.primary_key.columns),
+        )
+        return sa.select(sa.func.md5(rows)).select_from(table).scalar_subquery()
+    ordered = sa.select(*table.columns).order_by(*table.primary_key.columns).subquery()
+    row: sa.ColumnElement[str] = sa.func.quote(ordered.c[0])
+    for column in list(ordered.c)[1:]:
+        row = row.op("||")(",").op("||")(sa.func.quote(column))
+    # quote() spells every value as an SQL literal, so NULL and '' and 1 and '1' differ.
+    return sa.select(sa.func.group_concat(row, ";")).scalar_subquery()
 
 
 def claim_batch(query: sa.Select[Any], session: orm.Session) -> sa.Select[Any]:

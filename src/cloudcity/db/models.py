@@ -11,31 +11,7 @@ from sqlalchemy import orm
 from sqlalchemy.orm import Mapped, mapped_column
 
 from cloudcity.db.base import Base, utcnow
-
-
-class OptionKind(enum.StrEnum):
-    """The four choices that make a cake."""
-
-    SIZE = "size"
-    FLAVOUR = "flavour"
-    FROSTING = "frosting"
-    TOPPING = "topping"
-
-
-class Channel(enum.StrEnum):
-    """How a customer reached us."""
-
-    WHATSAPP = "whatsapp"
-    SMS = "sms"
-
-
-class OrderStatus(enum.StrEnum):
-    """Where an order is in its life."""
-
-    PLACED = "placed"
-    READY = "ready"
-    PICKED_UP = "picked_up"
-    CANCELLED = "cancelled"
+from cloudcity.domain import Channel, OptionKind, OrderStatus, twilio_address
 
 
 def _enum(kind: type[enum.StrEnum]) -> sa.Enum:
@@ -85,7 +61,7 @@ class Customer(Base):
     @property
     def address(self) -> str:
         """The Twilio address for this customer: `whatsapp:+1...` or `+1...`."""
-        return f"whatsapp:{self.phone}" if self.channel is Channel.WHATSAPP else self.phone
+        return twilio_address(self.phone, self.channel)
 
 
 class Order(Base):

@@ -1,35 +1,64 @@
-"""The database of one process: its engine, its session factory and the unit of work."""
+"""The database of one process: its engine, its session factories and its units of work."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.db.engine import WRITE_INTENT, create_engine, writer_turn
+from cloudcity.db.menu_cache import MenuCache
+from cloudcity.db.unit_of_work import Reading, UnitOfWork, read_only_sessions
 
 
 @dataclass(frozen=True)
 class Database:
-    """One engine and the one session factory bound to it."""
+    """One engine, the session factories bound to it, and what this process keeps of it."""
 
     engine: sa.Engine
     sessions: orm.sessionmaker[orm.Session]
+    read_sessions: orm.sessionmaker[orm.Session]
+    menu_cache: MenuCache = field(default_factory=MenuCache)
 
     @classmethod
     def connect(cls, url_or_path: str) -> Database:
-        """Create the engine and session factory for a URL; do this once per process."""
+        """Create the engine and session factories for a URL; do this once per process."""
         engine = create_engine(url_or_path)
-        return cls(engine, orm.sessionmaker(engine, expire_on_commit=False))
+        readers = orm.sessionmaker(engine, expire_on_commit=False)
+        read_only_sessions(readers)
+        return cls(engine, orm.sessionmaker(engine, expire_on_commit=False), readers)
 
     @contextmanager
-    def unit_of_work(self) -> Iterator[orm.Session]:
-        """A session that commits when the block ends, rolls back on error, and always closes."""
-        with self.sessions() as session, committing(session):
-            yield session
+    def unit_of_work(self) -> Iterator[UnitOfWork]:
+        """A write transaction of its own: committed when the block ends, rolled back on error.
+
+        It begins as a write before anything is read (SQLite: this process's turn on the
+        writer lock, then BEGIN IMMEDIATE), so it never upgrades a stale read snapshot.
+        """
+        with writer_turn(self.engine), self.sessions() as session:
+            session.connection(execution_options={WRITE_INTENT: True})
+            uow = UnitOfWork(session, self.menu_cache)
+            try:
+                yield uow
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+        if uow.menu.changed:
+            self.menu_cache.invalidate()
+
+    @contextmanager
+    def reading(self) -> Iterator[Reading]:
+        """A read session of its own that refuses to write; closed when the block ends."""
+        with self.read_sessions() as session:
+            yield self.reader(session)
+
+    def reader(self, session: orm.Session) -> Reading:
+        """The repositories on a read session from `read_sessions` (a request's, say)."""
+        return Reading(session, self.menu_cache)
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""
@@ -43,25 +72,3 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection (after a fork, or at shutdown)."""
         self.engine.dispose()
-
-
-@contextmanager
-def committing(session: orm.Session) -> Iterator[orm.Session]:
-    """Commit an existing session when the block ends normally; roll back and re-raise if not.
-
-    Enter it before the first query of a write, so SQLite takes its write lock up front.
-    """
-    with writer_turn(_engine(session)):
-        if not session.in_transaction():
-            session.connection(execution_options={WRITE_INTENT: True})
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def _engine(session: orm.Session) -> sa.Engine:
-    bind = session.get_bind()
-    return bind if isinstance(bind, sa.Engine) else bind.engine

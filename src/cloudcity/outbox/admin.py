@@ -1,4 +1,4 @@
-"""What the bakers see of the outbox: messages by status, page by page, and a manual retry."""
+"""What the bakers see of the outbox: messages by status, page by page."""
 
 from __future__ import annotations
 
@@ -7,9 +7,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
-from cloudcity.outbox import manage
 from cloudcity.outbox.status import DEAD, FAILED, GAVE_UP, PENDING, RETRY, SENDING, SENT
 
 # Every state a message can be in: one waiting for its next try after a transient error
@@ -17,7 +15,6 @@ from cloudcity.outbox.status import DEAD, FAILED, GAVE_UP, PENDING, RETRY, SENDI
 STATUSES = (PENDING, SENDING, RETRY, SENT, FAILED, DEAD)
 RETRYABLE = frozenset(GAVE_UP)
 WITH_ERRORS = frozenset({RETRY, FAILED, DEAD})
-RetryError = manage.OutboxError
 
 
 @dataclass(frozen=True)
@@ -60,11 +57,3 @@ def list_messages(
         .offset((page - 1) * per_page)
     )
     return MessagePage(list(messages), page, per_page, total)
-
-
-def retry_message(*, session: orm.Session, outbox_id: int) -> OutboxMessage:
-    """Put a failed or dead message back in the queue now, as `cloudcity outbox retry` does."""
-    session.get(OutboxMessage, outbox_id, with_for_update=True)  # two bakers: one at a time
-    message = manage.retry_message(session, message_id=outbox_id, now=utcnow())
-    session.flush()
-    return message

@@ -5,16 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import orm
-
 from cloudcity.config import Settings
+from cloudcity.db import Reading
 from cloudcity.db.models import Customer, Order
+from cloudcity.db.repositories.values import Claimed
 from cloudcity.documents import InvoiceData
+from cloudcity.domain import WHATSAPP_PREFIX
 from cloudcity.invoices import invoice_data, shop_info
-from cloudcity.outbox.claim import Claimed
 from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
-from cloudcity.phones import WHATSAPP_PREFIX
 from cloudcity.providers.ports import (
     Attachment,
     DeliveryError,
@@ -64,9 +63,9 @@ class Dispatcher:
         self.renderer = renderer
         self.settings = settings
 
-    def prepare(self, session: orm.Session, message: Claimed, *, now: datetime) -> Outgoing:
+    def prepare(self, reading: Reading, message: Claimed, *, now: datetime) -> Outgoing:
         """Read what the message needs from the database; refusals are permanent DeliveryErrors."""
-        order = _order(session, message)
+        order = _order(reading, message)
         if message.kind == RECEIPT_EMAIL:
             return self._receipt(message, order)
         if message.kind == READY_MESSAGE:
@@ -146,8 +145,8 @@ class Dispatcher:
         )
 
 
-def _order(session: orm.Session, message: Claimed) -> Order:
-    order = session.get(Order, message.order_id) if message.order_id is not None else None
+def _order(reading: Reading, message: Claimed) -> Order:
+    order = reading.orders.get(message.order_id) if message.order_id is not None else None
     if order is None:
         raise DeliveryError(
             f"{message.kind} {message.idempotency_key!r} has no order to describe",

@@ -4,31 +4,18 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-from sqlalchemy import orm
-
+from cloudcity.db import UnitOfWork
 from cloudcity.db.models import OutboxMessage
-from cloudcity.outbox.status import GAVE_UP, PENDING, SENT
+from cloudcity.outbox.status import GAVE_UP, PENDING
 
 
 class OutboxError(ValueError):
     """A request about an outbox message that cannot be done; the message says why."""
 
 
-def unsent(session: orm.Session, *, limit: int = 200) -> list[OutboxMessage]:
-    """Messages not sent yet (waiting, being sent, failed or dead), oldest first."""
-    query = (
-        sa.select(OutboxMessage)
-        .where(OutboxMessage.status != SENT)
-        .order_by(OutboxMessage.id)
-        .limit(limit)
-    )
-    return list(session.scalars(query))
-
-
-def retry_message(session: orm.Session, *, message_id: int, now: datetime) -> OutboxMessage:
+def retry_message(*, uow: UnitOfWork, message_id: int, now: datetime) -> OutboxMessage:
     """Put a failed or dead message back in the queue, due now, with its attempts reset."""
-    message = session.get(OutboxMessage, message_id)
+    message = uow.outbox.locked(message_id)  # two bakers: one at a time
     if message is None:
         raise OutboxError(f"there is no outbox message {message_id}")
     if message.status not in GAVE_UP:

@@ -20,21 +20,21 @@ import socket
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 
+from cloudcity.clock import Clock, system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.base import utcnow
-from cloudcity.outbox.claim import Claimed, claim, record_failure, record_sent, release
+from cloudcity.db.repositories.outbox import Lease
+from cloudcity.db.repositories.values import Claimed
 from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
-Clock = Callable[[], datetime]
 # Twice the slowest adapter's HTTP timeout (SendGrid, 20 s) plus time to render a PDF: with a
 # shorter lease a slow but healthy send can outlive its half lease and be sent twice.
 SAFE_LEASE = timedelta(seconds=60)
@@ -58,7 +58,7 @@ class Worker:
         poll_interval: float | None = None,
         lease: float | None = None,
         worker_id: str | None = None,
-        clock: Clock = utcnow,
+        clock: Clock = system_clock,
         backoff: Backoff | None = None,
         jitter: Callable[[], float] = random.random,
     ) -> None:
@@ -104,15 +104,9 @@ class Worker:
         log.info("outbox worker %s stopped", self.worker_id)
 
     def _claim(self) -> list[Claimed]:
-        with self.database.unit_of_work() as session:
-            return claim(
-                session,
-                worker_id=self.worker_id,
-                now=self.clock(),
-                lease=self.lease,
-                limit=self.batch_size,
-                max_attempts=self.max_attempts,
-            )
+        lease = Lease(self.worker_id, self.lease, self.max_attempts)
+        with self.database.unit_of_work() as uow:
+            return uow.outbox.claim(lease=lease, now=self.clock(), limit=self.batch_size)
 
     def _lease_covers(self, message: Claimed) -> bool:
         # Start a send only with half the lease to spare, so no one reclaims it mid-send.
@@ -120,8 +114,8 @@ class Worker:
 
     def _process(self, message: Claimed) -> None:
         try:
-            with self.database.sessions() as session:
-                outgoing = self.dispatcher.prepare(session, message, now=self.clock())
+            with self.database.reading() as reading:
+                outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
             provider_id = self.dispatcher.deliver(outgoing)
         except DeliveryError as exc:
             self._failed(message, exc)
@@ -132,10 +126,9 @@ class Worker:
             self._sent(message, provider_id)
 
     def _sent(self, message: Claimed, provider_id: str) -> None:
-        with self.database.unit_of_work() as session:
-            ours = record_sent(
-                session,
-                message=message,
+        with self.database.unit_of_work() as uow:
+            ours = uow.outbox.record_sent(
+                message,
                 worker_id=self.worker_id,
                 provider_id=provider_id,
                 now=self.clock(),
@@ -154,10 +147,9 @@ class Worker:
             jitter=self.jitter(),
         )
         log.warning("outbox message %s: %s -> %s", message.id, outcome.error, outcome.status)
-        with self.database.unit_of_work() as session:
-            record_failure(
-                session,
-                message=message,
+        with self.database.unit_of_work() as uow:
+            uow.outbox.record_failure(
+                message,
                 worker_id=self.worker_id,
                 status=outcome.status,
                 error=outcome.error,
@@ -166,8 +158,8 @@ class Worker:
             )
 
     def _release(self, messages: list[Claimed]) -> None:
-        with self.database.unit_of_work() as session:
-            release(session, messages=messages, worker_id=self.worker_id, now=self.clock())
+        with self.database.unit_of_work() as uow:
+            uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
 
 
 def build_dispatcher(

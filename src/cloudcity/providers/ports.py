@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from cloudcity.domain import is_whatsapp
+
 
 @dataclass(frozen=True)
 class Attachment:
@@ -47,7 +49,7 @@ class TextMessage:
     @property
     def is_whatsapp(self) -> bool:
         """True when the recipient is a WhatsApp address."""
-        return self.to.startswith("whatsapp:")
+        return is_whatsapp(self.to)
 
 
 class DeliveryError(Exception):

@@ -12,6 +12,7 @@ from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
+from cloudcity.domain import whatsapp_address
 from cloudcity.providers.errors import http_error, transport_error
 from cloudcity.providers.ports import DeliveryError, TextMessage
 
@@ -65,7 +66,7 @@ class TwilioMessageSender:
     ) -> None:
         self._http = _HttpClient(timeout=timeout, base_url=base_url)
         self._client = Client(account_sid, auth_token, http_client=self._http)
-        self._whatsapp_from = _whatsapp_address(whatsapp_from) if whatsapp_from else None
+        self._whatsapp_from = whatsapp_address(whatsapp_from) if whatsapp_from else None
         self._sms_from = sms_from
         base = public_url.rstrip("/") if public_url else None
         self._status_callback = f"{base}/twilio/status" if base else None
@@ -115,10 +116,6 @@ class TwilioMessageSender:
         detail = getattr(exc, "msg", None) or getattr(exc, "detail", None) or str(code)
         text = f"error {code}: {detail}" if code else str(detail)
         return http_error("Twilio", status, text, retry_after=self._http.last_retry_after)
-
-
-def _whatsapp_address(number: str) -> str:
-    return number if number.startswith("whatsapp:") else f"whatsapp:{number}"
 
 
 def _channel(message: TextMessage) -> str:

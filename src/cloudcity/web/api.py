@@ -13,9 +13,7 @@ from typing import Any, TypeVar
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
-from cloudcity import menu
-from cloudcity.db import committing
-from cloudcity.db.models import OptionKind
+from cloudcity.domain import Cake, OptionKind
 from cloudcity.money import MoneyError, to_cents, to_number
 from cloudcity.orders import (
     IdempotencyConflict,
@@ -25,9 +23,9 @@ from cloudcity.orders import (
     place_order,
 )
 from cloudcity.phones import PhoneError, parse_address
-from cloudcity.pricing import Cake, MenuError, Problem, Quote, quote
+from cloudcity.pricing import MenuError, Problem, Quote, quote
 from cloudcity.web import schemas
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import now, reading, settings, unit_of_work
 from cloudcity.web.errors import ApiError, from_validation
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -64,7 +62,7 @@ def _credentials_match(expected: tuple[str, str]) -> bool:
 @api_auth
 def flavours() -> Response:
     """The orderable menu as lists of names per kind."""
-    grouped = menu.orderable(db_session())
+    grouped = reading().menu.orderable()
     body = schemas.Menu(**{kind.value: [o.name for o in grouped[kind]] for kind in OptionKind})
     return jsonify(body.model_dump())
 
@@ -84,10 +82,9 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     """Place an order; a repeated Idempotency-Key answers with the first order."""
     payload = _validated(schemas.OrderCreate, _json_object())
     order_request = _order_request(payload)
-    session = db_session()
     try:
-        with committing(session):
-            placed = place_order(session, request=order_request, currency=settings().currency)
+        with unit_of_work() as uow:
+            placed = place_order(uow=uow, request=order_request, now=now())
     except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
         raise _refusal(exc) from None
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
@@ -129,6 +126,7 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
         name=payload.customer.name,
         email=str(payload.customer.email),
         cake=Cake(**payload.cake.model_dump()),
+        currency=settings().currency,
         client_price_cents=price,
         idempotency_key=key,
         fingerprint=_fingerprint(payload) if key else None,
@@ -152,7 +150,7 @@ def _refusal(exc: Exception) -> ApiError:
 
 def _quote(cake: Cake) -> Quote:
     try:
-        return quote(db_session(), cake)
+        return quote(uow=reading(), cake=cake)
     except MenuError as exc:
         raise ApiError(422, "the cake is not on the menu", exc.problems) from None
 

@@ -7,6 +7,7 @@ import logging
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from cloudcity.clock import Clock, system_clock
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
 from cloudcity.web import (
@@ -27,7 +28,12 @@ from cloudcity.web.twilio_auth import warn_if_unsigned
 log = logging.getLogger(__name__)
 
 
-def create_app(settings: Settings | None = None, *, database: Database | None = None) -> Flask:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    database: Database | None = None,
+    clock: Clock = system_clock,
+) -> Flask:
     """Build the app from settings; nothing connects until the first request needs it."""
     settings = settings or load_settings()
     app = Flask("cloudcity")
@@ -41,7 +47,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     warn_if_unsigned(settings)
-    install(app, Services(settings, database or Database.connect(settings.database_url)))
+    install(app, Services(settings, database or Database.connect(settings.database_url), clock))
     errors.register(app)
     for module in (api, openapi, health, twilio_webhook, delivery_webhooks, landing):
         app.register_blueprint(module.bp)

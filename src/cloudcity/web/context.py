@@ -1,15 +1,17 @@
-"""What a request can reach: the settings, one database session per request, the services."""
+"""What a request can reach: the settings, the clock, a read session, units of work."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, current_app, g
-from sqlalchemy import orm
 
+from cloudcity.clock import Clock, system_clock
 from cloudcity.config import Settings
-from cloudcity.db import Database
+from cloudcity.db import Database, Reading, UnitOfWork
 
 EXTENSION = "cloudcity"
 
@@ -20,6 +22,7 @@ class Services:
 
     settings: Settings
     database: Database
+    clock: Clock = system_clock
     extras: dict[str, Any] = field(default_factory=dict)
 
 
@@ -34,20 +37,34 @@ def settings() -> Settings:
     return services().settings
 
 
-def db_session() -> orm.Session:
-    """This request's session, opened on first use and closed when the request ends."""
-    if "db_session" not in g:
-        g.db_session = services().database.sessions()
-    session: orm.Session = g.db_session
-    return session
+def now() -> datetime:
+    """The time by the app's clock."""
+    return services().clock()
+
+
+def reading() -> Reading:
+    """This request's read session, opened on first use and closed when the request ends.
+
+    It refuses to write: a view that writes opens `unit_of_work()`, a session of its own.
+    """
+    if "reading" not in g:
+        database = services().database
+        g.reading = database.reader(database.read_sessions())
+    found: Reading = g.reading
+    return found
+
+
+def unit_of_work() -> AbstractContextManager[UnitOfWork]:
+    """A unit of work for a write: committed before the response is built."""
+    return services().database.unit_of_work()
 
 
 def install(app: Flask, found: Services) -> None:
-    """Attach the services to the app and close each request's session on teardown."""
+    """Attach the services to the app and close each request's read session on teardown."""
     app.extensions[EXTENSION] = found
 
     @app.teardown_appcontext
     def close_session(_exc: BaseException | None) -> None:
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
+        found = g.pop("reading", None)
+        if found is not None:
+            found.session.close()

@@ -9,8 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from cloudcity.db import committing
-from cloudcity.delivery import Report, record
+from cloudcity.outbox.delivery import Report, record
 from cloudcity.pricing import Problem
 from cloudcity.providers.sendgrid_webhook import (
     SIGNATURE_HEADER,
@@ -18,7 +17,7 @@ from cloudcity.providers.sendgrid_webhook import (
     WebhookKeyError,
     is_valid_signature,
 )
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import now, settings, unit_of_work
 from cloudcity.web.errors import ApiError
 from cloudcity.web.twilio_auth import twilio_signed
 
@@ -46,8 +45,8 @@ def twilio_status() -> tuple[str, int]:
         error_code=_text(request.form.get("ErrorCode"), 32),
         payload={key: request.form[key] for key in TWILIO_FIELDS if key in request.form},
     )
-    with committing(db_session()) as session:
-        record(session, report=report)
+    with unit_of_work() as uow:
+        record(uow, report=report, now=now())
     return "", 204
 
 
@@ -60,9 +59,9 @@ def sendgrid_events() -> Response:
     events = _event_list(payload)
     reports = [report for event in events if (report := _sendgrid_report(event))]
     recorded = 0
-    with committing(db_session()) as session:
+    with unit_of_work() as uow:
         for report in reports:
-            recorded += record(session, report=report)
+            recorded += record(uow, report=report, now=now())
     return jsonify({"received": len(events), "recorded": recorded})
 
 

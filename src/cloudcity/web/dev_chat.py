@@ -9,13 +9,13 @@ Origin/Referer check refuses the rest.
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
 from cloudcity.chat import inbound_from_form
+from cloudcity.chat.simulator import twilio_form
 from cloudcity.pricing import Problem
 from cloudcity.web.context import settings
 from cloudcity.web.errors import error_response
@@ -82,14 +82,4 @@ def _fields(payload: Any) -> tuple[dict[str, str], list[Problem]]:
 
 def _twilio_form(sender: str, body: str) -> dict[str, str]:
     """The fields Twilio's Messaging webhook would post for this message."""
-    config = settings()
-    whatsapp = sender.lower().startswith("whatsapp:")
-    shop = config.twilio_whatsapp_from if whatsapp else config.twilio_sms_from
-    return {
-        "MessageSid": "SM" + secrets.token_hex(16),
-        "AccountSid": config.twilio_account_sid or "AC" + "0" * 32,
-        "From": sender,
-        "To": shop or ("whatsapp:" if whatsapp else "") + config.shop_phone,
-        "Body": body,
-        "NumMedia": "0",
-    }
+    return twilio_form(settings(), sender=sender, body=body)

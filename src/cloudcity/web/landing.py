@@ -12,11 +12,9 @@ import segno
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
-from cloudcity import menu
-from cloudcity.db.models import OptionKind
-from cloudcity.menu import MenuItem
+from cloudcity.domain import MenuItem, OptionKind
 from cloudcity.money import format_money
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import reading, settings
 
 bp = Blueprint("landing", __name__)
 GREETING = "Hi! I'd like to order a cake"
@@ -47,7 +45,7 @@ def qr_svg(link: str) -> bytes:
 def index() -> str:
     """The shop's front page."""
     config = settings()
-    grouped = menu.orderable(db_session())
+    grouped = reading().menu.orderable()
     return render_template(
         "landing/index.html",
         shop=config,

@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
-
 from flask import Blueprint, Response, request
 from twilio.twiml.messaging_response import MessagingResponse
 
 from cloudcity.chat import (
     AlreadyRecorded,
+    ChatPolicy,
     Inbound,
     Reply,
     handle_inbound,
     inbound_from_form,
     replay,
 )
-from cloudcity.db import committing
-from cloudcity.db.base import utcnow
-from cloudcity.web.context import db_session, services, settings
+from cloudcity.web.context import now, settings, unit_of_work
 from cloudcity.web.twilio_auth import twilio_signed
 
 bp = Blueprint("twilio_webhook", __name__, url_prefix="/twilio")
@@ -43,20 +39,14 @@ def inbound_message() -> Response:
 
 def answer(inbound: Inbound) -> Reply:
     """Handle one inbound message and commit; a MessageSid handled before answers as it did."""
-    session = db_session()
+    policy = ChatPolicy.from_settings(settings())
     try:
-        with committing(session):
-            return handle_inbound(session, inbound=inbound, settings=settings(), now=clock()())
+        with unit_of_work() as uow:
+            return handle_inbound(uow=uow, inbound=inbound, policy=policy, now=now())
     except AlreadyRecorded:
         # A retry, or two copies at once: nothing of this attempt was kept.
-        with committing(session):
-            return replay(session, inbound=inbound, settings=settings(), now=clock()())
-
-
-def clock() -> Callable[[], datetime]:
-    """The app's clock: `Services.extras["clock"]` when set (tests move it), else utcnow."""
-    found: Callable[[], datetime] = services().extras.get("clock", utcnow)
-    return found
+        with unit_of_work() as uow:
+            return replay(uow=uow, inbound=inbound, policy=policy, now=now())
 
 
 def twiml(reply: Reply) -> str:

@@ -7,10 +7,9 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user, login_user, logout_user
 
 from cloudcity import admins
-from cloudcity.db import committing
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.security import Baker, safe_next
-from cloudcity.web.context import db_session
+from cloudcity.web.context import now, unit_of_work
 
 HOME = "admin.orders"
 
@@ -29,11 +28,9 @@ def login() -> ResponseReturnValue:
     """Check the username and password, then send the baker where they were going."""
     username = request.form.get("username", "").strip()
     target = safe_next(request.form.get("next"))
-    session = db_session()
-    with committing(session):
-        user = admins.authenticate(
-            session, username=username, password=request.form.get("password", "")
-        )
+    password = request.form.get("password", "")
+    with unit_of_work() as uow:
+        user = admins.authenticate(uow=uow, username=username, password=password, now=now())
         baker = Baker.of(user) if user is not None else None
     if baker is None:
         flash("Wrong username or password.", "error")

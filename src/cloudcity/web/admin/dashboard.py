@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import render_template
 
 from cloudcity.dashboard import DayTotal, dashboard
-from cloudcity.db.base import utcnow
 from cloudcity.money import format_money
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.chart import Bar, bar_chart
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import now, reading, settings
 
 
 @bp.get("/")
 def home() -> str:
     """What needs doing now, and how the last 30 days went."""
-    board = dashboard(db_session(), now=utcnow())
+    board = dashboard(reading().session, now=now())
     currency = settings().currency
 
     def money(cents: int) -> str:

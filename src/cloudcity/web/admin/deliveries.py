@@ -7,18 +7,16 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from cloudcity.db import committing
 from cloudcity.outbox.admin import (
     RETRYABLE,
     STATUSES,
     WITH_ERRORS,
-    RetryError,
     count_by_status,
     list_messages,
-    retry_message,
 )
+from cloudcity.outbox.manage import OutboxError, retry_message
 from cloudcity.web.admin import bp
-from cloudcity.web.context import db_session
+from cloudcity.web.context import now, reading, unit_of_work
 
 DEFAULT_STATUS = "failed"
 PER_PAGE = 50
@@ -37,7 +35,7 @@ def deliveries() -> ResponseReturnValue:
     if status not in STATUSES:
         status = DEFAULT_STATUS
     page_number = request.args.get("page", 1, type=int) or 1
-    session = db_session()
+    session = reading().session
     page = list_messages(session, status=status, page=page_number, per_page=PER_PAGE)
     return render_template(
         "admin/deliveries.html",
@@ -56,11 +54,10 @@ def retry(outbox_id: int) -> ResponseReturnValue:
     form = RetryForm()
     back = form.status.data if form.status.data in STATUSES else DEFAULT_STATUS
     form.validate_on_submit()  # only the CSRF token, which the blueprint checked already
-    session = db_session()
     try:
-        with committing(session):
-            message = retry_message(session=session, outbox_id=outbox_id)
-    except RetryError as exc:
+        with unit_of_work() as uow:
+            message = retry_message(uow=uow, message_id=outbox_id, now=now())
+    except OutboxError as exc:
         flash(f"Not retried: {exc}.", "error")
         return redirect(url_for("admin.deliveries", status=back), 303)
     flash(f"Message {message.id} to {message.recipient} is queued to be sent again.", "success")

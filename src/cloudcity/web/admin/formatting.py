@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flask import Flask
 
-from cloudcity.db.models import Channel, OrderStatus
+from cloudcity.domain import Channel, OrderStatus
 from cloudcity.money import format_money
 
 STATUS_LABELS = {

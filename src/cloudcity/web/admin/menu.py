@@ -8,12 +8,12 @@ from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, SelectField, StringField
 from wtforms.validators import ValidationError
 
-from cloudcity import menu, menu_admin
-from cloudcity.db import committing
-from cloudcity.db.models import OptionKind
+from cloudcity import menu_admin
+from cloudcity.db.repositories.menu import group
+from cloudcity.domain import OptionKind
 from cloudcity.money import MoneyError, format_money, to_cents
 from cloudcity.web.admin import bp
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import reading, settings, unit_of_work
 
 KIND_TITLES = {
     OptionKind.SIZE: "Sizes",
@@ -75,11 +75,10 @@ def add_option() -> ResponseReturnValue:
         return redirect(url_for("admin.menu_page"), 303)
     if valid:
         kind = OptionKind(form.kind.data)
-        session = db_session()
         try:
-            with committing(session):
+            with unit_of_work() as uow:
                 added = menu_admin.add_option(
-                    session, kind=kind, name=form.name.data, price_cents=form.price_cents
+                    uow=uow, kind=kind, name=form.name.data, price_cents=form.price_cents
                 )
         except menu_admin.MenuEditError as exc:
             _form_error(form, exc)
@@ -94,11 +93,10 @@ def update_option(option_id: int) -> ResponseReturnValue:
     """Rename and reprice an option."""
     form = OptionForm()
     if form.validate_on_submit():
-        session = db_session()
         try:
-            with committing(session):
+            with unit_of_work() as uow:
                 saved = menu_admin.update_option(
-                    session, option_id=option_id, name=form.name.data, price_cents=form.price_cents
+                    uow=uow, option_id=option_id, name=form.name.data, price_cents=form.price_cents
                 )
         except menu_admin.MenuEditError as exc:
             if exc.field == "id":
@@ -117,11 +115,10 @@ def switch_option(option_id: int) -> ResponseReturnValue:
     form = SwitchForm()
     if not form.validate_on_submit():
         return _page(form=form, failed=f"edit-{option_id}", status=422)
-    session = db_session()
     try:
-        with committing(session):
+        with unit_of_work() as uow:
             option = menu_admin.set_active(
-                session, option_id=option_id, active=form.active.data == "on"
+                uow=uow, option_id=option_id, active=form.active.data == "on"
             )
     except menu_admin.MenuEditError as exc:
         flash(_sentence(exc), "error")
@@ -144,7 +141,7 @@ def _sentence(exc: Exception) -> str:
 def _page(
     *, form: FlaskForm | None = None, failed: str | None = None, status: int = 200
 ) -> ResponseReturnValue:
-    grouped = menu.group(menu.list_options(db_session(), only_active=False))
+    grouped = group(reading().menu.options(only_active=False))
     currency = settings().currency
     page = render_template(
         "admin/menu.html",

@@ -3,28 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from sqlalchemy import orm
 
 from cloudcity import fulfilment, order_history
-from cloudcity.db import committing
+from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
 from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
-from cloudcity.orders import get_order
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.security import current_actor, safe_next
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import now, reading, settings, unit_of_work
 
 
 @bp.get("/orders/<int:order_id>")
 def order(order_id: int) -> str:
     """The order, its customer, its timeline and the chat with the customer."""
-    session = db_session()
-    found = _order_or_404(session, order_id)
+    session = reading().session
+    found = _order_or_404(order_id)
     return render_template(
         "admin/order.html",
         order=found,
@@ -37,7 +36,7 @@ def order(order_id: int) -> str:
 @bp.get("/orders/<int:order_id>/invoice.pdf")
 def invoice(order_id: int) -> Response:
     """The order's invoice as a PDF."""
-    found = _order_or_404(db_session(), order_id)
+    found = _order_or_404(order_id)
     pdf = render_invoice_pdf(invoice_data(found, shop_info(settings())))
     disposition = f'inline; filename="{invoice_filename(found.id)}"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
@@ -60,9 +59,9 @@ def cancel(order_id: int) -> ResponseReturnValue:
     """Cancel the order with a reason the customer is told."""
     reason = request.form.get("reason", "")
 
-    def cancelling(*, session: orm.Session, order_id: int, actor: str) -> Transition:
+    def cancelling(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
         return fulfilment.cancel_order(
-            session=session, order_id=order_id, actor=actor, reason=reason
+            uow=uow, order_id=order_id, actor=actor, reason=reason, now=now
         )
 
     return _act(order_id, cancelling, "cancelled; the customer will be told why")
@@ -71,11 +70,10 @@ def cancel(order_id: int) -> ResponseReturnValue:
 @bp.post("/orders/<int:order_id>/resend-receipt")
 def resend_receipt(order_id: int) -> ResponseReturnValue:
     """Send the receipt email again."""
-    session = db_session()
     try:
-        with committing(session):
+        with unit_of_work() as uow:
             number = fulfilment.resend_receipt(
-                session=session, order_id=order_id, actor=current_actor()
+                uow=uow, order_id=order_id, actor=current_actor(), now=now()
             )
     except OrderNotFound:
         abort(404)
@@ -87,10 +85,9 @@ def resend_receipt(order_id: int) -> ResponseReturnValue:
 
 
 def _act(order_id: int, action: Callable[..., Transition], done: str) -> ResponseReturnValue:
-    session = db_session()
     try:
-        with committing(session):
-            outcome = action(session=session, order_id=order_id, actor=current_actor())
+        with unit_of_work() as uow:
+            outcome = action(uow=uow, order_id=order_id, actor=current_actor(), now=now())
     except OrderNotFound:
         abort(404)
     except TransitionError as exc:
@@ -109,8 +106,8 @@ def _back(order_id: int) -> ResponseReturnValue:
     return redirect(target or url_for("admin.order", order_id=order_id))
 
 
-def _order_or_404(session: orm.Session, order_id: int) -> Order:
-    found = get_order(session, order_id)
+def _order_or_404(order_id: int) -> Order:
+    found = reading().orders.get(order_id)
     if found is None:
         abort(404, description=f"there is no order #{order_id}")
     return found

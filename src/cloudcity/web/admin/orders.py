@@ -11,12 +11,13 @@ from flask import Response, render_template, request, stream_with_context
 from sqlalchemy import orm
 from werkzeug.datastructures import MultiDict
 
-from cloudcity.db.models import Order, OrderStatus
+from cloudcity.db.models import Order
+from cloudcity.domain import OrderStatus
 from cloudcity.order_search import OrderFilter, find_orders, iter_pages, region_of
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import channel_label
 from cloudcity.web.admin.security import MAX_ID
-from cloudcity.web.context import db_session, settings
+from cloudcity.web.context import reading, settings
 
 CSV_COLUMNS = (
     "order id",
@@ -40,7 +41,7 @@ def orders() -> str:
     """Orders newest first, filtered and searched, a page at a time."""
     wanted, problems = parse_filter(request.args)
     before = _cursor()
-    page = find_orders(db_session(), wanted, before=before, region=_region())
+    page = find_orders(reading().session, wanted, before=before, region=_region())
     args = {k: v for k, v in request.args.items() if k != "before" and v}
     return render_template(
         "admin/orders.html",
@@ -57,7 +58,7 @@ def orders() -> str:
 def orders_csv() -> Response:
     """The filtered orders as CSV, streamed row by row (safe to open in a spreadsheet)."""
     wanted, _ = parse_filter(request.args)
-    session = db_session()
+    session = reading().session
     pages = iter_pages(session, wanted, region=_region())
     body = stream_with_context(_csv_lines(session, pages))
     headers = {"Content-Disposition": 'attachment; filename="cloud-city-orders.csv"'}

@@ -28,7 +28,7 @@ from cloudcity import admins
 from cloudcity.config import Settings, SettingsError
 from cloudcity.db.models import AdminUser
 from cloudcity.web.admin import bp, formatting
-from cloudcity.web.context import db_session
+from cloudcity.web.context import services
 
 LOGIN_LIMIT = "5/minute"
 PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
@@ -66,10 +66,13 @@ def load_baker(key: str) -> Baker | None:
     user_id, _, stamp = key.partition(":")
     if not user_id.isdigit():
         return None
-    user = admins.get_user(db_session(), int(user_id))
-    if user is None or not hmac.compare_digest(_stamp(user.password_hash), stamp):
-        return None
-    return Baker.of(user)
+    # A short read session of its own: the request's session stays free of this read, and a
+    # write the view makes next begins in a unit of work of its own anyway.
+    with services().database.reading() as reading:
+        user = admins.get_user(reading, int(user_id))
+        if user is None or not hmac.compare_digest(_stamp(user.password_hash), stamp):
+            return None
+        return Baker.of(user)
 
 
 def unauthorized() -> ResponseReturnValue:

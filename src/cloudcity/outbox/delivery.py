@@ -10,14 +10,11 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy import orm
-
-from cloudcity.db.base import utcnow
-from cloudcity.db.dialect import insert_ignore, lock_for_update
 from cloudcity.db.models import DeliveryEvent, OutboxMessage
+from cloudcity.db.unit_of_work import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -68,48 +65,22 @@ def advances(provider: str, current: str | None, new: str) -> bool:
     return ranks[new] > ranks[current]
 
 
-def record(session: orm.Session, *, report: Report) -> bool:
+def record(uow: UnitOfWork, *, report: Report, now: datetime) -> bool:
     """Store a report once (by event_key) and update its outbox row; False for a repeat."""
-    exists = session.scalar(
-        sa.select(DeliveryEvent.id).where(DeliveryEvent.event_key == report.event_key)
-    )
-    if exists is not None:
+    if uow.deliveries.seen(report.event_key):
         return False
-    message = _locked_outbox(session, report)
-    insert_ignore(session, DeliveryEvent, _event_row(report, message), unique=["event_key"])
+    message = uow.deliveries.locked_message(
+        outbox_id=report.outbox_id,
+        provider_ids=_message_ids(report.provider, report.provider_message_id or ""),
+        email_of_order=report.order_id if report.provider == "sendgrid" else None,
+    )
+    uow.deliveries.add(_event(report, message, now=now))
     if message is not None and advances(report.provider, message.delivery_status, report.event):
         message.delivery_status = report.event
-        message.updated_at = utcnow()
+        message.updated_at = now
     elif message is None:
         log.info("%s event %s matches no outbox message", report.provider, report.event_key)
     return True
-
-
-def _locked_outbox(session: orm.Session, report: Report) -> OutboxMessage | None:
-    for query in _candidates(report):
-        # Locked (and refreshed) so two concurrent callbacks cannot both read the old status.
-        locked = lock_for_update(query, session).execution_options(populate_existing=True)
-        found: OutboxMessage | None = session.scalar(locked)
-        if found is not None:
-            return found
-    return None
-
-
-def _candidates(report: Report) -> list[sa.Select[Any]]:
-    newest = sa.select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(1)
-    queries: list[sa.Select[Any]] = []
-    if report.outbox_id is not None:
-        queries.append(newest.where(OutboxMessage.id == report.outbox_id))
-    if report.provider_message_id:
-        ids = _message_ids(report.provider, report.provider_message_id)
-        queries.append(newest.where(OutboxMessage.provider_message_id.in_(ids)))
-    if report.order_id is not None and report.provider == "sendgrid":
-        queries.append(
-            newest.where(
-                OutboxMessage.order_id == report.order_id, OutboxMessage.kind.endswith("_email")
-            )
-        )
-    return queries
 
 
 def _message_ids(provider: str, message_id: str) -> list[str]:
@@ -117,22 +88,24 @@ def _message_ids(provider: str, message_id: str) -> list[str]:
 
     Older X-Message-Ids contain dots themselves, so every dotted prefix is a candidate.
     """
+    if not message_id:
+        return []
     if provider != "sendgrid":
         return [message_id]
     parts = message_id.split(".")
     return [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
 
 
-def _event_row(report: Report, message: OutboxMessage | None) -> dict[str, Any]:
-    return {
-        "provider": report.provider,
-        "event_key": report.event_key,
-        "provider_message_id": (
+def _event(report: Report, message: OutboxMessage | None, *, now: datetime) -> DeliveryEvent:
+    return DeliveryEvent(
+        provider=report.provider,
+        event_key=report.event_key,
+        provider_message_id=(
             message.provider_message_id if message is not None else report.provider_message_id
         ),
-        "outbox_id": message.id if message is not None else None,
-        "event": report.event[:32],
-        "error_code": report.error_code[:32] if report.error_code else None,
-        "payload": report.payload,
-        "at": utcnow(),
-    }
+        outbox_id=message.id if message is not None else None,
+        event=report.event[:32],
+        error_code=report.error_code[:32] if report.error_code else None,
+        payload=report.payload,
+        at=now,
+    )

@@ -1,0 +1,1 @@
+"""One repository per aggregate; each holds its table's statements, backend quirks included."""

@@ -1,0 +1,70 @@
+"""Customers: one per phone number, created or updated race-free in one statement."""
+
+from __future__ import annotations
+
+import functools
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.base import table_of
+from cloudcity.db.dialect import backend, upsert_insert
+from cloudcity.db.models import Customer
+from cloudcity.db.repositories.values import CustomerState
+from cloudcity.domain import Address
+
+_CUSTOMERS = table_of(Customer)
+# What a message or an order changes on an existing customer; the rest is kept.
+_ORDER_DETAILS = ("channel", "name", "email", "updated_at")
+_ARRIVAL = ("channel", "last_inbound_at", "updated_at")
+_SAVE_OPT_OUT = (
+    sa.update(_CUSTOMERS)
+    .where(_CUSTOMERS.c.id == sa.bindparam("customer_id", type_=sa.Integer))
+    .values(opted_out=sa.bindparam("opted_out"), updated_at=sa.bindparam("updated_at"))
+)
+
+
+class CustomerRepository:
+    """Customers by phone number."""
+
+    def __init__(self, session: orm.Session) -> None:
+        self._session = session
+
+    def save_for_order(
+        self, *, address: Address, name: str | None, email: str | None, now: datetime
+    ) -> CustomerState:
+        """Create or update the customer with this number; an empty name or email keeps the old."""
+        details = {"name": name or None, "email": email or None}
+        return self._upsert(address, _ORDER_DETAILS, details, now=now)
+
+    def touch(self, *, address: Address, now: datetime) -> CustomerState:
+        """Create the customer a message comes from, or note its channel and arrival time."""
+        return self._upsert(address, _ARRIVAL, {"last_inbound_at": now}, now=now)
+
+    def save_opt_out(self, customer: CustomerState, *, now: datetime) -> None:
+        """Write the customer's opt-out back when it changed (STOP, START)."""
+        if customer.opted_out != customer.was_opted_out:
+            values = {"customer_id": customer.id, "opted_out": customer.opted_out}
+            self._session.execute(_SAVE_OPT_OUT, values | {"updated_at": now})
+
+    def _upsert(
+        self, address: Address, changes: tuple[str, ...], values: dict[str, Any], *, now: datetime
+    ) -> CustomerState:
+        row = {"phone": address.phone, "channel": address.channel, "opted_out": False}
+        row |= values | {"created_at": now, "updated_at": now}
+        statement = _upsert_statement(backend(self._session), changes)
+        found = self._session.execute(statement, row).one()
+        customer_id, name, email, opted_out = found
+        return CustomerState(customer_id, name, email, opted_out, was_opted_out=opted_out)
+
+
+@functools.cache
+def _upsert_statement(backend_name: str, changes: tuple[str, ...]) -> sa.Executable:
+    insert = upsert_insert(backend_name, _CUSTOMERS)
+    new, old = insert.excluded, _CUSTOMERS.c
+    # An empty (NULL) value keeps the one on file. Two at once for a new number make one row.
+    update = {name: sa.func.coalesce(new[name], old[name]) for name in changes}
+    upsert = insert.on_conflict_do_update(index_elements=["phone"], set_=update)
+    return upsert.returning(old.id, old.name, old.email, old.opted_out)

@@ -1,0 +1,198 @@
+"""The outbox: messages written with the change that caused them, claimed by workers.
+
+A claim is one short transaction: PostgreSQL skips rows another worker has locked
+(FOR UPDATE SKIP LOCKED); SQLite's IMMEDIATE transactions let one writer claim at a time.
+Results are written with `locked_by = me`, so a worker whose lease expired (and whose
+message another worker reclaimed) cannot overwrite the newer result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.dialect import claim_batch, insert_ignore
+from cloudcity.db.models import OutboxMessage
+from cloudcity.db.repositories.values import Claimed
+from cloudcity.outbox.status import DEAD, DUE, PENDING, RETRY, SENDING, SENT
+
+
+@dataclass(frozen=True)
+class Lease:
+    """Who claims, for how long, and when a message that keeps killing its worker is dead."""
+
+    worker_id: str
+    length: timedelta
+    max_attempts: int
+
+
+class OutboxRepository:
+    """Outbox messages: enqueue, claim with a lease, record results."""
+
+    def __init__(self, session: orm.Session) -> None:
+        self._session = session
+
+    def enqueue(
+        self,
+        *,
+        kind: str,
+        key: str,
+        recipient: str,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+        order_id: int | None = None,
+    ) -> None:
+        """Add a message to send unless one with the same key exists (one per key, ever)."""
+        row = {
+            "kind": kind,
+            "idempotency_key": key,
+            "order_id": order_id,
+            "recipient": recipient,
+            "payload": payload or {},
+            "status": PENDING,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+            "updated_at": now,
+        }
+        insert_ignore(self._session, OutboxMessage, row, unique=["idempotency_key"])
+
+    def count_keyed(self, *, order_id: int, prefix: str) -> int:
+        """How many of an order's messages have an idempotency key starting with `prefix`."""
+        query = (
+            sa.select(sa.func.count())
+            .select_from(OutboxMessage)
+            .where(
+                OutboxMessage.order_id == order_id,
+                OutboxMessage.idempotency_key.startswith(prefix),
+            )
+        )
+        return self._session.scalar(query) or 0
+
+    def locked(self, message_id: int) -> OutboxMessage | None:
+        """One message as a tracked row, locked and read fresh, to change it."""
+        return self._session.get(
+            OutboxMessage, message_id, with_for_update=True, populate_existing=True
+        )
+
+    def unsent(self, *, limit: int = 200) -> list[OutboxMessage]:
+        """Messages not sent yet (waiting, being sent, failed or dead), oldest first."""
+        query = (
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.status != SENT)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+        return list(self._session.scalars(query))
+
+    def claim(self, *, lease: Lease, now: datetime, limit: int) -> list[Claimed]:
+        """Lease up to `limit` due messages to this worker."""
+        rows = self._session.scalars(claim_batch(_due(now, limit), self._session)).all()
+        claimed = []
+        for row in rows:
+            if row.status == SENDING and row.attempts >= lease.max_attempts:
+                _bury(row, now=now)
+                continue
+            if row.status == SENDING:
+                row.last_error = f"worker {row.locked_by} stopped or hung mid-send; sending again"
+            row.status, row.locked_by = SENDING, lease.worker_id
+            row.locked_until = now + lease.length
+            row.attempts += 1
+            row.updated_at = now
+            claimed.append(_copy(row))
+        self._session.flush()
+        return claimed
+
+    def record_sent(
+        self, message: Claimed, *, worker_id: str, provider_id: str, now: datetime
+    ) -> bool:
+        """Mark a message sent; False when the lease was lost and another worker owns it now."""
+        values = {"provider_message_id": provider_id, "sent_at": now, "last_error": None}
+        return self._update_own(message, worker_id, status=SENT, updated_at=now, **values)
+
+    def record_failure(
+        self,
+        message: Claimed,
+        *,
+        worker_id: str,
+        status: str,
+        error: str,
+        next_attempt_at: datetime | None,
+        now: datetime,
+    ) -> bool:
+        """Mark a failed send as retry, failed or dead; False when the lease was lost."""
+        values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
+        if next_attempt_at is not None:
+            values["next_attempt_at"] = next_attempt_at
+        return self._update_own(message, worker_id, **values)
+
+    def release(self, messages: list[Claimed], *, worker_id: str, now: datetime) -> None:
+        """Hand back claimed messages this worker will not send (stopping, lease running out)."""
+        if not messages:
+            return
+        self._session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_([m.id for m in messages]),
+                OutboxMessage.locked_by == worker_id,
+                OutboxMessage.status == SENDING,
+            )
+            .values(
+                status=sa.case((OutboxMessage.attempts > 1, RETRY), else_=PENDING),
+                attempts=OutboxMessage.attempts - 1,
+                locked_by=None,
+                locked_until=None,
+                updated_at=now,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    def _update_own(self, message: Claimed, worker_id: str, **values: Any) -> bool:
+        result = self._session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id == message.id,
+                OutboxMessage.locked_by == worker_id,
+                OutboxMessage.status == SENDING,
+            )
+            .values(locked_by=None, locked_until=None, **values)
+            .execution_options(synchronize_session=False)
+        )
+        return cast(sa.CursorResult[Any], result).rowcount == 1
+
+
+def _due(now: datetime, limit: int) -> sa.Select[Any]:
+    waiting = sa.and_(OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now)
+    abandoned = sa.and_(OutboxMessage.status == SENDING, OutboxMessage.locked_until <= now)
+    return (
+        sa.select(OutboxMessage)
+        .where(sa.or_(waiting, abandoned))
+        .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
+        .limit(limit)
+    )
+
+
+def _bury(row: OutboxMessage, *, now: datetime) -> None:
+    row.status, row.locked_by, row.locked_until = DEAD, None, None
+    row.last_error = (
+        f"gave up after {row.attempts} attempts: the worker stopped or hung while sending each time"
+    )
+    row.updated_at = now
+
+
+def _copy(row: OutboxMessage) -> Claimed:
+    assert row.locked_until is not None
+    return Claimed(
+        id=row.id,
+        kind=row.kind,
+        idempotency_key=row.idempotency_key,
+        recipient=row.recipient,
+        payload=dict(row.payload),
+        order_id=row.order_id,
+        attempts=row.attempts,
+        locked_until=row.locked_until,
+    )

@@ -1,0 +1,101 @@
+"""The plain values repositories return for hot paths, where tracked rows would cost more."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from cloudcity.domain import Cake, OrderStatus
+
+
+@dataclass
+class CustomerState:
+    """The customer writing in or ordering, as the chat and orders need them."""
+
+    id: int
+    name: str | None
+    email: str | None
+    opted_out: bool
+    was_opted_out: bool = field(default=False, repr=False)
+
+
+@dataclass
+class ConversationState:
+    """Where a conversation is: its step, what was chosen so far, and how many misses."""
+
+    id: int
+    step: str
+    data: dict[str, Any]
+    misses: int
+    updated_at: datetime
+    # The menu's version as of the lock: comes free with it, and saves reading a menu this
+    # process already holds.
+    menu_version: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class TranscriptLine:
+    """One message in or out of a chat, for the transcript."""
+
+    address: str
+    customer_id: int | None
+    direction: str
+    body: str
+    created_at: datetime
+    message_sid: str | None = None
+    reply: str | None = None
+
+
+@dataclass(frozen=True)
+class Earlier:
+    """An inbound message already answered: who sent it and what we replied."""
+
+    address: str
+    reply: str | None
+
+
+@dataclass(frozen=True)
+class PlacedOrder:
+    """An order as it was placed: what the API answers and the chat confirms."""
+
+    id: int
+    placed_at: datetime
+    email: str
+    cake: Cake
+    price_cents: int
+    currency: str
+    status: OrderStatus
+    request_fingerprint: str | None = field(default=None, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class NewOrder:
+    """The row of an order about to be placed, priced by the server."""
+
+    customer_id: int
+    cake: Cake
+    price_cents: int
+    currency: str
+    source: str
+    idempotency_key: str | None
+    request_fingerprint: str | None
+    placed_at: datetime
+
+
+class AlreadyRecorded(Exception):
+    """The message's MessageSid is in the transcript already: Twilio sent it again."""
+
+
+@dataclass(frozen=True)
+class Claimed:
+    """A message leased to one worker: a plain copy, usable after the claim's session closed."""
+
+    id: int
+    kind: str
+    idempotency_key: str
+    recipient: str
+    payload: dict[str, Any]
+    order_id: int | None
+    attempts: int
+    locked_until: datetime

@@ -1,0 +1,94 @@
+"""The bakery's own values: what a cake is, where an order is, how a customer is reached.
+
+Plain Python, importing nothing from the database layer, so pricing, the chat's wording and
+the documents can use them without the ORM.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+WHATSAPP_PREFIX = "whatsapp:"
+
+
+class OptionKind(enum.StrEnum):
+    """The four choices that make a cake."""
+
+    SIZE = "size"
+    FLAVOUR = "flavour"
+    FROSTING = "frosting"
+    TOPPING = "topping"
+
+
+class Channel(enum.StrEnum):
+    """How a customer reached us."""
+
+    WHATSAPP = "whatsapp"
+    SMS = "sms"
+
+
+class OrderStatus(enum.StrEnum):
+    """Where an order is in its life."""
+
+    PLACED = "placed"
+    READY = "ready"
+    PICKED_UP = "picked_up"
+    CANCELLED = "cancelled"
+
+
+def twilio_address(phone: str, channel: Channel) -> str:
+    """A number as Twilio writes it in `To`/`From`: `whatsapp:+1...` or `+1...`."""
+    return WHATSAPP_PREFIX + phone if channel is Channel.WHATSAPP else phone
+
+
+def is_whatsapp(address: str) -> bool:
+    """True for a Twilio address on WhatsApp (`whatsapp:+1...`), in any case."""
+    return address[: len(WHATSAPP_PREFIX)].lower() == WHATSAPP_PREFIX
+
+
+def whatsapp_address(number: str) -> str:
+    """`number` as a WhatsApp address, whether or not it already is one."""
+    return number if is_whatsapp(number) else WHATSAPP_PREFIX + number
+
+
+@dataclass(frozen=True)
+class Address:
+    """A customer's number in E.164 form and the channel it came from."""
+
+    phone: str
+    channel: Channel
+
+    @property
+    def twilio(self) -> str:
+        """The address as Twilio expects it in `To`/`From`."""
+        return twilio_address(self.phone, self.channel)
+
+
+@dataclass(frozen=True)
+class Cake:
+    """The four choices, as the customer wrote them."""
+
+    size: str
+    flavour: str
+    frosting: str
+    topping: str
+
+    def choice(self, kind: OptionKind) -> str:
+        """What was chosen for one kind."""
+        return str(getattr(self, kind.value))
+
+    def choices(self) -> dict[OptionKind, str]:
+        """What was chosen, by kind."""
+        return {kind: self.choice(kind) for kind in OptionKind}
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    """A menu option as read for display and pricing (a plain value, not a tracked row)."""
+
+    id: int
+    kind: OptionKind
+    name: str
+    price_cents: int
+    active: bool
