@@ -34,7 +34,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import Customer, Order
 from cloudcity.domain import Channel, OptionKind, OrderStatus
-from cloudcity.order_search import OrderFilter, find_orders
+from cloudcity.queries.orders import OrderFilter, find_orders
 from cloudcity.web import create_app
 
 CHUNK = 5_000

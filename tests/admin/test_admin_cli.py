@@ -9,7 +9,7 @@ from sqlalchemy import orm
 
 from cloudcity import admins
 from cloudcity.cli import main
-from cloudcity.cli_admin import ensure_dev_admin
+from cloudcity.cli.admin import ensure_dev_admin
 from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow

@@ -175,6 +175,6 @@ def test_csv_escapes_formulas(client: FlaskClient, auth: AuthActions, session: o
 def test_broad_search_walks_newest_orders(
     client: FlaskClient, three: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("cloudcity.order_search.FEW_CUSTOMERS", 1)
+    monkeypatch.setattr("cloudcity.queries.orders.FEW_CUSTOMERS", 1)
     assert shown(client, "?q=%2B1415") == [three[1], three[0]]
     assert shown(client, "?q=%2B1415&status=placed&from=2026-03-09") == [three[1]]

@@ -8,10 +8,10 @@ from admin_support import AuthActions
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
-from cloudcity.dashboard import DayTotal, daily_totals, dashboard
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Customer, Order
 from cloudcity.domain import Channel, OrderStatus
+from cloudcity.queries.dashboard import DayTotal, daily_totals, dashboard
 from cloudcity.web.admin.chart import Bar, bar_chart
 
 NOW = datetime(2025, 3, 15, 14, 30, tzinfo=UTC)

@@ -12,9 +12,9 @@ from sqlalchemy import orm
 
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
-from cloudcity.outbox.admin import count_by_status, list_messages
 from cloudcity.outbox.manage import OutboxError as RetryError
 from cloudcity.outbox.manage import retry_message
+from cloudcity.queries.messages import count_by_status, list_messages
 from tests.conftest import uow_on
 
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)

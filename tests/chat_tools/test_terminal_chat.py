@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from sqlalchemy import orm
 
 from cloudcity.cli import main
-from cloudcity.cli_chat import ChatError, replies_in
+from cloudcity.cli.chat import ChatError, replies_in
 from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Order

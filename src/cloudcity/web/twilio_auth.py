@@ -8,9 +8,9 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from flask import Request, abort, request
-from twilio.request_validator import RequestValidator
 
 from cloudcity.config import Settings
+from cloudcity.providers.twilio_signature import valid_signature
 from cloudcity.web.context import settings
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,12 @@ def is_valid_signature(req: Request, config: Settings) -> bool:
     """True when the request's signature matches the account's auth token."""
     if config.twilio_auth_token is None:
         return config.is_dev  # validation is off only in local development
-    validator = RequestValidator(config.twilio_auth_token.get_secret_value())
-    signature = req.headers.get("X-Twilio-Signature", "")
-    params = req.form.to_dict(flat=True) if req.form else {}
-    return bool(validator.validate(signed_url(req, config), params, signature))
+    return valid_signature(
+        url=signed_url(req, config),
+        params=req.form.to_dict(flat=True) if req.form else {},
+        signature=req.headers.get("X-Twilio-Signature", ""),
+        auth_token=config.twilio_auth_token.get_secret_value(),
+    )
 
 
 def twilio_signed(view: F) -> F:
@@ -62,8 +64,3 @@ def warn_if_unsigned(config: Settings) -> None:
             "TWILIO_AUTH_TOKEN is not set: Twilio webhook signatures are NOT checked "
             "(fine for local development only)"
         )
-
-
-def sign(url: str, params: dict[str, str], auth_token: str) -> str:
-    """The X-Twilio-Signature Twilio would send for a form POST to `url` (dev tools, tests)."""
-    return str(RequestValidator(auth_token).compute_signature(url, params))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, request
-from twilio.twiml.messaging_response import MessagingResponse
 
 from cloudcity.chat import (
     AlreadyRecorded,
@@ -14,6 +13,7 @@ from cloudcity.chat import (
     inbound_from_form,
     replay,
 )
+from cloudcity.providers.twilio_signature import twiml_reply
 from cloudcity.web.context import now, settings, unit_of_work
 from cloudcity.web.twilio_auth import twilio_signed
 
@@ -51,7 +51,4 @@ def answer(inbound: Inbound) -> Reply:
 
 def twiml(reply: Reply) -> str:
     """The TwiML document for a reply: one <Message>, or an empty <Response/>."""
-    response = MessagingResponse()
-    if reply.text:
-        response.message(reply.text)
-    return str(response)
+    return twiml_reply(reply.text)

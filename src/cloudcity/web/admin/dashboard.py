@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from flask import render_template
 
-from cloudcity.dashboard import DayTotal, dashboard
 from cloudcity.money import format_money
+from cloudcity.queries.dashboard import DayTotal, dashboard
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.chart import Bar, bar_chart
 from cloudcity.web.context import now, reading, settings

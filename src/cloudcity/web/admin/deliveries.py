@@ -7,14 +7,14 @@ from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
 from wtforms import HiddenField
 
-from cloudcity.outbox.admin import (
+from cloudcity.outbox.manage import OutboxError, retry_message
+from cloudcity.queries.messages import (
     RETRYABLE,
     STATUSES,
     WITH_ERRORS,
     count_by_status,
     list_messages,
 )
-from cloudcity.outbox.manage import OutboxError, retry_message
 from cloudcity.web.admin import bp
 from cloudcity.web.context import now, reading, unit_of_work
 

@@ -8,12 +8,13 @@ from datetime import datetime
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from cloudcity import fulfilment, order_history
+from cloudcity import fulfilment
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
 from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
+from cloudcity.queries import history as order_history
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.security import current_actor, safe_next
 from cloudcity.web.context import now, reading, settings, unit_of_work

@@ -13,7 +13,7 @@ from werkzeug.datastructures import MultiDict
 
 from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
-from cloudcity.order_search import OrderFilter, find_orders, iter_pages, region_of
+from cloudcity.queries.orders import OrderFilter, find_orders, iter_pages, region_of
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import channel_label
 from cloudcity.web.admin.security import MAX_ID

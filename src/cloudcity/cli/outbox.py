@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import click
 
-from cloudcity.cli_context import Context
+from cloudcity.cli.context import Context
 from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database

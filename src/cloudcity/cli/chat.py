@@ -12,7 +12,7 @@ import requests
 
 from cloudcity.chat.simulator import twilio_form
 from cloudcity.chat.studio import StudioError, build_flow
-from cloudcity.cli_context import Context, pass_context
+from cloudcity.cli.context import Context, pass_context
 from cloudcity.config import Settings
 
 WEBHOOK_PATH = "/twilio/messages"
@@ -119,7 +119,7 @@ class ChatClient:
         token = self.settings.twilio_auth_token
         if token is None:
             return {}
-        from cloudcity.web.twilio_auth import sign
+        from cloudcity.providers.twilio_signature import sign
 
         return {"X-Twilio-Signature": sign(self._signed_url(), params, token.get_secret_value())}
 

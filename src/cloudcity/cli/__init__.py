@@ -7,10 +7,10 @@ import sys
 
 import click
 
-from cloudcity.cli_admin import admin, ensure_dev_admin
-from cloudcity.cli_chat import chat, studio_flow
-from cloudcity.cli_context import Context, pass_context, prepare
-from cloudcity.cli_outbox import dev_worker, outbox, worker
+from cloudcity.cli.admin import admin, ensure_dev_admin
+from cloudcity.cli.chat import chat, studio_flow
+from cloudcity.cli.context import Context, pass_context, prepare
+from cloudcity.cli.outbox import dev_worker, outbox, worker
 from cloudcity.config import Settings
 from cloudcity.db.repositories.menu import group
 from cloudcity.money import format_money
