@@ -5,7 +5,6 @@ from __future__ import annotations
 import itertools
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
 
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
@@ -20,20 +19,6 @@ _sids = itertools.count(1)
 def new_sid() -> str:
     """A MessageSid shaped like Twilio's (SM + 32 hex digits), unique in the run."""
     return f"SM{next(_sids):032x}"
-
-
-class FakeClock:
-    """A clock that stands still until a test moves it."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(**delta)
 
 
 def signed_post(

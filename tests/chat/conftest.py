@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from chat_helpers import TOKEN, FakeClock, Phone
+from chat_helpers import TOKEN, Phone
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
 
 from cloudcity.config import Settings
 from cloudcity.web.context import EXTENSION
+from tests.support.clock import FakeClock
 
 
 @pytest.fixture

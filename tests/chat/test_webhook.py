@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -21,8 +22,8 @@ from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.queue import READY_MESSAGE
 from cloudcity.outbox.worker import Worker
 from cloudcity.web import create_app
-from tests.outbox.fakes import FakeClock as OutboxClock
 from tests.outbox.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
+from tests.support.clock import FakeClock
 
 COMPLETE = ("hi", "large", "vanilla", "buttercream", "none", "yes", "Ana", "ana@example.com")
 
@@ -328,7 +329,13 @@ def test_a_customer_who_opted_out_by_chat_gets_no_ready_message(
     dispatcher = Dispatcher(
         email=emails, messages=texts, renderer=FakeRenderer(), settings=settings
     )
-    Worker(database, dispatcher, settings, clock=OutboxClock(), jitter=lambda: 0.5).run_once()
+    Worker(
+        database,
+        dispatcher,
+        settings,
+        clock=FakeClock(utcnow() + timedelta(minutes=1)),
+        jitter=lambda: 0.5,
+    ).run_once()
     assert texts.attempts == []
     assert [email.to for email in emails.sent] == ["ana@example.com"]  # the receipt is email
     query = sa.select(OutboxMessage).where(OutboxMessage.kind == READY_MESSAGE)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.db.base import utcnow
 from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.receipts import DocumentsRenderer
@@ -20,7 +22,7 @@ from .fakes import FakeClock, FakeEmailSender, FakeMessageSender
 @pytest.fixture
 def clock() -> FakeClock:
     """Time as the worker sees it; tests move it with advance()."""
-    return FakeClock()
+    return FakeClock(utcnow() + timedelta(minutes=1))  # a little after now: rows are due
 
 
 @pytest.fixture

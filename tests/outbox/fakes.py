@@ -6,30 +6,15 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from datetime import datetime, timedelta
 from typing import Generic, TypeVar
 
-from cloudcity.db.base import utcnow
 from cloudcity.documents import InvoiceData
 from cloudcity.outbox.ports import RenderedReceipt
 from cloudcity.providers.ports import DeliveryError, Email, TextMessage
+from tests.support.clock import FakeClock
 
 T = TypeVar("T")
 Action = Callable[[], None]
-
-
-class FakeClock:
-    """A clock the test moves by hand; starts a little after the real now, so rows are due."""
-
-    def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or utcnow() + timedelta(minutes=1)
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        """Move time forward."""
-        self.now += timedelta(seconds=seconds)
 
 
 class FakeSender(Generic[T]):

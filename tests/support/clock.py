@@ -1,0 +1,19 @@
+"""The one fake clock: stands still until a test moves it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+class FakeClock:
+    """A clock the test moves by hand; give it to create_app, the worker, or a use case."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2025, 5, 1, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float = 0, **delta: float) -> None:
+        """Move time forward by seconds, or by timedelta's keywords (minutes=5)."""
+        self.now += timedelta(seconds=seconds, **delta)
