@@ -27,7 +27,7 @@ from cloudcity.db.menu_cache import MenuCache
 from cloudcity.db.models import Base
 from cloudcity.web import create_app
 
-pytest_plugins = ["tests.prism", "tests.browser"]
+pytest_plugins = ["tests.support.prism", "tests.support.browser"]
 PG_ENV = "CLOUDCITY_TEST_DATABASE_URL"
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 

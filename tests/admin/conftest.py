@@ -8,12 +8,12 @@ which adds a valid token either way. Type hints: `from admin_support import Auth
 from __future__ import annotations
 
 import pytest
-from admin_support import PASSWORD, USERNAME, AuthActions
 from flask import Flask
 from flask.testing import FlaskClient
 
 from cloudcity import admins
 from cloudcity.db import Database
+from tests.support.admin import PASSWORD, USERNAME, AuthActions
 
 
 @pytest.fixture(autouse=True)

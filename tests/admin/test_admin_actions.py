@@ -6,7 +6,6 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from admin_support import AuthActions, place, reload
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -14,6 +13,7 @@ from cloudcity import fulfilment
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import ChatMessage, Order, OrderEvent, OutboxMessage
+from tests.support.admin import AuthActions, place, reload
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from admin_support import AuthActions, place, reload
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import orm
@@ -14,6 +13,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.web import create_app
 from cloudcity.web.admin.security import PUBLIC_ENDPOINTS
+from tests.support.admin import AuthActions, place, reload
 
 PAGES = ["/admin/orders", "/admin/orders.csv", "/admin/orders/1", "/admin/orders/1/invoice.pdf"]
 ACTIONS = [

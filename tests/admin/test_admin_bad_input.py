@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from admin_support import AuthActions, place, reload
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.domain import OptionKind
 from tests.conftest import uow_on
+from tests.support.admin import AuthActions, place, reload
 
 HUGE = "99999999999999999999"
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from admin_support import PASSWORD, USERNAME, place
 from flask import Flask
 from playwright.sync_api import Page, expect
 from sqlalchemy import orm
 
 from cloudcity.db.models import OutboxMessage
-from tests.browser import LiveServer, screenshot
+from tests.support.admin import PASSWORD, USERNAME, place
+from tests.support.browser import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 

@@ -7,9 +7,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from admin_support import AuthActions, place
 from flask.testing import FlaskClient
 from sqlalchemy import orm
+
+from tests.support.admin import AuthActions, place
 
 DAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

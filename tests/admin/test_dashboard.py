@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta, timezone
 
-from admin_support import AuthActions
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -13,6 +12,7 @@ from cloudcity.db.models import Customer, Order
 from cloudcity.domain import Channel, OrderStatus
 from cloudcity.queries.dashboard import DayTotal, daily_totals, dashboard
 from cloudcity.web.admin.chart import Bar, bar_chart
+from tests.support.admin import AuthActions
 
 NOW = datetime(2025, 3, 15, 14, 30, tzinfo=UTC)
 

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
-from admin_support import AuthActions
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -16,6 +15,7 @@ from cloudcity.outbox.manage import OutboxError as RetryError
 from cloudcity.outbox.manage import retry_message
 from cloudcity.queries.messages import count_by_status, list_messages
 from tests.conftest import uow_on
+from tests.support.admin import AuthActions
 
 LONG_AGO = datetime(2025, 1, 1, tzinfo=UTC)
 

@@ -7,12 +7,12 @@ import re
 from urllib.parse import parse_qs, urlsplit
 
 import sqlalchemy as sa
-from admin_support import AuthActions, place
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.db.models import MenuOption
 from cloudcity.web.landing import whatsapp_link
+from tests.support.admin import AuthActions, place
 
 
 def test_landing_shows_shop_menu_and_chat_link(client: FlaskClient) -> None:

@@ -13,12 +13,12 @@ import uuid
 from urllib.parse import urlsplit
 
 import pytest
-from admin_support import PASSWORD, USERNAME
 from flask import Flask
 
 from cloudcity.config import Settings, SettingsError
 from cloudcity.db import Database
 from cloudcity.web import create_app
+from tests.support.admin import PASSWORD, USERNAME
 
 REDIS_URL = os.environ.get("CLOUDCITY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

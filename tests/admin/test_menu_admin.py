@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from admin_support import AuthActions
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
@@ -12,6 +11,7 @@ from cloudcity import menu_admin
 from cloudcity.db.models import MenuOption
 from cloudcity.domain import OptionKind
 from tests.conftest import uow_on
+from tests.support.admin import AuthActions
 
 
 def option(session: orm.Session, kind: OptionKind, name: str) -> MenuOption:

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from chat_helpers import TOKEN, Phone
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
 
 from cloudcity.config import Settings
 from cloudcity.web.context import EXTENSION
+from tests.support.chat import TOKEN, Phone
 from tests.support.clock import FakeClock
 
 

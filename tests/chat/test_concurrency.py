@@ -6,12 +6,12 @@ import threading
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from chat_helpers import Phone, new_sid, signed_post
 from flask import Flask
 from sqlalchemy import event, orm
 
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Conversation, Order
+from tests.support.chat import Phone, new_sid, signed_post
 
 ROUNDS = 4
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from chat_helpers import Phone
 from sqlalchemy import orm
 
 from cloudcity.db.models import ChatMessage, Conversation, Customer, MenuOption, Order
 from cloudcity.domain import OptionKind, OrderStatus
+from tests.support.chat import Phone
 from tests.support.clock import FakeClock
 
 HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles")

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
-from chat_helpers import LOCAL_URL, TOKEN, Phone, signed_post
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import orm
@@ -22,8 +21,9 @@ from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.queue import READY_MESSAGE
 from cloudcity.outbox.worker import Worker
 from cloudcity.web import create_app
-from tests.outbox.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
+from tests.support.chat import LOCAL_URL, TOKEN, Phone, signed_post
 from tests.support.clock import FakeClock
+from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 COMPLETE = ("hi", "large", "vanilla", "buttercream", "none", "yes", "Ana", "ana@example.com")
 

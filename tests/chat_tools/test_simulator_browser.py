@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 from sqlalchemy import orm
 
 from cloudcity.db.models import Order
-from tests.browser import LiveServer, screenshot
+from tests.support.browser import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
 ANSWERS = ["Large", "Chocolate", "Buttercream", "Sprinkles", "yes", "Ada", "ada@example.com"]

@@ -13,11 +13,11 @@ from click.testing import CliRunner
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import orm
-from studio_runner import TIMEOUT, StudioRunner
 
 from cloudcity.chat.studio import SORRY_ERROR, SORRY_TIMEOUT, StudioError, build_flow
 from cloudcity.cli import main
 from cloudcity.db.models import Order
+from tests.support.studio_runner import TIMEOUT, StudioRunner
 
 BASE = "https://cakes.example/shop"
 WIDGETS = {

@@ -15,7 +15,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Order
 from cloudcity.web import create_app
-from tests.browser import LiveServer, serve
+from tests.support.browser import LiveServer, serve
 
 ORDER_LINES = "hi\nLarge\nChocolate\nButtercream\nSprinkles\nyes\nAda\nada@example.com\n"
 TOKEN = "test-auth-token-123"

@@ -9,7 +9,7 @@ from sqlalchemy import orm
 
 from cloudcity.db.models import Customer, MenuOption, Order, OutboxMessage
 from cloudcity.domain import Channel
-from tests.foundation.conftest import counts, order_body
+from tests.support.api import counts, order_body
 
 
 def test_flavours_lists_the_orderable_menu(client: FlaskClient) -> None:

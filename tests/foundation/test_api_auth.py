@@ -11,7 +11,7 @@ from pydantic import SecretStr
 from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.web import create_app
-from tests.foundation.conftest import order_body
+from tests.support.api import order_body
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
-from tests.foundation.conftest import counts, order_body
+from tests.support.api import counts, order_body
 
 CAKE = order_body()["cake"]
 CUSTOMER = order_body()["customer"]

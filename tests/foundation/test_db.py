@@ -132,10 +132,6 @@ def _write_lock_is_free(path: str) -> bool:
     return True
 
 
-def _customer(phone: str) -> Customer:
-    return Customer(phone=phone, channel=Channel.SMS, created_at=utcnow(), updated_at=utcnow())
-
-
 def test_a_read_session_refuses_to_flush_a_change(database: Database) -> None:
     with database.reading() as reading, pytest.raises(ReadOnlySession):
         reading.session.add(_customer("+14155550131"))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.foundation.conftest import order_body
+from tests.support.api import order_body
 
 CLOUDCITY = Path(sys.executable).parent / "cloudcity"
 

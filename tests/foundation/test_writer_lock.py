@@ -28,7 +28,7 @@ from cloudcity.db.base import utcnow
 from cloudcity.db.engine import writer_turn
 from cloudcity.db.models import Customer
 from cloudcity.domain import Channel
-from tests.foundation.children import FORK, PATIENCE, SPAWN, Child, Say, Work
+from tests.support.children import FORK, PATIENCE, SPAWN, Child, Say, Work
 
 IMPATIENT_MS = 50
 HOLD_SECONDS = 0.3  # how long a writer keeps its turn while another one waits for it

@@ -15,8 +15,8 @@ from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.receipts import DocumentsRenderer
 from cloudcity.outbox.worker import Worker
-
-from .fakes import FakeClock, FakeEmailSender, FakeMessageSender
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeEmailSender, FakeMessageSender
 
 
 @pytest.fixture

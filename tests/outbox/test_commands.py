@@ -13,9 +13,8 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.outbox.worker import Worker
-
-from .fakes import FakeEmailSender, FakeRenderer, bad_request
-from .helpers import enqueue_text, only, place
+from tests.support.fakes import FakeEmailSender, FakeRenderer, bad_request
+from tests.support.outbox import enqueue_text, only, place
 
 
 @pytest.fixture

@@ -11,15 +11,14 @@ from cloudcity.db import Database
 from cloudcity.outbox.queue import RECEIPT_EMAIL
 from cloudcity.outbox.retry import Backoff
 from cloudcity.outbox.worker import Worker
-
-from .fakes import (
+from tests.support.fakes import (
     FakeClock,
     FakeEmailSender,
     bad_request,
     rate_limited,
     server_error,
 )
-from .helpers import only, place, seconds_between
+from tests.support.outbox import only, place, seconds_between
 
 ORDER = {
     "customer": {"number": "whatsapp:+14155550100", "name": "Ana Lima", "email": "ana@example.com"},

@@ -15,9 +15,9 @@ from cloudcity.db import Database
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.outbox.worker import Worker, start_worker_thread
-
-from .fakes import FakeClock, FakeEmailSender, FakeMessageSender, FakeRenderer
-from .helpers import enqueue_text, only, place, rows
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
+from tests.support.outbox import enqueue_text, only, place, rows
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from cloudcity.db import Database
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE
 from cloudcity.outbox.worker import Worker
 from cloudcity.providers.ports import TextMessage
-
-from .fakes import FakeClock, FakeMessageSender, FakeRenderer
-from .helpers import enqueue_text, only, place, set_customer
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeMessageSender, FakeRenderer
+from tests.support.outbox import enqueue_text, only, place, set_customer
 
 TEMPLATE = "HX" + "0123456789abcdef" * 2
 READY = (

@@ -19,11 +19,11 @@ from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.outbox.worker import Worker
 from cloudcity.providers.sendgrid_sender import SendGridEmailSender
 from cloudcity.providers.twilio_sender import TwilioMessageSender
-from tests.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
-from tests.providers.http_stub import Answer, ScriptedServer
-
-from .fakes import FakeClock, FakeRenderer
-from .helpers import only, orders_ready, place, seconds_between
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeRenderer
+from tests.support.http_stub import Answer, ScriptedServer
+from tests.support.outbox import only, orders_ready, place, seconds_between
+from tests.support.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN
 
 SG_ID = "W1l3dTbqRVK4M1dJ6KnXDg"
 SID = "SM" + "d" * 32

@@ -23,8 +23,7 @@ import pytest
 import sqlalchemy as sa
 
 from cloudcity.db import Database
-
-from .helpers import orders_ready
+from tests.support.outbox import orders_ready
 
 MESSAGES = 300
 

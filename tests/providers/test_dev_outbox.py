@@ -10,7 +10,7 @@ from cloudcity.db import Database
 from cloudcity.providers import TextMessage, build_providers
 from cloudcity.providers.local import outbox_dirs
 from cloudcity.web import create_app
-from tests.providers.conftest import PDF, receipt_email
+from tests.support.documents import PDF, receipt_email
 
 
 @pytest.fixture

@@ -20,8 +20,8 @@ from cloudcity.providers import (
 from cloudcity.providers.local import NAME, outbox_dirs
 from cloudcity.providers.sendgrid_sender import SendGridEmailSender
 from cloudcity.providers.twilio_sender import TwilioMessageSender
-from tests.prism import TEST_ACCOUNT_SID
-from tests.providers.conftest import PDF, receipt_email
+from tests.support.documents import PDF, receipt_email
+from tests.support.prism import TEST_ACCOUNT_SID
 
 
 def test_local_email_is_a_parseable_eml_with_both_bodies_and_the_pdf(settings: Settings) -> None:

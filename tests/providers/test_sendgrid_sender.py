@@ -9,9 +9,9 @@ import pytest
 
 from cloudcity.providers import DeliveryError
 from cloudcity.providers.sendgrid_sender import SendGridEmailSender
-from tests.prism import PrismMock
-from tests.providers.conftest import PDF, receipt_email
-from tests.providers.http_stub import Answer, ScriptedServer
+from tests.support.documents import PDF, receipt_email
+from tests.support.http_stub import Answer, ScriptedServer
+from tests.support.prism import PrismMock
 
 MESSAGE_ID = "W1l3dTbqRVK4M1dJ6KnXDg"
 

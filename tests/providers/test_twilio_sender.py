@@ -9,8 +9,8 @@ import pytest
 
 from cloudcity.providers import DeliveryError, TextMessage
 from cloudcity.providers.twilio_sender import TwilioMessageSender
-from tests.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_CONTENT_SID, PrismMock
-from tests.providers.http_stub import Answer, ScriptedServer
+from tests.support.http_stub import Answer, ScriptedServer
+from tests.support.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_CONTENT_SID, PrismMock
 
 WHATSAPP_FROM = "+14155238886"
 SMS_FROM = "+15005550006"

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 PRISM = REPO / "node_modules" / ".bin" / "prism"
 TWILIO_SPEC = Path("twilio") / "twilio_api_v2010.json"
 SENDGRID_SPEC = Path("sendgrid") / "oas_v3.json"

@@ -18,7 +18,7 @@ from cloudcity.db.base import utcnow
 from cloudcity.fulfilment import mark_ready
 from cloudcity.outbox.worker import Worker, build_dispatcher
 from cloudcity.providers import LocalEmailSender, LocalMessageSender, build_providers
-from tests.foundation.conftest import order_body
+from tests.support.api import order_body
 
 SMS_CUSTOMER = {"number": "+14155550100", "name": "Ana Lima", "email": "ana@example.com"}
 

@@ -20,8 +20,8 @@ from cloudcity.outbox.worker import Worker, build_dispatcher
 from cloudcity.providers import Providers
 from cloudcity.providers.sendgrid_sender import SendGridEmailSender
 from cloudcity.providers.twilio_sender import TwilioMessageSender
-from tests.foundation.conftest import order_body
-from tests.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_CONTENT_SID, PrismMock
+from tests.support.api import order_body
+from tests.support.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_CONTENT_SID, PrismMock
 
 
 def _providers(settings: Settings, twilio: PrismMock, sendgrid: PrismMock) -> Providers:

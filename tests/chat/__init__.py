@@ -1,0 +1,1 @@
+"""Tests of one area; helpers live in tests.support."""
