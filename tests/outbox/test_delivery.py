@@ -11,8 +11,8 @@ from cloudcity.db import Database
 from cloudcity.outbox.queue import RECEIPT_EMAIL
 from cloudcity.outbox.retry import Backoff
 from cloudcity.outbox.worker import Worker
+from tests.support.clock import FakeClock
 from tests.support.fakes import (
-    FakeClock,
     FakeEmailSender,
     bad_request,
     rate_limited,
