@@ -85,7 +85,7 @@ def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seede
     prepare(database)
     rng = random.Random(seed)
     with database.unit_of_work() as uow:
-        menu.seed_default_menu(uow)
+        menu.seed_default_menu(uow=uow)
         priced = {
             kind: [(o.name, o.price_cents) for o in options]
             for kind, options in uow.menu.orderable().items()

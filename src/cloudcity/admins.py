@@ -40,7 +40,7 @@ def create_user(*, uow: UnitOfWork, username: str, password: str) -> AdminUser:
     return user
 
 
-def get_user(reading: Reading, user_id: int) -> AdminUser | None:
+def get_user(*, reading: Reading, user_id: int) -> AdminUser | None:
     """The active admin user with this id, if any."""
     user = reading.admins.get(user_id)
     return user if user is not None and user.active else None

@@ -38,7 +38,7 @@ def normalise(name: str) -> str:
     return " ".join(name.split()).casefold()
 
 
-def seed_default_menu(uow: UnitOfWork) -> bool:
+def seed_default_menu(*, uow: UnitOfWork) -> bool:
     """Fill an empty menu with the default Cloud City menu; True when it did."""
     if not uow.menu.is_empty():
         return False

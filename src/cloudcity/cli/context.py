@@ -46,5 +46,5 @@ def prepare(database: Database) -> None:
     """Bring a database to the current schema and give it a menu if it has none."""
     upgrade(database.engine)
     with database.unit_of_work() as uow:
-        if menu.seed_default_menu(uow):
+        if menu.seed_default_menu(uow=uow):
             logging.getLogger(__name__).info("seeded the default Cloud City menu")

@@ -65,7 +65,7 @@ def advances(provider: str, current: str | None, new: str) -> bool:
     return ranks[new] > ranks[current]
 
 
-def record(uow: UnitOfWork, *, report: Report, now: datetime) -> bool:
+def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
     """Store a report once (by event_key) and update its outbox row; False for a repeat."""
     if uow.deliveries.seen(report.event_key):
         return False

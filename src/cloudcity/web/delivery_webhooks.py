@@ -46,7 +46,7 @@ def twilio_status() -> tuple[str, int]:
         payload={key: request.form[key] for key in TWILIO_FIELDS if key in request.form},
     )
     with unit_of_work() as uow:
-        record(uow, report=report, now=now())
+        record(uow=uow, report=report, now=now())
     return "", 204
 
 
@@ -61,7 +61,7 @@ def sendgrid_events() -> Response:
     recorded = 0
     with unit_of_work() as uow:
         for report in reports:
-            recorded += record(uow, report=report, now=now())
+            recorded += record(uow=uow, report=report, now=now())
     return jsonify({"received": len(events), "recorded": recorded})
 
 

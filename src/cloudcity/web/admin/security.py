@@ -69,7 +69,7 @@ def load_baker(key: str) -> Baker | None:
     # A short read session of its own: the request's session stays free of this read, and a
     # write the view makes next begins in a unit of work of its own anyway.
     with services().database.reading() as reading:
-        user = admins.get_user(reading, int(user_id))
+        user = admins.get_user(reading=reading, user_id=int(user_id))
         if user is None or not hmac.compare_digest(_stamp(user.password_hash), stamp):
             return None
         return Baker.of(user)
