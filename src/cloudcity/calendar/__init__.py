@@ -13,13 +13,29 @@ from cloudcity.calendar.rules import (
     default_rules,
     zone,
 )
+from cloudcity.calendar.slots import (
+    Slot,
+    bookable_slots,
+    day_slots,
+    earliest_pickup,
+    effective_order_time,
+    last_bookable_day,
+    slots_between,
+)
 
 __all__ = [
     "CalendarRules",
     "CalendarRulesError",
     "Capacity",
     "Interval",
+    "Slot",
     "YearlyDate",
+    "bookable_slots",
+    "day_slots",
     "default_rules",
+    "earliest_pickup",
+    "effective_order_time",
+    "last_bookable_day",
+    "slots_between",
     "zone",
 ]
