@@ -4,6 +4,20 @@ Pure domain code: no database, no web, no clock. Every function that needs "now"
 as an aware datetime; booked counts are passed in.
 """
 
+from cloudcity.calendar.availability import (
+    Accepted,
+    Booked,
+    FreeSlot,
+    PickupQuery,
+    Reason,
+    Refusal,
+    Verdict,
+    check,
+    first_free_on,
+    free_slots,
+    nearest_free,
+    next_free,
+)
 from cloudcity.calendar.rules import (
     CalendarRules,
     CalendarRulesError,
@@ -24,18 +38,30 @@ from cloudcity.calendar.slots import (
 )
 
 __all__ = [
+    "Accepted",
+    "Booked",
     "CalendarRules",
     "CalendarRulesError",
     "Capacity",
+    "FreeSlot",
     "Interval",
+    "PickupQuery",
+    "Reason",
+    "Refusal",
     "Slot",
+    "Verdict",
     "YearlyDate",
     "bookable_slots",
+    "check",
     "day_slots",
     "default_rules",
     "earliest_pickup",
     "effective_order_time",
+    "first_free_on",
+    "free_slots",
     "last_bookable_day",
+    "nearest_free",
+    "next_free",
     "slots_between",
     "zone",
 ]

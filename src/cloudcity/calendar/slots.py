@@ -137,8 +137,13 @@ def bookable_slots(rules: CalendarRules, *, now: datetime, size: str | None) -> 
     return [slot for slot in slots_between(rules, first, last) if slot.start >= earliest]
 
 
-def require_aware(moment: datetime, name: str = "now") -> datetime:
-    """The moment itself, or a ValueError if it has no time zone (a naive clock is a bug)."""
+def as_utc(moment: datetime, name: str = "now") -> datetime:
+    """The moment in UTC, or a ValueError if it has no time zone (a naive clock is a bug).
+
+    Normalising matters: Python never finds an ambiguous local time (01:30 on a fall-back
+    night, either fold) equal to any instant in another zone (PEP 495), so lookups by
+    instant only work once both sides are UTC.
+    """
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime (use UTC), got {moment!r}")
-    return moment
+    return moment.astimezone(UTC)
