@@ -18,6 +18,7 @@ from cloudcity.calendar.availability import (
     nearest_free,
     next_free,
 )
+from cloudcity.calendar.choose import choose_pickup, resolve
 from cloudcity.calendar.parse import (
     Choice,
     Earliest,
@@ -73,6 +74,7 @@ __all__ = [
     "YearlyDate",
     "bookable_slots",
     "check",
+    "choose_pickup",
     "date_order",
     "day_slots",
     "default_rules",
@@ -84,6 +86,7 @@ __all__ = [
     "nearest_free",
     "next_free",
     "parse_pickup",
+    "resolve",
     "slots_between",
     "zone",
 ]
