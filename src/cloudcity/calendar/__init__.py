@@ -31,6 +31,7 @@ from cloudcity.calendar.parse import (
     date_order,
     parse_pickup,
 )
+from cloudcity.calendar.public_holidays import Holiday, public_holidays
 from cloudcity.calendar.rules import (
     CalendarRules,
     CalendarRulesError,
@@ -60,6 +61,7 @@ __all__ = [
     "Earliest",
     "ExactTime",
     "FreeSlot",
+    "Holiday",
     "Interval",
     "NotUnderstood",
     "OnDay",
@@ -86,6 +88,7 @@ __all__ = [
     "nearest_free",
     "next_free",
     "parse_pickup",
+    "public_holidays",
     "resolve",
     "slots_between",
     "zone",
