@@ -19,6 +19,13 @@ from cloudcity.calendar.availability import (
     next_free,
 )
 from cloudcity.calendar.choose import choose_pickup, resolve
+from cloudcity.calendar.display import (
+    day_label,
+    moment_label,
+    numbered,
+    refusal_message,
+    slot_label,
+)
 from cloudcity.calendar.parse import (
     Choice,
     Earliest,
@@ -78,6 +85,7 @@ __all__ = [
     "check",
     "choose_pickup",
     "date_order",
+    "day_label",
     "day_slots",
     "default_rules",
     "earliest_pickup",
@@ -85,11 +93,15 @@ __all__ = [
     "first_free_on",
     "free_slots",
     "last_bookable_day",
+    "moment_label",
     "nearest_free",
     "next_free",
+    "numbered",
     "parse_pickup",
     "public_holidays",
+    "refusal_message",
     "resolve",
+    "slot_label",
     "slots_between",
     "zone",
 ]
