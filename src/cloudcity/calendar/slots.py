@@ -18,7 +18,7 @@ the two days a year the clocks change, when the wall clock is what customers fol
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -83,14 +83,25 @@ def day_slots(rules: CalendarRules, day: date) -> tuple[Slot, ...]:
 @lru_cache(maxsize=4096)
 def _day_slots(rules: CalendarRules, day: date) -> tuple[Slot, ...]:
     step = rules.slot_length // MINUTE
+    start_at, end_at = _clock(day, rules.tz)
     slots = []
-    for interval in rules.intervals_on(day):
+    for interval in sorted(rules.intervals_on(day), key=lambda i: i.minutes):
         first, last = interval.minutes
         for minutes in range(first, last, step):
-            start = to_instant(day, minutes, rules.tz)
+            start = start_at(minutes)
             if start is not None:
-                slots.append(Slot(start, wall_instant(day, minutes + step, rules.tz), rules.tz))
-    return tuple(sorted(slots))
+                slots.append(Slot(start, end_at(minutes + step), rules.tz))
+    return tuple(slots)
+
+
+def _clock(
+    day: date, tz: ZoneInfo
+) -> tuple[Callable[[int], datetime | None], Callable[[int], datetime]]:
+    """Local minutes of a day to instants: plain sums unless the clocks change that day."""
+    midnight = wall_instant(day, 0, tz)
+    if wall_instant(day, 24 * 60, tz) - midnight == DAY:
+        return (lambda m: midnight + m * MINUTE), (lambda m: midnight + m * MINUTE)
+    return (lambda m: to_instant(day, m, tz)), (lambda m: wall_instant(day, m, tz))
 
 
 def slots_between(rules: CalendarRules, first: date, last: date) -> Iterator[Slot]:
