@@ -144,6 +144,12 @@ def test_midnight_cutoff_in_auckland_uses_the_shop_date_not_utc() -> None:
     )
 
 
+def test_a_midnight_cutoff_counts_every_order_from_the_next_day() -> None:
+    rules = dataclasses.replace(default_rules("Europe/London"), cutoff=time(0))
+    assert effective_order_time(rules, utc(2026, 12, 2, 0, 0)) == utc(2026, 12, 3)
+    assert effective_order_time(rules, utc(2026, 12, 1, 23, 59)) == utc(2026, 12, 2)
+
+
 def test_no_cutoff() -> None:
     rules = dataclasses.replace(default_rules("Europe/London"), cutoff=None)
     assert effective_order_time(rules, utc(2026, 12, 1, 23, 30)) == utc(2026, 12, 1, 23, 30)

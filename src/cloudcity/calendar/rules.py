@@ -69,6 +69,7 @@ class CalendarRules:
     `cutoff`: an order placed at or after this local time counts as placed at the next
     local midnight for lead-time purposes (see `slots.earliest_pickup`); None = no cut-off.
     `horizon_days`: the last bookable day is today (shop time) plus this many days.
+    Compared by identity (eq=False): one rules object keys the cache of cut slots.
     """
 
     tz: ZoneInfo
