@@ -1,0 +1,62 @@
+"""From a customer's answer to a slot: read it, then book-check it against the calendar."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cloudcity.calendar.availability import (
+    FreeSlot,
+    PickupQuery,
+    Reason,
+    Verdict,
+    check,
+    first_free_on,
+    next_free,
+    refuse,
+)
+from cloudcity.calendar.parse import (
+    Choice,
+    Earliest,
+    ExactTime,
+    NotUnderstood,
+    OnDay,
+    PartOfDay,
+    PickupAnswer,
+    parse_pickup,
+)
+
+
+def choose_pickup(
+    text: str, *, query: PickupQuery, offered: Sequence[FreeSlot] = ()
+) -> Verdict | NotUnderstood:
+    """The slot a customer's answer asks for, a refusal with alternatives, or not understood."""
+    answer = parse_pickup(text, rules=query.rules, now=query.now)
+    return resolve(answer, query=query, offered=offered)
+
+
+def resolve(
+    answer: PickupAnswer, *, query: PickupQuery, offered: Sequence[FreeSlot] = ()
+) -> Verdict | NotUnderstood:
+    """Turn a parsed answer into a slot (checked now, so a taken one is refused) or a refusal."""
+    match answer:
+        case ExactTime(at=at):
+            return check(query, at)
+        case OnDay(day=day):
+            return first_free_on(query, day)
+        case PartOfDay(day=day, part=part):
+            return first_free_on(query, day, within=part.minutes)
+        case Earliest():
+            return _earliest(query)
+        case Choice(number=number) if number <= len(offered):
+            return check(query, offered[number - 1].slot.start)
+        case Choice():
+            return NotUnderstood(f"there is no choice {answer.number}")
+        case NotUnderstood():
+            return answer
+
+
+def _earliest(query: PickupQuery) -> Verdict:
+    first = next_free(query, count=1)
+    if first:
+        return check(query, first[0].slot.start)
+    return refuse(query, Reason.NOTHING_FREE, near=query.earliest)
