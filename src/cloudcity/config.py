@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel import Locale, UnknownLocaleError
 from pydantic import (
     AliasChoices,
     Field,
@@ -22,6 +24,9 @@ DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refuse
 def _env(name: str) -> AliasChoices:
     """Accept a provider key under the exact name its own docs use."""
     return AliasChoices(name, name.lower())
+
+
+DEFAULT_TIME_ZONE = "America/Los_Angeles"
 
 
 class Settings(BaseSettings):
@@ -52,6 +57,10 @@ class Settings(BaseSettings):
     shop_address: str = "1 Cloud Lane, Bespin, CA 94000"
     shop_email: str = "orders@cloudcity.example"
     shop_phone: str = "+14155550123"
+    # The shop's clock and language: every time a person reads is shown in this zone.
+    time_zone: str = DEFAULT_TIME_ZONE
+    locale: str = "en_US"
+    pickup_hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
@@ -78,6 +87,24 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"{value!r} is not an IANA time zone, e.g. Europe/London") from None
+        return value
+
+    @field_validator("locale")
+    @classmethod
+    def _known_locale(cls, value: str) -> str:
+        try:
+            Locale.parse(value)
+        except (ValueError, UnknownLocaleError):
+            raise ValueError(f"{value!r} is not a locale, e.g. en_US or en_GB") from None
+        return value
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:

@@ -10,9 +10,17 @@ from cloudcity.db.repositories.values import NewOrder, PlacedOrder
 from cloudcity.domain import Address, Cake, OrderStatus
 from cloudcity.money import format_money
 from cloudcity.outbox.queue import RECEIPT_EMAIL
+from cloudcity.pickup import PickupUnavailable, book_pickup, free_pickup, shop_rules
 from cloudcity.pricing import Quote, quote
 
-__all__ = ["IdempotencyConflict", "OrderRequest", "Placed", "PlacedOrder", "PriceMismatch"]
+__all__ = [
+    "IdempotencyConflict",
+    "OrderRequest",
+    "PickupUnavailable",
+    "Placed",
+    "PlacedOrder",
+    "PriceMismatch",
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +36,7 @@ class OrderRequest:
     idempotency_key: str | None = None
     fingerprint: str | None = None
     source: str = "api"
+    pickup_at: datetime | None = None  # None: the pickup is arranged later
 
 
 @dataclass(frozen=True)
@@ -63,9 +72,12 @@ def place_order(*, uow: UnitOfWork, request: OrderRequest, now: datetime) -> Pla
     customer = uow.customers.save_for_order(
         address=request.address, name=request.name, email=request.email, now=now
     )
-    new = _new_order(request, customer.id, priced, now)
+    pickup_at = _book(uow, request, priced, now)
+    new = _new_order(request, customer.id, priced, now, pickup_at)
     order_id = _add(uow, new)
     if order_id is None:  # lost a race for the same idempotency key
+        if pickup_at is not None:
+            free_pickup(uow=uow, pickup_at=pickup_at, rules=shop_rules(uow))
         winner = _replay(uow, request)
         assert winner is not None
         return Placed(winner, replayed=True)
@@ -89,7 +101,21 @@ def _check_client_price(request: OrderRequest, priced: Quote) -> None:
         )
 
 
-def _new_order(request: OrderRequest, customer_id: int, priced: Quote, now: datetime) -> NewOrder:
+def _book(uow: UnitOfWork, request: OrderRequest, priced: Quote, now: datetime) -> datetime | None:
+    if request.pickup_at is None:
+        return None
+    size, address = priced.cake.size, request.address.twilio
+    slot = book_pickup(uow=uow, start=request.pickup_at, size=size, now=now, address=address)
+    return slot.start
+
+
+def _new_order(
+    request: OrderRequest,
+    customer_id: int,
+    priced: Quote,
+    now: datetime,
+    pickup_at: datetime | None,
+) -> NewOrder:
     return NewOrder(
         customer_id=customer_id,
         cake=priced.cake,
@@ -99,6 +125,7 @@ def _new_order(request: OrderRequest, customer_id: int, priced: Quote, now: date
         idempotency_key=request.idempotency_key,
         request_fingerprint=request.fingerprint,
         placed_at=now,
+        pickup_at=pickup_at,
     )
 
 
@@ -118,6 +145,7 @@ def _placed(new: NewOrder, order_id: int, email: str) -> PlacedOrder:
         price_cents=new.price_cents,
         currency=new.currency,
         status=OrderStatus.PLACED,
+        pickup_at=new.pickup_at,
     )
 
 

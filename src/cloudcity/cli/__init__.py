@@ -40,7 +40,7 @@ def db() -> None:
 @pass_context
 def db_upgrade(ctx: Context) -> None:
     """Apply pending migrations and seed the default menu into an empty database."""
-    prepare(ctx.database)
+    prepare(ctx.database, ctx.settings)
     click.echo("database is up to date")
 
 
@@ -70,7 +70,7 @@ def serve(ctx: Context, prod: bool, workers: int, threads: int) -> None:
     from cloudcity.serving import serve_development, serve_production
 
     settings = ctx.settings
-    prepare(ctx.database)
+    prepare(ctx.database, ctx.settings)
     ensure_dev_admin(ctx.database, settings)
     # Migrations ran in this process before any worker exists; workers open their own pools.
     ctx.database.dispose()

@@ -7,9 +7,13 @@ import logging
 import click
 
 from cloudcity import menu
-from cloudcity.config import Settings, SettingsError, load_settings
+from cloudcity.clock import system_clock
+from cloudcity.config import DEFAULT_TIME_ZONE, Settings, SettingsError, load_settings
 from cloudcity.db import Database
 from cloudcity.db.migrate import upgrade
+from cloudcity.pickup import seed_calendar
+
+log = logging.getLogger(__name__)
 
 
 class Context:
@@ -42,9 +46,12 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
-def prepare(database: Database) -> None:
-    """Bring a database to the current schema and give it a menu if it has none."""
+def prepare(database: Database, settings: Settings | None = None) -> None:
+    """Bring a database to the current schema; give it a menu and a calendar if it has none."""
     upgrade(database.engine)
+    time_zone = settings.time_zone if settings is not None else DEFAULT_TIME_ZONE
     with database.unit_of_work() as uow:
         if menu.seed_default_menu(uow=uow):
-            logging.getLogger(__name__).info("seeded the default Cloud City menu")
+            log.info("seeded the default Cloud City menu")
+        if seed_calendar(uow=uow, time_zone=time_zone, now=system_clock()):
+            log.info("seeded the default calendar (%s)", time_zone)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,6 +92,8 @@ class Order(Base):
     picked_up_at: Mapped[datetime | None]
     cancelled_at: Mapped[datetime | None]
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
+    # None for orders placed before pickup times existed, or without one: "to arrange".
+    pickup_at: Mapped[datetime | None] = mapped_column(index=True)
 
     customer: Mapped[Customer] = orm.relationship(lazy="joined", innerjoin=True)
 
@@ -200,6 +202,48 @@ class AdminUser(Base):
     last_login_at: Mapped[datetime | None]
 
 
+class ShopCalendar(Base):
+    """The shop's calendar rules (one row), as the admin last saved them."""
+
+    __tablename__ = "shop_calendar"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rules: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    # The secret in the iCalendar feed's URL; rotating it revokes every old link.
+    feed_token: Mapped[str] = mapped_column(sa.String(64))
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class PickupSlotCount(Base):
+    """How many places of one pickup slot are taken (orders and live holds)."""
+
+    __tablename__ = "pickup_slot_counts"
+
+    slot_start: Mapped[datetime] = mapped_column(primary_key=True)
+    taken: Mapped[int] = mapped_column(sa.CheckConstraint("taken >= 0", name="taken"), default=0)
+
+
+class PickupDayCount(Base):
+    """How many cakes are taken for one pickup day (the shop's local date)."""
+
+    __tablename__ = "pickup_day_counts"
+
+    day: Mapped[date] = mapped_column(primary_key=True)
+    taken: Mapped[int] = mapped_column(sa.CheckConstraint("taken >= 0", name="taken"), default=0)
+
+
+class PickupHold(Base):
+    """A slot kept for one chat customer while they finish ordering; counted as taken."""
+
+    __tablename__ = "pickup_holds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(40), unique=True)
+    slot_start: Mapped[datetime]
+    day: Mapped[date]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
 __all__ = [
     "AdminUser",
     "Base",
@@ -214,4 +258,8 @@ __all__ = [
     "OrderEvent",
     "OrderStatus",
     "OutboxMessage",
+    "PickupDayCount",
+    "PickupHold",
+    "PickupSlotCount",
+    "ShopCalendar",
 ]

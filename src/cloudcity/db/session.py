@@ -11,6 +11,7 @@ from sqlalchemy import orm
 
 from cloudcity.db.engine import WRITE_INTENT, create_engine, writer_turn
 from cloudcity.db.menu_cache import MenuCache
+from cloudcity.db.rules_cache import RulesCache
 from cloudcity.db.unit_of_work import Reading, UnitOfWork, read_only_sessions
 
 
@@ -22,6 +23,7 @@ class Database:
     sessions: orm.sessionmaker[orm.Session]
     read_sessions: orm.sessionmaker[orm.Session]
     menu_cache: MenuCache = field(default_factory=MenuCache)
+    rules_cache: RulesCache = field(default_factory=RulesCache)
 
     @classmethod
     def connect(cls, url_or_path: str) -> Database:
@@ -40,7 +42,7 @@ class Database:
         """
         with writer_turn(self.engine), self.sessions() as session:
             session.connection(execution_options={WRITE_INTENT: True})
-            uow = UnitOfWork(session, self.menu_cache)
+            uow = UnitOfWork(session, self.menu_cache, self.rules_cache)
             try:
                 yield uow
                 session.commit()
@@ -58,7 +60,7 @@ class Database:
 
     def reader(self, session: orm.Session) -> Reading:
         """The repositories on a read session from `read_sessions` (a request's, say)."""
-        return Reading(session, self.menu_cache)
+        return Reading(session, self.menu_cache, self.rules_cache)
 
     def ping(self) -> bool:
         """True when the database answers a trivial query."""

@@ -14,12 +14,14 @@ from sqlalchemy import event, orm
 
 from cloudcity.db.menu_cache import MenuCache
 from cloudcity.db.repositories.admins import AdminRepository
+from cloudcity.db.repositories.calendar import CalendarRepository
 from cloudcity.db.repositories.conversations import ConversationRepository
 from cloudcity.db.repositories.customers import CustomerRepository
 from cloudcity.db.repositories.deliveries import DeliveryRepository
 from cloudcity.db.repositories.menu import MenuRepository
 from cloudcity.db.repositories.orders import OrderRepository
 from cloudcity.db.repositories.outbox import OutboxRepository
+from cloudcity.db.rules_cache import RulesCache
 
 READ_ONLY = "cloudcity_read_only"
 
@@ -36,9 +38,12 @@ class Repositories:
     untyped rows.
     """
 
-    def __init__(self, session: orm.Session, menu_cache: MenuCache) -> None:
+    def __init__(
+        self, session: orm.Session, menu_cache: MenuCache, rules_cache: RulesCache | None = None
+    ) -> None:
         self.session = session
         self.admins = AdminRepository(session)
+        self.calendar = CalendarRepository(session, rules_cache or RulesCache())
         self.customers = CustomerRepository(session)
         self.conversations = ConversationRepository(session)
         self.deliveries = DeliveryRepository(session)

@@ -30,6 +30,7 @@ _BY_IDEMPOTENCY_KEY = (
         _ORDERS.c.price_cents,
         _ORDERS.c.currency,
         _ORDERS.c.status,
+        _ORDERS.c.pickup_at,
         _ORDERS.c.request_fingerprint,
     )
     .join_from(_ORDERS, table_of(Customer))
@@ -70,6 +71,7 @@ class OrderRepository:
             price_cents=found.price_cents,
             currency=found.currency,
             status=found.status,
+            pickup_at=found.pickup_at,
             request_fingerprint=found.request_fingerprint,
         )
 
@@ -119,4 +121,5 @@ def _row(order: NewOrder) -> dict[str, object]:
         "idempotency_key": order.idempotency_key,
         "request_fingerprint": order.request_fingerprint,
         "placed_at": order.placed_at,
+        "pickup_at": order.pickup_at,
     }

@@ -66,6 +66,7 @@ class PlacedOrder:
     price_cents: int
     currency: str
     status: OrderStatus
+    pickup_at: datetime | None = None
     request_fingerprint: str | None = field(default=None, repr=False, compare=False)
 
 
@@ -81,6 +82,7 @@ class NewOrder:
     idempotency_key: str | None
     request_fingerprint: str | None
     placed_at: datetime
+    pickup_at: datetime | None = None
 
 
 class AlreadyRecorded(Exception):

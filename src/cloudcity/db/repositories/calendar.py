@@ -1,0 +1,200 @@
+"""The shop's calendar: its stored rules, capacity counters per slot and day, chat holds.
+
+Capacity holds under concurrency because every place is taken with one guarded UPDATE
+(`taken = taken + 1 WHERE taken < capacity`): PostgreSQL re-checks the guard on the row's
+newest version after waiting for its lock, and SQLite has one writer at a time.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, cast
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.calendar import Booked
+from cloudcity.calendar.codec import rules_from_json, rules_to_json
+from cloudcity.calendar.rules import CalendarRules
+from cloudcity.db.base import table_of
+from cloudcity.db.dialect import insert_ignore
+from cloudcity.db.models import PickupDayCount, PickupHold, PickupSlotCount, ShopCalendar
+from cloudcity.db.rules_cache import RulesCache
+
+CALENDAR_ID = 1
+_SLOTS = table_of(PickupSlotCount)
+_DAYS = table_of(PickupDayCount)
+_TAKE_SLOT = (
+    sa.update(_SLOTS)
+    .where(_SLOTS.c.slot_start == sa.bindparam("key"), _SLOTS.c.taken < sa.bindparam("cap"))
+    .values(taken=_SLOTS.c.taken + 1)
+)
+_TAKE_DAY = (
+    sa.update(_DAYS)
+    .where(_DAYS.c.day == sa.bindparam("key"), _DAYS.c.taken < sa.bindparam("cap"))
+    .values(taken=_DAYS.c.taken + 1)
+)
+_GIVE_SLOT = (
+    sa.update(_SLOTS)
+    .where(_SLOTS.c.slot_start == sa.bindparam("key"), _SLOTS.c.taken > 0)
+    .values(taken=_SLOTS.c.taken - 1)
+)
+_GIVE_DAY = (
+    sa.update(_DAYS)
+    .where(_DAYS.c.day == sa.bindparam("key"), _DAYS.c.taken > 0)
+    .values(taken=_DAYS.c.taken - 1)
+)
+
+
+@dataclass(frozen=True)
+class Hold:
+    """A slot kept for one chat address until `expires_at`."""
+
+    address: str
+    slot_start: datetime
+    day: date
+    expires_at: datetime
+
+
+class CalendarRepository:
+    """Rules, counters and holds."""
+
+    def __init__(self, session: orm.Session, cache: RulesCache) -> None:
+        self._session = session
+        self._cache = cache
+
+    def rules(self) -> CalendarRules | None:
+        """The stored rules (one object per version, kept across requests), None if unset."""
+        row = self._session.execute(
+            sa.select(ShopCalendar.rules, ShopCalendar.updated_at).where(
+                ShopCalendar.id == CALENDAR_ID
+            )
+        ).one_or_none()
+        if row is None:
+            return None
+        kept = self._cache.get(row.updated_at)
+        if kept is None:
+            kept = rules_from_json(row.rules)
+            self._cache.keep(row.updated_at, kept)
+        return kept
+
+    def save_rules(self, rules: CalendarRules, *, now: datetime) -> None:
+        """Store the rules (creating the calendar, with a feed token, the first time)."""
+        row = self._session.get(ShopCalendar, CALENDAR_ID)
+        if row is None:
+            row = ShopCalendar(id=CALENDAR_ID, feed_token=new_feed_token())
+            self._session.add(row)
+        row.rules = rules_to_json(rules)
+        row.updated_at = now
+        self._session.flush()
+
+    def feed_token(self) -> str | None:
+        """The secret of the iCalendar feed's URL."""
+        query = sa.select(ShopCalendar.feed_token).where(ShopCalendar.id == CALENDAR_ID)
+        return self._session.scalar(query)
+
+    def rotate_feed_token(self) -> str:
+        """A new feed secret: every old link stops working."""
+        row = self._session.get_one(ShopCalendar, CALENDAR_ID)
+        row.feed_token = new_feed_token()
+        return row.feed_token
+
+    def booked(self, *, first: date, last: date, now: datetime) -> Booked:
+        """Places taken per slot and per local day in [first, last], lapsed holds left out."""
+        slots = dict(
+            self._session.execute(
+                sa.select(_SLOTS.c.slot_start, _SLOTS.c.taken).where(
+                    _SLOTS.c.taken > 0, _SLOTS.c.slot_start >= _midnight_utc(first)
+                )
+            ).tuples()
+        )
+        days = dict(
+            self._session.execute(
+                sa.select(_DAYS.c.day, _DAYS.c.taken).where(
+                    _DAYS.c.taken > 0, _DAYS.c.day.between(first, last)
+                )
+            ).tuples()
+        )
+        for hold in self._lapsed(now):
+            slots[hold.slot_start] = slots.get(hold.slot_start, 0) - 1
+            days[hold.day] = days.get(hold.day, 0) - 1
+        return Booked(by_slot=slots, by_day=days)
+
+    def take(self, *, slot_start: datetime, day: date, per_slot: int, per_day: int) -> bool:
+        """Take one place in a slot and its day; False (nothing taken) when either is full."""
+        insert_ignore(
+            self._session,
+            PickupSlotCount,
+            {"slot_start": slot_start, "taken": 0},
+            unique=["slot_start"],
+        )
+        insert_ignore(self._session, PickupDayCount, {"day": day, "taken": 0}, unique=["day"])
+        if not self._changed(_TAKE_SLOT, slot_start, per_slot):
+            return False
+        if not self._changed(_TAKE_DAY, day, per_day):
+            self._changed(_GIVE_SLOT, slot_start, 0)
+            return False
+        return True
+
+    def give_back(self, *, slot_start: datetime, day: date) -> None:
+        """Free one place in a slot and its day (an order cancelled or moved, a hold ended)."""
+        self._changed(_GIVE_SLOT, slot_start, 0)
+        self._changed(_GIVE_DAY, day, 0)
+
+    def hold_of(self, address: str) -> Hold | None:
+        """The address's hold, if it has one (lapsed or not)."""
+        row = self._session.scalar(sa.select(PickupHold).where(PickupHold.address == address))
+        return None if row is None else _hold(row)
+
+    def add_hold(self, hold: Hold) -> None:
+        """Record a hold whose place was taken with `take`."""
+        self._session.add(
+            PickupHold(
+                address=hold.address,
+                slot_start=hold.slot_start,
+                day=hold.day,
+                expires_at=hold.expires_at,
+            )
+        )
+        self._session.flush()
+
+    def drop_hold(self, address: str) -> Hold | None:
+        """Remove the address's hold and answer what it was (its place is still taken)."""
+        row = self._session.scalar(sa.select(PickupHold).where(PickupHold.address == address))
+        if row is None:
+            return None
+        self._session.delete(row)
+        self._session.flush()
+        return _hold(row)
+
+    def sweep_lapsed(self, now: datetime) -> int:
+        """End holds that lapsed, giving their places back; how many ended."""
+        lapsed = self._lapsed(now)
+        for hold in lapsed:
+            self.drop_hold(hold.address)
+            self.give_back(slot_start=hold.slot_start, day=hold.day)
+        return len(lapsed)
+
+    def _lapsed(self, now: datetime) -> list[Hold]:
+        query = sa.select(PickupHold).where(PickupHold.expires_at <= now)
+        return [_hold(row) for row in self._session.scalars(query)]
+
+    def _changed(self, statement: sa.Update, key: object, cap: int) -> bool:
+        result = self._session.execute(statement, {"key": key, "cap": cap})
+        return cast(sa.CursorResult[Any], result).rowcount == 1
+
+
+def new_feed_token() -> str:
+    """An unguessable secret for the iCalendar feed's URL."""
+    return secrets.token_urlsafe(24)
+
+
+def _hold(row: PickupHold) -> Hold:
+    return Hold(row.address, row.slot_start, row.day, row.expires_at)
+
+
+def _midnight_utc(day: date) -> datetime:
+    # A day early: a slot on the shop's `first` day may start before it begins in UTC.
+    return datetime.combine(day, datetime.min.time(), tzinfo=UTC) - timedelta(days=1)
