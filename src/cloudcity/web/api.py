@@ -6,6 +6,7 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
+from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar
@@ -23,10 +24,12 @@ from cloudcity.orders import (
     place_order,
 )
 from cloudcity.phones import PhoneError, parse_address
+from cloudcity.pickup import PickupUnavailable, shop_rules
 from cloudcity.pricing import MenuError, Problem, Quote, quote
 from cloudcity.web import schemas
 from cloudcity.web.context import now, reading, settings, unit_of_work
 from cloudcity.web.errors import ApiError, from_validation
+from cloudcity.web.pickup_answers import parse_pickup_at, pickup_refusal
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -87,6 +90,8 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
             placed = place_order(uow=uow, request=order_request, now=now())
     except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
         raise _refusal(exc) from None
+    except PickupUnavailable as exc:
+        raise pickup_refusal(exc) from None
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
     return jsonify(order_body(placed.order).model_dump()), 201, headers
 
@@ -101,7 +106,12 @@ def order_body(order: PlacedOrder) -> schemas.OrderPublic:
         currency=order.currency,
         status=order.status.value,
         cake=schemas.CakePublic(**order.cake.__dict__),
+        pickup_at=_local(order.pickup_at),
     )
+
+
+def _local(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.astimezone(shop_rules(reading()).tz).isoformat()
 
 
 def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
@@ -130,6 +140,7 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
         client_price_cents=price,
         idempotency_key=key,
         fingerprint=_fingerprint(payload) if key else None,
+        pickup_at=None if payload.pickup_at is None else parse_pickup_at(payload.pickup_at),
     )
 
 

@@ -20,6 +20,7 @@ from cloudcity.web import (
     health,
     landing,
     openapi,
+    pickup_api,
     twilio_webhook,
 )
 from cloudcity.web.context import Services, install
@@ -49,7 +50,7 @@ def create_app(
     warn_if_unsigned(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url), clock))
     errors.register(app)
-    for module in (api, openapi, health, twilio_webhook, delivery_webhooks, landing):
+    for module in (api, pickup_api, openapi, health, twilio_webhook, delivery_webhooks, landing):
         app.register_blueprint(module.bp)
     if settings.is_dev:  # the simulator and local inbox do not exist in production at all
         app.register_blueprint(dev_outbox.bp)

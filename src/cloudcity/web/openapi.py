@@ -17,6 +17,7 @@ MODELS = (
     schemas.OrderPublic,
     schemas.PriceQuote,
     schemas.Menu,
+    schemas.PickupSlots,
     schemas.ErrorPublic,
 )
 
@@ -56,6 +57,11 @@ def _errors(*codes: str) -> dict[str, Any]:
     return {code: _answer("refused", "ErrorPublic") for code in codes}
 
 
+def _query(name: str, description: str, max_length: int) -> dict[str, Any]:
+    schema = {"type": "string", "minLength": 1, "maxLength": max_length}
+    return {"name": name, "in": "query", "description": description, "schema": schema}
+
+
 def _paths() -> dict[str, Any]:
     cake_params = [
         {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
@@ -73,6 +79,17 @@ def _paths() -> dict[str, Any]:
                 "summary": "Price a cake",
                 "parameters": cake_params,
                 "responses": {"200": _answer("price", "PriceQuote"), **_errors("401", "422")},
+            }
+        },
+        "/api/pickup-slots": {
+            "get": {
+                "summary": "Free pickup slots, in the shop's time zone",
+                "parameters": [
+                    _query("size", "a cake size (larger cakes may need more notice)", 80),
+                    _query("from", "the first day, YYYY-MM-DD in the shop's time zone", 10),
+                    _query("days", "how many days, 1 to 60 (default 7)", 2),
+                ],
+                "responses": {"200": _answer("slots", "PickupSlots"), **_errors("401", "422")},
             }
         },
         "/api/order": {

@@ -41,6 +41,10 @@ class OrderCreate(_In):
     cake: CakeIn
     price: Decimal | None = Field(default=None, description="number or numeric string")
     idempotency_key: Annotated[str | None, StringConstraints(min_length=1, max_length=200)] = None
+    pickup_at: Annotated[str | None, StringConstraints(min_length=1, max_length=40)] = Field(
+        default=None,
+        description="ISO 8601 with offset, or a slot id from /api/pickup-slots; none: to arrange",
+    )
 
 
 class CakePublic(BaseModel):
@@ -62,6 +66,24 @@ class OrderPublic(BaseModel):
     currency: str
     status: str
     cake: CakePublic
+    pickup_at: str | None = Field(default=None, description="ISO 8601, the shop's time zone")
+
+
+class PickupSlot(BaseModel):
+    """A pickup slot with room left."""
+
+    id: str = Field(description="the slot's start in UTC; send it as pickup_at")
+    start: str = Field(description="ISO 8601 in the shop's time zone")
+    end: str
+    places_left: int
+    label: str
+
+
+class PickupSlots(BaseModel):
+    """Free pickup slots, in the shop's time zone."""
+
+    time_zone: str
+    slots: list[PickupSlot]
 
 
 class PriceLine(BaseModel):

@@ -103,20 +103,18 @@ class CalendarRepository:
 
     def booked(self, *, first: date, last: date, now: datetime) -> Booked:
         """Places taken per slot and per local day in [first, last], lapsed holds left out."""
-        slots = dict(
-            self._session.execute(
-                sa.select(_SLOTS.c.slot_start, _SLOTS.c.taken).where(
-                    _SLOTS.c.taken > 0, _SLOTS.c.slot_start >= _midnight_utc(first)
-                )
-            ).tuples()
+        slot_rows = self._session.execute(
+            sa.select(_SLOTS.c.slot_start, _SLOTS.c.taken).where(
+                _SLOTS.c.taken > 0, _SLOTS.c.slot_start >= _midnight_utc(first)
+            )
         )
-        days = dict(
-            self._session.execute(
-                sa.select(_DAYS.c.day, _DAYS.c.taken).where(
-                    _DAYS.c.taken > 0, _DAYS.c.day.between(first, last)
-                )
-            ).tuples()
+        day_rows = self._session.execute(
+            sa.select(_DAYS.c.day, _DAYS.c.taken).where(
+                _DAYS.c.taken > 0, _DAYS.c.day.between(first, last)
+            )
         )
+        slots: dict[datetime, int] = dict(slot_rows.all())
+        days: dict[date, int] = dict(day_rows.all())
         for hold in self._lapsed(now):
             slots[hold.slot_start] = slots.get(hold.slot_start, 0) - 1
             days[hold.day] = days.get(hold.day, 0) - 1

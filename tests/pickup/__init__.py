@@ -1,0 +1,1 @@
+"""Pickup times through the API and the database: slots, refusals, capacity under races."""
