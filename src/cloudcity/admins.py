@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from datetime import datetime
@@ -16,8 +17,13 @@ MIN_PASSWORD_LENGTH = 10
 FIRST_ADMIN = "admin"
 USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{1,80}$")
 _hasher = PasswordHasher()
-# Verified against when the username is unknown, so both cases take the same time.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    # Verified against when the username is unknown, so both cases take the same time; made
+    # on first use, since hashing costs a noticeable part of a second at every start-up.
+    return _hasher.hash(secrets.token_urlsafe(16))
 
 
 class AdminError(ValueError):
@@ -52,7 +58,7 @@ def authenticate(
     """The active user whose password matches, its hash upgraded if the parameters changed."""
     user = uow.admins.named(username.strip())
     if user is None or not user.active:
-        _verify(_DUMMY_HASH, password)
+        _verify(_dummy_hash(), password)
         return None
     if not _verify(user.password_hash, password):
         return None
