@@ -222,9 +222,9 @@ def main() -> None:
         fresh_database(args.database_url) as database_url,
         gunicorn(
             database_url, workers=args.workers, threads=args.threads, extra_env=signed
-        ) as base,
+        ) as server,
     ):
-        measure(args, base, uuid.uuid4().hex[:8], database_url)
+        measure(args, server.base, uuid.uuid4().hex[:8], database_url)
 
 
 def measure(args: argparse.Namespace, base: str, run_id: str, database_url: str) -> None:
