@@ -39,8 +39,16 @@ function read_data()
   return lines
 end
 
+local primed = false
+
 -- The next prepared line; after the last one, start again and count the repeats.
 function next_line(lines)
+  if not primed then
+    -- wrk 4.1 builds one request per thread before it connects and never sends it: give that
+    -- one the first line without using it up (a wrk that sent it would only repeat a line).
+    primed = true
+    return lines[1]
+  end
   sent = sent + 1
   if sent > #lines then
     wrapped = wrapped + 1
