@@ -50,18 +50,21 @@ def add_server_options(parser: argparse.ArgumentParser) -> None:
 
 
 def describe_app(app_root: Path) -> str:
-    """The checkout and commit being measured, for the report's title."""
+    """The checkout and commit being measured, and whether it has uncommitted changes."""
+    commit = _git(app_root, "log", "-1", "--format=%h %s")[:60] or "unknown commit"
+    # No optional locks: reading another engineer's checkout must not rewrite its index.
+    changed = _git(app_root, "--no-optional-locks", "status", "--porcelain", "-uno")
+    return f"{app_root} @ {commit}" + (" + uncommitted changes" if changed else "")
+
+
+def _git(root: Path, *args: str) -> str:
     try:
-        commit = subprocess.run(
-            ["git", "-C", str(app_root), "log", "-1", "--format=%h %s"],
-            capture_output=True,
-            text=True,
-            check=True,
-            timeout=10,
-        ).stdout.strip()
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
+        )
     except (OSError, subprocess.SubprocessError):
-        commit = "unknown commit"
-    return f"{app_root} @ {commit[:70]}"
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 @contextmanager

@@ -84,37 +84,28 @@ class Bench:
         self.problems: list[str] = []
 
     def closed(
-        self, name: str, path: str, script: str, phones: float | list[str] | None = None
+        self, name: str, path: str, *, fresh_rate: float = 0, same: list[str] | None = None
     ) -> _wrk.Run:
-        """A warm-up then the measured wrk run; POSTs get fresh numbers unless given a list."""
+        """A warm-up then the measured wrk run: GET, or POST /api/order with fresh numbers for
+        up to `fresh_rate` requests a second (each used once), or cycling through `same`."""
         url = self.server.base + path
-        runs = []
         for label, seconds in (("warm-up", self.args.warmup), (name, self.args.seconds)):
-            data = self._phone_file(phones, seconds) if phones is not None else None
-            runs.append(self._run_wrk(label, url, script, seconds, data, unique=phones is not None))
-        self._print_run(runs[-1])
-        return runs[-1]
-
-    def _run_wrk(
-        self, name: str, url: str, script: str, seconds: int, data: Path | None, *, unique: bool
-    ) -> _wrk.Run:
-        run = _wrk.run(
-            name, url, script, seconds=seconds, server_group=self.server.group, data=data
-        )
-        self.wrk_runs += 1
-        self.confirmed += run.ids
-        expected = 201 if script == "order.lua" else 200
-        unique = unique and data is not None and len(data.read_text().split()) > 1
-        self._problems(name, run.problems(expected, unique=unique))
+            fresh = math.ceil(fresh_rate * seconds * 1.5) + 1000 if fresh_rate else 0
+            numbers = same or self.phones.take(fresh)
+            data = self._write(numbers) if numbers else None
+            script = "order.lua" if numbers else "get.lua"
+            group = self.server.group
+            run = _wrk.run(label, url, script, seconds=seconds, server_group=group, data=data)
+            self.wrk_runs += 1
+            self.confirmed += run.ids
+            self._problems(label, run.problems(201 if numbers else 200, unique=same is None))
+        self._print_run(run)
         return run
 
-    def _phone_file(self, phones: float | list[str] | None, seconds: int) -> Path:
-        """A file of numbers: the list given, or enough fresh ones for `seconds` at up to
-        `phones` requests per second."""
-        if not isinstance(phones, list):
-            phones = self.phones.take(math.ceil((phones or 0) * seconds * 1.5) + 1000)
+    def _write(self, numbers: list[str]) -> Path:
+        """A file of numbers, one a line, for order.lua."""
         path = self.folder / f"phones-{self.wrk_runs}.txt"
-        path.write_text("\n".join(phones) + "\n")
+        path.write_text("\n".join(numbers) + "\n")
         return path
 
     def paced(self, name: str, rate: float, phones: list[str] | None) -> Result:
@@ -191,14 +182,12 @@ def seed_heavy_customer(engine: sa.Engine, count: int) -> None:
 
 def measure(bench: Bench) -> None:
     """Run every phase against a running server, printing as it goes, then the ratios."""
-    health = bench.closed("GET /healthz", "/healthz", "get.lua")
-    price = bench.closed("GET /api/pricecalculator", f"/api/pricecalculator?{PRICE}", "get.lua")
-    order = bench.closed("POST /api/order", "/api/order", "order.lua", phones=health.rate)
+    health = bench.closed("GET /healthz", "/healthz")
+    price = bench.closed("GET /api/pricecalculator", f"/api/pricecalculator?{PRICE}")
+    order = bench.closed("POST /api/order", "/api/order", fresh_rate=health.rate)
     half = bench.paced("POST /api/order @ half rate", order.rate / 2, None)
     seed_heavy_customer(bench.engine, HEAVY_ORDERS)
-    heavy = bench.closed(
-        "POST /api/order (10k-order cust.)", "/api/order", "order.lua", phones=[HEAVY_PHONE]
-    )
+    heavy = bench.closed("POST /api/order (10k-order cust.)", "/api/order", same=[HEAVY_PHONE])
     heavy_half = bench.paced("  same @ half rate", order.rate / 2, [HEAVY_PHONE])
     print(f"GET /api/pricecalculator / healthz {price.rate / health.rate:6.1%}")
     print(f"POST /api/order / healthz rate     {order.rate / health.rate:6.1%}   (target >= 50%)")
