@@ -1,4 +1,4 @@
-"""CPU shares during a run: the load generator's, the server's (its process group), the rest.
+"""CPU shares during a run: the load generator's, the server's, PostgreSQL's, everyone else's.
 
 On a small machine the client competes with the server for the same cores, so every figure is
 printed beside how much CPU the client itself took. Read from /proc (Linux only).
@@ -22,15 +22,18 @@ class Shares:
     wall: float
     client: float
     server: float
+    postgres: float
     machine: float
 
     def text(self) -> str:
-        """`client 41% of a core (21% of 2) | server 152% (76%) | machine 99%`."""
-        rest = max(0.0, self.machine - self.client - self.server)
+        """`client 41% of a core (21% of 2) | server 152% (76%) | postgres 0% | others 2% |
+        machine 99%`: the last four as shares of the whole machine but the server's first."""
+        rest = max(0.0, self.machine - self.client - self.server - self.postgres)
         return (
             f"client {self.client:4.0%} of a core ({self.client / CORES:3.0%} of {CORES})"
             f" | server {self.server:4.0%} ({self.server / CORES:3.0%})"
-            f" | others {rest / CORES:3.0%} | machine {self.machine / CORES:3.0%}"
+            f" | postgres {self.postgres / CORES:3.0%} | others {rest / CORES:3.0%}"
+            f" | machine {self.machine / CORES:3.0%}"
         )
 
 
@@ -41,11 +44,13 @@ class Sample:
     wall: float
     machine: float
     server: float
+    postgres: float
 
     @classmethod
     def now(cls, server_group: int) -> Sample:
         """Read the clocks now; `server_group` is the process group of `cloudcity serve`."""
-        return cls(time.perf_counter(), _machine_busy(), _group_cpu(server_group))
+        server, postgres = _process_cpu(server_group)
+        return cls(time.perf_counter(), _machine_busy(), server, postgres)
 
     def shares_since(self, earlier: Sample, *, client_seconds: float) -> Shares:
         """Shares between `earlier` and this sample; the client's CPU time is measured apart."""
@@ -54,6 +59,7 @@ class Sample:
             wall=wall,
             client=client_seconds / wall,
             server=(self.server - earlier.server) / wall,
+            postgres=(self.postgres - earlier.postgres) / wall,
             machine=(self.machine - earlier.machine) / wall,
         )
 
@@ -65,14 +71,19 @@ def _machine_busy() -> float:
     return (user + nice + system + irq + softirq + steal) / TICK
 
 
-def _group_cpu(group: int) -> float:
-    """CPU seconds of every process in a process group, with the children they reaped."""
-    total = 0
+def _process_cpu(group: int) -> tuple[float, float]:
+    """CPU seconds of the processes in a process group and of every local PostgreSQL process
+    (whoever its clients are), each with the children they reaped."""
+    server = postgres = 0
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            rest = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
+            text = stat.read_text()
+        except OSError:
             continue  # the process ended while we looked
+        name, rest = text[text.index("(") + 1 : text.rindex(")")], text.rsplit(")", 1)[1].split()
+        ticks = sum(int(value) for value in rest[11:15])  # utime stime cutime cstime
         if int(rest[2]) == group:
-            total += sum(int(value) for value in rest[11:15])  # utime stime cutime cstime
-    return total / TICK
+            server += ticks
+        elif name == "postgres":
+            postgres += ticks
+    return server / TICK, postgres / TICK
