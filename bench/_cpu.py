@@ -64,6 +64,13 @@ class Sample:
         )
 
 
+def busy_now(seconds: float = 1.0) -> float:
+    """The share of the whole machine busy over the next `seconds`."""
+    before = _machine_busy()
+    time.sleep(seconds)
+    return (_machine_busy() - before) / seconds / CORES
+
+
 def _machine_busy() -> float:
     """Seconds of CPU spent by every process on the machine (all cores) since boot."""
     fields = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]

@@ -57,6 +57,13 @@ def describe_app(app_root: Path) -> str:
     return f"{app_root} @ {commit}" + (" + uncommitted changes" if changed else "")
 
 
+def describe_machine() -> str:
+    """How busy the machine is before the bench starts: other jobs make the figures noisy."""
+    busy = _cpu.busy_now()
+    warning = "; other jobs are running, the figures will be noisy" if busy > 0.1 else ""
+    return f"machine busy before the run: {busy:.0%} of {_cpu.CORES} cores{warning}"
+
+
 def _git(root: Path, *args: str) -> str:
     try:
         done = subprocess.run(
@@ -129,7 +136,7 @@ def gunicorn(
     extra_env: dict[str, str] | None = None,
 ) -> Iterator[Server]:
     """Run `APP_ROOT/.venv/bin/cloudcity serve --prod` (it migrates first) on a free port."""
-    executable = app_root / ".venv/bin/cloudcity"
+    executable = app_root.resolve() / ".venv/bin/cloudcity"  # the server starts elsewhere
     if not executable.exists():
         sys.exit(f"{executable} is missing: run `make setup` in {app_root} first")
     port = free_port()

@@ -41,6 +41,7 @@ from bench._harness import (
     Server,
     add_server_options,
     describe_app,
+    describe_machine,
     fresh_database,
     gunicorn,
     open_loop,
@@ -226,6 +227,7 @@ def main() -> None:
         f"wrk -t{_wrk.THREADS} -c{_wrk.CONNECTIONS} {args.seconds}s after {args.warmup}s warm-up"
     )
     print(f"   app: {describe_app(args.app_root)}")
+    print(f"   {describe_machine()}")
     with (
         fresh_database(args.database_url) as url,
         sql_engine(url) as engine,

@@ -49,6 +49,7 @@ from bench._harness import (
     Server,
     add_server_options,
     describe_app,
+    describe_machine,
     fresh_database,
     gunicorn,
     sql_engine,
@@ -301,6 +302,7 @@ def main() -> None:
         f"-c{_wrk.CONNECTIONS} {args.seconds}s after {args.warmup}s warm-up"
     )
     print(f"   app: {describe_app(args.app_root)}")
+    print(f"   {describe_machine()}")
     signed = {"TWILIO_AUTH_TOKEN": TOKEN}  # so every request is signature-checked
     with (
         fresh_database(args.database_url) as url,
