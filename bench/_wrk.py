@@ -149,3 +149,11 @@ def line(name: str, rate: float, p50: float, p99: float, n: int, failed: int) ->
         f"{name:<34} {rate:8.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:7.1f} ms  "
         f"n={n:<6} failed={failed}"
     )
+
+
+def print_run(run: Run) -> None:
+    """A wrk run's figures, and the CPU shares under them."""
+    failed = sum(n for s, n in run.statuses.items() if not s.startswith("2"))
+    print(line(run.name, run.rate, run.p50_ms, run.p99_ms, run.requests, failed))
+    assert run.cpu is not None
+    print(f"    cpu (wrk)     {run.cpu.text()}")

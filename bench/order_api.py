@@ -76,10 +76,11 @@ class PhoneBook:
 class Bench:
     """The phases against one running server; figures are printed as they come."""
 
-    def __init__(self, server: Server, engine: sa.Engine, args: argparse.Namespace) -> None:
-        self.server, self.engine, self.args = server, engine, args
+    def __init__(
+        self, server: Server, engine: sa.Engine, args: argparse.Namespace, folder: Path
+    ) -> None:
+        self.server, self.engine, self.args, self.folder = server, engine, args, folder
         self.phones = PhoneBook()
-        self.folder = Path(tempfile.mkdtemp(prefix="cc-bench-orders-"))
         self.confirmed: list[int] = []
         self.wrk_runs = 0
         self.problems: list[str] = []
@@ -100,7 +101,7 @@ class Bench:
             self.wrk_runs += 1
             self.confirmed += run.ids
             self._problems(label, run.problems(201 if numbers else 200, unique=same is None))
-        self._print_run(run)
+        _wrk.print_run(run)
         return run
 
     def _write(self, numbers: list[str]) -> Path:
@@ -131,12 +132,6 @@ class Bench:
         if result.failures:
             self._problems(name, [f"{result.failures} requests failed"])
         return result
-
-    def _print_run(self, run: _wrk.Run) -> None:
-        failed = sum(n for s, n in run.statuses.items() if not s.startswith("2"))
-        print(_wrk.line(run.name, run.rate, run.p50_ms, run.p99_ms, run.requests, failed))
-        assert run.cpu is not None
-        print(f"    cpu (wrk)     {run.cpu.text()}")
 
     def _problems(self, name: str, found: list[str]) -> None:
         for problem in found:
@@ -232,8 +227,9 @@ def main() -> None:
         fresh_database(args.database_url) as url,
         sql_engine(url) as engine,
         gunicorn(url, app_root=args.app_root, workers=args.workers, threads=args.threads) as server,
+        tempfile.TemporaryDirectory(prefix="cc-bench-orders-") as folder,
     ):
-        bench = Bench(server, engine, args)
+        bench = Bench(server, engine, args, Path(folder))
         measure(bench)
     if bench.problems:
         sys.exit(f"FAILED: {len(bench.problems)} problems (see above)")

@@ -197,9 +197,10 @@ def orders_of_run(engine: sa.Engine, run: str) -> set[int]:
 class Bench:
     """The phases against one running server; figures are printed as they come."""
 
-    def __init__(self, server: Server, engine: sa.Engine, args: argparse.Namespace) -> None:
-        self.server, self.engine, self.args = server, engine, args
-        self.folder = Path(tempfile.mkdtemp(prefix="cc-bench-webhook-"))
+    def __init__(
+        self, server: Server, engine: sa.Engine, args: argparse.Namespace, folder: Path
+    ) -> None:
+        self.server, self.engine, self.args, self.folder = server, engine, args, folder
         self.problems: list[str] = []
 
     def health(self) -> _wrk.Run:
@@ -208,7 +209,7 @@ class Bench:
         for name, seconds in (("warm-up", self.args.warmup), ("GET /healthz", self.args.seconds)):
             run = _wrk.run(name, url, "get.lua", seconds=seconds, server_group=self.server.group)
             self.fail(name, run.problems(200, unique=False))
-        print_run(run)
+        _wrk.print_run(run)
         return run
 
     def flat_out(self, ceiling: float) -> _wrk.Run:
@@ -228,7 +229,7 @@ class Bench:
             )
             self.fail(name, run.problems(200, unique=True))
             self.check_orders(name, run.ids, orders_of_run(self.engine, run_id), in_flight=True)
-        print_run(run)
+        _wrk.print_run(run)
         print(f"    orders completed {len(run.ids)}")
         return run
 
@@ -275,14 +276,6 @@ def _own_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def print_run(run: _wrk.Run) -> None:
-    """A wrk run's figures and CPU shares."""
-    failed = sum(n for s, n in run.statuses.items() if not s.startswith("2"))
-    print(_wrk.line(run.name, run.rate, run.p50_ms, run.p99_ms, run.requests, failed))
-    assert run.cpu is not None
-    print(f"    cpu (wrk)     {run.cpu.text()}")
-
-
 def main() -> None:
     """Parse options, start the server, run every phase, stop the server; exit 1 on failures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -314,8 +307,9 @@ def main() -> None:
             threads=args.threads,
             extra_env=signed,
         ) as server,
+        tempfile.TemporaryDirectory(prefix="cc-bench-webhook-") as folder,
     ):
-        bench = Bench(server, engine, args)
+        bench = Bench(server, engine, args, Path(folder))
         health = bench.health()
         flat = bench.flat_out(health.rate)
         print(f"    messages/s / healthz {flat.rate / health.rate:6.1%}")
