@@ -1,9 +1,16 @@
-"""Shared pieces of the benchmarks: start the app under gunicorn, drive load, print figures."""
+"""Shared pieces of the benchmarks: a fresh database, the app under gunicorn, paced load.
+
+The server is started only through the `cloudcity` command of a checkout (`--app-root`), and the
+benches read and seed the database with plain SQL, so they measure any commit's code without
+importing it.
+"""
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import os
+import resource
 import signal
 import socket
 import statistics
@@ -21,7 +28,50 @@ from pathlib import Path
 import aiohttp
 import sqlalchemy as sa
 
+from bench import _cpu
+
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def add_server_options(parser: argparse.ArgumentParser) -> None:
+    """The options every server bench takes: database, app checkout, gunicorn shape."""
+    parser.add_argument(
+        "--database-url",
+        help="PostgreSQL URL (a fresh schema is made in it and dropped); default: SQLite file",
+    )
+    parser.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="checkout whose .venv/bin/cloudcity serves the app (default: this one)",
+    )
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
+
+
+def describe_app(app_root: Path) -> str:
+    """The checkout and commit being measured, and whether it has uncommitted changes."""
+    commit = _git(app_root, "log", "-1", "--format=%h %s")[:60] or "unknown commit"
+    # No optional locks: reading another engineer's checkout must not rewrite its index.
+    changed = _git(app_root, "--no-optional-locks", "status", "--porcelain", "-uno")
+    return f"{app_root} @ {commit}" + (" + uncommitted changes" if changed else "")
+
+
+def describe_machine() -> str:
+    """How busy the machine is before the bench starts: other jobs make the figures noisy."""
+    busy = _cpu.busy_now()
+    warning = "; other jobs are running, the figures will be noisy" if busy > 0.1 else ""
+    return f"machine busy before the run: {busy:.0%} of {_cpu.CORES} cores{warning}"
+
+
+def _git(root: Path, *args: str) -> str:
+    try:
+        done = subprocess.run(
+            ["git", "-C", str(root), *args], capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout.strip() if done.returncode == 0 else ""
 
 
 @contextmanager
@@ -47,6 +97,19 @@ def fresh_database(url: str | None) -> Iterator[str]:
         admin.dispose()
 
 
+@contextmanager
+def sql_engine(database_url: str) -> Iterator[sa.Engine]:
+    """An engine on the app's database (a URL, or a plain SQLite path as the app accepts)."""
+    url = database_url if "://" in database_url else f"sqlite:///{database_url}"
+    # SQLite: wait for the app's writers rather than failing with "database is locked".
+    connect_args = {"timeout": 30} if url.startswith("sqlite") else {}
+    engine = sa.create_engine(url, connect_args=connect_args)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+
+
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
     with socket.socket() as sock:
@@ -55,15 +118,27 @@ def free_port() -> int:
         return port
 
 
+@dataclass(frozen=True)
+class Server:
+    """A running `cloudcity serve --prod`: its base URL and its process group (for CPU)."""
+
+    base: str
+    group: int
+
+
 @contextmanager
 def gunicorn(
     database_url: str,
     *,
+    app_root: Path = ROOT,
     workers: int = 2,
     threads: int = 1,
     extra_env: dict[str, str] | None = None,
-) -> Iterator[str]:
-    """Run `cloudcity serve --prod` on a free loopback port; yield its base URL."""
+) -> Iterator[Server]:
+    """Run `APP_ROOT/.venv/bin/cloudcity serve --prod` (it migrates first) on a free port."""
+    executable = app_root.resolve() / ".venv/bin/cloudcity"  # the server starts elsewhere
+    if not executable.exists():
+        sys.exit(f"{executable} is missing: run `make setup` in {app_root} first")
     port = free_port()
     env = (
         os.environ
@@ -75,22 +150,25 @@ def gunicorn(
         }
         | (extra_env or {})
     )
-    command = [str(ROOT / ".venv/bin/cloudcity"), "serve", "--prod", "--workers", str(workers)]
+    command = [str(executable), "serve", "--prod", "--workers", str(workers)]
     command += ["--threads", str(threads)]
-    process = subprocess.Popen(
-        command,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        _wait_until_up(base + "/healthz", process)
-        yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
+    # An empty working folder: no checkout's .env is read and nothing is written into one.
+    with tempfile.TemporaryDirectory(prefix="cc-bench-serve-") as cwd:
+        process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        try:
+            _wait_until_up(base + "/healthz", process)
+            yield Server(base, process.pid)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
 
 
 def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 60) -> None:
@@ -109,12 +187,13 @@ def _wait_until_up(url: str, process: subprocess.Popen[bytes], timeout: float = 
 
 @dataclass
 class Result:
-    """Latencies (seconds) of the successful requests of one run, and its failures."""
+    """Latencies (seconds) of the successful requests of one paced run, and its failures."""
 
     name: str
     seconds: float
     latencies: list[float] = field(default_factory=list)
     failures: int = 0
+    cpu: _cpu.Shares | None = None
 
     @property
     def rate(self) -> float:
@@ -127,35 +206,25 @@ class Result:
             return float("nan")
         return statistics.quantiles(self.latencies, n=100, method="inclusive")[int(p) - 1] * 1000
 
-    def line(self) -> str:
-        """One printable line of figures."""
-        return (
-            f"{self.name:<34} {self.rate:8.1f} req/s   p50 {self.percentile(50):6.1f} ms   "
-            f"p99 {self.percentile(99):6.1f} ms   n={len(self.latencies)} "
-            f"failed={self.failures}"
-        )
-
 
 Request = Callable[[aiohttp.ClientSession, int], Awaitable[bool]]
 
 
-async def closed_loop(name: str, request: Request, *, concurrency: int, seconds: float) -> Result:
-    """As many requests as `concurrency` clients can make back to back for `seconds`."""
-    result = Result(name, seconds)
-    deadline = time.perf_counter() + seconds
-    counter = iter(range(10**9))
-
-    async def client(session: aiohttp.ClientSession) -> None:
-        while time.perf_counter() < deadline:
-            await _timed(result, request, session, next(counter))
-
-    async with _session(concurrency) as session:
-        await asyncio.gather(*(client(session) for _ in range(concurrency)))
+def open_loop(
+    name: str, request: Request, *, rate: float, seconds: float, server_group: int
+) -> Result:
+    """Requests started at a fixed rate (not waiting for answers) for `seconds`, from this
+    process (aiohttp); its CPU share is this process's own."""
+    started = _cpu.Sample.now(server_group)
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    result = asyncio.run(_open_loop(name, request, rate=rate, seconds=seconds))
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    client = (after.ru_utime + after.ru_stime) - (own.ru_utime + own.ru_stime)
+    result.cpu = _cpu.Sample.now(server_group).shares_since(started, client_seconds=client)
     return result
 
 
-async def open_loop(name: str, request: Request, *, rate: float, seconds: float) -> Result:
-    """Requests started at a fixed rate (not waiting for answers), for `seconds`."""
+async def _open_loop(name: str, request: Request, *, rate: float, seconds: float) -> Result:
     result = Result(name, seconds)
     total = int(rate * seconds)
     start = time.perf_counter()

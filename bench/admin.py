@@ -173,7 +173,7 @@ def _chunks(rows: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str
 def logged_in_client(database: Database, url: str, var_dir: str) -> FlaskClient:
     """A test client of the app (CSRF and all), logged in as a freshly made baker."""
     settings = Settings(
-        _env_file=None,  # type: ignore[call-arg]
+        _env_file=None,
         database_url=url,
         var_dir=var_dir,
         run_worker_in_app=False,

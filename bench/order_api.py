@@ -2,160 +2,237 @@
 
     .venv/bin/python -m bench.order_api                       # SQLite file in a temp folder
     .venv/bin/python -m bench.order_api --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    .venv/bin/python -m bench.order_api --app-root ../wt-old  # another checkout's code, same bench
 
-Prints requests/s and p50/p99 for GET /healthz (the framework's ceiling here), GET
-/api/pricecalculator and POST /api/order (closed loop, then open loop at half the closed-loop
-rate), and the same POST for a customer who already has 10,000 orders.
+Closed loop with wrk (one thread, 4 connections, a warm-up then --seconds): GET /healthz (the
+framework's ceiling here), GET /api/pricecalculator, POST /api/order (a new, valid phone number
+per request, prepared here and read by bench/wrk/order.lua), and the same POST for a customer
+who already has 10,000 orders (seeded with plain SQL). Each POST phase is followed by an open
+loop at half the closed-loop rate for its p99: wrk cannot pace requests and Debian has no wrk2,
+so that phase uses aiohttp from this process, which at half rate is lightly loaded (its CPU
+share is printed too). Beside every figure: the client's CPU (wrk's, from wait4) as a share of
+one core and of the machine, the server's (gunicorn's process group, from /proc) and the rest.
+Any answer other than 201 with an order id fails the bench, and every confirmed order must be
+in the database afterwards.
+
+The app runs only through `APP_ROOT/.venv/bin/cloudcity serve --prod` (which migrates), and the
+database is seeded and checked with plain SQL, so the bench imports nothing of cloudcity.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
-import random
+import itertools
+import json
+import math
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
 
 import aiohttp
 import phonenumbers
 import sqlalchemy as sa
 
-from bench._harness import Result, closed_loop, fresh_database, gunicorn, open_loop
-from cloudcity.db import Database
-from cloudcity.db.base import utcnow
-from cloudcity.db.models import Channel, Customer, Order
+from bench import _orders, _wrk
+from bench._harness import (
+    Request,
+    Result,
+    Server,
+    add_server_options,
+    describe_app,
+    describe_machine,
+    fresh_database,
+    gunicorn,
+    open_loop,
+    sql_engine,
+)
 
 CAKE = {"size": "Medium", "flavour": "Chocolate", "frosting": "Buttercream", "topping": "None"}
+PRICE = "size=Medium&flavour=Chocolate&frosting=Buttercream&topping=None"
 HEAVY_PHONE = "+14155550123"
+HEAVY_ORDERS = 10_000
 
 
-def phones(count: int) -> list[str]:
-    """Distinct valid US numbers."""
-    found: set[str] = set()
-    rng = random.Random(7)
-    while len(found) < count:
-        number = f"+1415{rng.randint(200, 999)}{rng.randint(0, 9999):04d}"
-        if phonenumbers.is_valid_number(phonenumbers.parse(number)):
-            found.add(number)
-    return sorted(found)
+class PhoneBook:
+    """Distinct valid US numbers (as `phonenumbers` and so the server see them), each once."""
+
+    def __init__(self) -> None:
+        self._numbers = self._generate()
+
+    @staticmethod
+    def _generate() -> Iterator[str]:
+        for candidate in range(4_152_000_000, 4_159_999_999):
+            number = f"+1{candidate}"
+            valid = phonenumbers.is_valid_number(phonenumbers.parse(number))
+            if valid and number != HEAVY_PHONE:
+                yield number
+
+    def take(self, count: int) -> list[str]:
+        """`count` numbers never handed out before."""
+        return list(itertools.islice(self._numbers, count))
 
 
-def order_request(base: str, numbers: list[str]) -> object:
-    """POST /api/order, a new customer each time."""
+class Bench:
+    """The phases against one running server; figures are printed as they come."""
+
+    def __init__(
+        self, server: Server, engine: sa.Engine, args: argparse.Namespace, folder: Path
+    ) -> None:
+        self.server, self.engine, self.args, self.folder = server, engine, args, folder
+        self.phones = PhoneBook()
+        self.confirmed: list[int] = []
+        self.wrk_runs = 0
+        self.problems: list[str] = []
+
+    def closed(
+        self, name: str, path: str, *, fresh_rate: float = 0, same: list[str] | None = None
+    ) -> _wrk.Run:
+        """A warm-up then the measured wrk run: GET, or POST /api/order with fresh numbers for
+        up to `fresh_rate` requests a second (each used once), or cycling through `same`."""
+        url = self.server.base + path
+        for label, seconds in (("warm-up", self.args.warmup), (name, self.args.seconds)):
+            fresh = math.ceil(fresh_rate * seconds * 1.5) + 1000 if fresh_rate else 0
+            numbers = same or self.phones.take(fresh)
+            data = self._write(numbers) if numbers else None
+            script = "order.lua" if numbers else "get.lua"
+            group = self.server.group
+            run = _wrk.run(label, url, script, seconds=seconds, server_group=group, data=data)
+            self.wrk_runs += 1
+            self.confirmed += run.ids
+            self._problems(label, run.problems(201 if numbers else 200, unique=same is None))
+        _wrk.print_run(run)
+        return run
+
+    def _write(self, numbers: list[str]) -> Path:
+        """A file of numbers, one a line, for order.lua."""
+        path = self.folder / f"phones-{self.wrk_runs}.txt"
+        path.write_text("\n".join(numbers) + "\n")
+        return path
+
+    def paced(self, name: str, rate: float, phones: list[str] | None) -> Result:
+        """An open loop of POST /api/order at `rate`, fresh numbers unless given a list."""
+        seconds = self.args.seconds
+        numbers = phones or self.phones.take(math.ceil(rate * seconds) + 10)
+        request = order_request(self.server.base, numbers, self.confirmed)
+        group = self.server.group
+        result = open_loop(name, request, rate=rate, seconds=seconds, server_group=group)
+        print(
+            _wrk.line(
+                name,
+                result.rate,
+                result.percentile(50),
+                result.percentile(99),
+                len(result.latencies),
+                result.failures,
+            )
+        )
+        assert result.cpu is not None
+        print(f"    cpu (aiohttp) {result.cpu.text()}")
+        if result.failures:
+            self._problems(name, [f"{result.failures} requests failed"])
+        return result
+
+    def _problems(self, name: str, found: list[str]) -> None:
+        for problem in found:
+            print(f"  !! {name}: {problem}", file=sys.stderr)
+            self.problems.append(f"{name}: {problem}")
+
+
+def order_request(base: str, numbers: list[str], confirmed: list[int]) -> Request:
+    """POST /api/order for numbers[i] (cycling); keeps the confirmed order ids."""
 
     async def send(session: aiohttp.ClientSession, i: int) -> bool:
         customer = {"number": numbers[i % len(numbers)], "name": "Bench", "email": "b@example.com"}
         body = {"customer": customer, "cake": CAKE, "price": 30}
         async with session.post(f"{base}/api/order", json=body) as response:
-            await response.read()
-            return response.status == 201
+            answer = await response.read()
+            if response.status != 201:
+                return False
+        confirmed.append(int(json.loads(answer)["order_id"]))
+        return True
 
     return send
 
 
-def get_request(url: str) -> object:
-    """A GET that must answer 200."""
-
-    async def send(session: aiohttp.ClientSession, _i: int) -> bool:
-        async with session.get(url) as response:
-            await response.read()
-            return response.status == 200
-
-    return send
-
-
-def seed_heavy_customer(database_url: str, count: int) -> None:
-    """Give one customer `count` orders, straight into the database."""
-    database = Database.connect(database_url)
-    now = utcnow()
-    with database.unit_of_work() as session:
-        customer = Customer(
-            phone=HEAVY_PHONE,
-            channel=Channel.SMS,
-            name="Heavy",
-            email="heavy@example.com",
-            created_at=now,
-            updated_at=now,
-        )
-        session.add(customer)
-        session.flush()
-        rows = [
-            {
-                "customer_id": customer.id,
-                "size": "Small",
-                "flavour": "Vanilla",
-                "frosting": "Buttercream",
-                "topping": "None",
-                "price_cents": 2000,
-                "currency": "USD",
-                "status": "placed",
-                "source": "api",
-                "placed_at": now,
-            }
-            for _ in range(count)
-        ]
-        session.execute(sa.insert(Order), rows)
-    database.dispose()
-
-
-async def measure(base: str, database_url: str, args: argparse.Namespace) -> list[Result]:
-    """Run every phase against a running server."""
-    s, c = args.seconds, args.concurrency
-    cake = "size=Medium&flavour=Chocolate&frosting=Buttercream&topping=None"
-    quote = f"{base}/api/pricecalculator?{cake}"
-    numbers = phones(4000)
-    health = await closed_loop(
-        "GET /healthz", get_request(f"{base}/healthz"), concurrency=c, seconds=s
-    )  # type: ignore[arg-type]
-    price = await closed_loop(
-        "GET /api/pricecalculator", get_request(quote), concurrency=c, seconds=s
-    )  # type: ignore[arg-type]
-    order = await closed_loop(
-        "POST /api/order", order_request(base, numbers), concurrency=c, seconds=s
-    )  # type: ignore[arg-type]
-    half = await open_loop(
-        "POST /api/order @ half rate",
-        order_request(base, numbers),  # type: ignore[arg-type]
-        rate=order.rate / 2,
-        seconds=s,
+def seed_heavy_customer(engine: sa.Engine, count: int) -> None:
+    """Give one customer `count` orders, straight into the database with plain SQL."""
+    customer = sa.text(
+        "INSERT INTO customers (phone, channel, name, email, opted_out, created_at, updated_at)"
+        " VALUES (:phone, 'sms', 'Heavy', 'heavy@example.com', FALSE,"
+        " CURRENT_TIMESTAMP, CURRENT_TIMESTAMP)"
     )
-    seed_heavy_customer(database_url, 10_000)
-    heavy = await closed_loop(
-        "POST /api/order (10k-order cust.)",
-        order_request(base, [HEAVY_PHONE]),  # type: ignore[arg-type]
-        concurrency=c,
-        seconds=s,
+    orders = sa.text(
+        "INSERT INTO orders (customer_id, size, flavour, frosting, topping, price_cents,"
+        " currency, status, source, placed_at)"
+        " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < :count)"
+        " SELECT :customer, 'Small', 'Vanilla', 'Buttercream', 'None', 2000, 'USD', 'placed',"
+        " 'api', CURRENT_TIMESTAMP FROM n"
     )
-    heavy_half = await open_loop(
-        "  same @ half rate",
-        order_request(base, [HEAVY_PHONE]),  # type: ignore[arg-type]
-        rate=order.rate / 2,
-        seconds=s,
-    )
-    return [health, price, order, half, heavy, heavy_half]
+    with engine.begin() as connection:
+        connection.execute(customer, {"phone": HEAVY_PHONE})
+        found = sa.text("SELECT id FROM customers WHERE phone = :phone")
+        customer_id = connection.scalar(found, {"phone": HEAVY_PHONE})
+        connection.execute(orders, {"count": count, "customer": customer_id})
 
 
-def report(results: list[Result], backend: str, threads: int) -> None:
-    """Print every figure and the ratios the issue sets targets for."""
-    health, _price, order, half, heavy, heavy_half = results
-    print(f"\n== order API on {backend}, gunicorn 2 workers x {threads} threads ==")
-    for result in results:
-        print(result.line())
+def measure(bench: Bench) -> None:
+    """Run every phase against a running server, printing as it goes, then the ratios."""
+    health = bench.closed("GET /healthz", "/healthz")
+    price = bench.closed("GET /api/pricecalculator", f"/api/pricecalculator?{PRICE}")
+    order = bench.closed("POST /api/order", "/api/order", fresh_rate=health.rate)
+    half = bench.paced("POST /api/order @ half rate", order.rate / 2, None)
+    seed_heavy_customer(bench.engine, HEAVY_ORDERS)
+    heavy = bench.closed("POST /api/order (10k-order cust.)", "/api/order", same=[HEAVY_PHONE])
+    heavy_half = bench.paced("  same @ half rate", order.rate / 2, [HEAVY_PHONE])
+    print(f"GET /api/pricecalculator / healthz {price.rate / health.rate:6.1%}")
     print(f"POST /api/order / healthz rate     {order.rate / health.rate:6.1%}   (target >= 50%)")
     print(f"p99 at half rate                   {half.percentile(99):6.1f} ms (target < 25 ms)")
     print(f"10k-order customer / new customers {heavy.rate / order.rate:6.1%}   (target >= 90%)")
     print(f"10k-order p99 at half rate         {heavy_half.percentile(99):6.1f} ms")
+    check_orders(bench)
+
+
+def check_orders(bench: Bench) -> None:
+    """Every order the server confirmed is in the database (plain SQL)."""
+    with bench.engine.connect() as connection:
+        total = connection.scalar(sa.text("SELECT count(*) FROM orders")) or 0
+    placed = int(total) - HEAVY_ORDERS
+    stored = _orders.stored(bench.engine, bench.confirmed)
+    bench._problems(
+        "orders", _orders.check_confirmed(bench.confirmed, stored, placed, bench.wrk_runs)
+    )
+    print(
+        f"orders confirmed {len(bench.confirmed)}, found {len(stored)} of them in the database "
+        f"({placed - len(stored)} more placed by requests in flight when wrk stopped)"
+    )
 
 
 def main() -> None:
-    """Parse arguments, run the benchmark, print the figures."""
+    """Parse arguments, run the benchmark, print the figures; exit 1 on any failed request."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--database-url", help="PostgreSQL URL; default: a fresh SQLite file")
-    parser.add_argument("--seconds", type=float, default=8.0, help="duration of each phase")
-    parser.add_argument("--concurrency", type=int, default=8, help="closed-loop clients")
-    parser.add_argument("--threads", type=int, default=1, help="gthread threads per worker")
+    add_server_options(parser)
+    parser.add_argument("--seconds", type=int, default=10, help="length of each measured run")
+    parser.add_argument("--warmup", type=int, default=2, help="wrk warm-up before each run (s)")
     args = parser.parse_args()
-    with fresh_database(args.database_url) as url, gunicorn(url, threads=args.threads) as base:
-        results = asyncio.run(measure(base, url, args))
-    report(results, "PostgreSQL" if args.database_url else "SQLite", args.threads)
+    _wrk.ensure_wrk()
+    backend = "PostgreSQL" if args.database_url else "SQLite"
+    print(
+        f"== order API on {backend}, gunicorn {args.workers} workers x {args.threads} threads; "
+        f"wrk -t{_wrk.THREADS} -c{_wrk.CONNECTIONS} {args.seconds}s after {args.warmup}s warm-up"
+    )
+    print(f"   app: {describe_app(args.app_root)}")
+    print(f"   {describe_machine()}")
+    with (
+        fresh_database(args.database_url) as url,
+        sql_engine(url) as engine,
+        gunicorn(url, app_root=args.app_root, workers=args.workers, threads=args.threads) as server,
+        tempfile.TemporaryDirectory(prefix="cc-bench-orders-") as folder,
+    ):
+        bench = Bench(server, engine, args, Path(folder))
+        measure(bench)
+    if bench.problems:
+        sys.exit(f"FAILED: {len(bench.problems)} problems (see above)")
 
 
 if __name__ == "__main__":

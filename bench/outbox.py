@@ -126,7 +126,7 @@ def drain(worker: Worker) -> tuple[int, float]:
 def bench(label: str, url: str, args: argparse.Namespace, var_dir: str) -> None:
     database = Database.connect(url)
     prepare(database)
-    settings = Settings(_env_file=None, database_url=url, var_dir=var_dir)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, database_url=url, var_dir=var_dir)
     inner, source = real_renderer(settings)
     renderer = TimedRenderer(inner)
     providers = MockProviders()
