@@ -11,7 +11,7 @@ import threading
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 
@@ -55,6 +55,13 @@ def inbound(phone: str, body: str) -> dict[str, str]:
     }
 
 
+class Answer(Protocol):
+    """A response from the test client or from requests: all we read is its status."""
+
+    @property
+    def status_code(self) -> int: ...
+
+
 class Outcomes:
     """Every answer the threads got, by what was asked; and what raised instead of answering."""
 
@@ -81,6 +88,14 @@ class Outcomes:
     def unexpected(self, expected: dict[str, int]) -> list[tuple[str, int]]:
         """Answers other than the one expected for their kind (the part before the first space)."""
         return [(w, s) for w, s in self.statuses if s != expected[w.split(" ", 1)[0]]]
+
+
+def attempt(outcomes: Outcomes, what: str, send: Callable[[], Answer]) -> None:
+    """Send one request and record its status, or what it raised instead of answering."""
+    try:
+        outcomes.add(what, send().status_code)
+    except Exception as exc:  # the test client raises what a server would answer with a 500
+        outcomes.fail(what, exc)
 
 
 def run_together(outcomes: Outcomes, jobs: Iterable[Callable[[], None]]) -> None:

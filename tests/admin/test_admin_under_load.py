@@ -21,6 +21,7 @@ from busy_shop import (
     CHATTER,
     PATIENCE,
     Outcomes,
+    attempt,
     count_inbound,
     count_orders,
     inbound,
@@ -73,18 +74,11 @@ def _place(app: Flask, n: int) -> int:
     return order_id
 
 
-def _attempt(outcomes: Outcomes, what: str, send: Callable[[], TestResponse]) -> None:
-    try:
-        outcomes.add(what, send().status_code)
-    except Exception as exc:  # the test client raises what a server would answer with a 500
-        outcomes.fail(what, exc)
-
-
 def _baker_works(outcomes: Outcomes, baker: Baker, order_ids: list[int]) -> Callable[[], None]:
     def work() -> None:
         for order_id in order_ids:
             for action in ("ready", "picked-up"):
-                _attempt(
+                attempt(
                     outcomes, f"admin {action} #{order_id}", partial(baker.act, order_id, action)
                 )
 
@@ -95,7 +89,7 @@ def _customer_orders(outcomes: Outcomes, app: Flask, first: int) -> Callable[[],
     def work() -> None:
         client = app.test_client()
         for n in range(first, first + NEW_ORDERS):
-            _attempt(outcomes, "api order", partial(client.post, "/api/order", json=order_body(n)))
+            attempt(outcomes, "api order", partial(client.post, "/api/order", json=order_body(n)))
 
     return work
 
@@ -108,7 +102,7 @@ def _customer_chats(
         for body in CHATTER:
             form = inbound(phone, body)
             sids.append(form["MessageSid"])
-            _attempt(outcomes, "chat", partial(client.post, "/twilio/messages", data=form))
+            attempt(outcomes, "chat", partial(client.post, "/twilio/messages", data=form))
 
     return work
 
