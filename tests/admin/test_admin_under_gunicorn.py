@@ -77,7 +77,7 @@ def _production_env(database_url: str, port: int, var_dir: Path) -> dict[str, st
 def _up(url: str) -> bool:
     try:
         return requests.get(url, timeout=2).status_code == 200
-    except requests.ConnectionError:
+    except requests.RequestException:  # not listening yet, or a worker still booting
         return False
 
 
