@@ -22,8 +22,11 @@ from pathlib import Path
 
 import pytest
 import requests
-from admin_support import PASSWORD, USERNAME
-from busy_shop import (
+from twilio.request_validator import RequestValidator
+
+from cloudcity.db import Database
+from tests.support.admin import PASSWORD, USERNAME
+from tests.support.busy_shop import (
     CHATTER,
     Outcomes,
     attempt,
@@ -34,9 +37,6 @@ from busy_shop import (
     recorded,
     run_together,
 )
-from twilio.request_validator import RequestValidator
-
-from cloudcity.db import Database
 
 pytestmark = pytest.mark.serial
 

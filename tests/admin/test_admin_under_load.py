@@ -16,8 +16,14 @@ from contextlib import closing
 from functools import partial
 
 import pytest
-from admin_support import PASSWORD, USERNAME, AuthActions
-from busy_shop import (
+from click.testing import CliRunner
+from flask import Flask, request
+from werkzeug.test import TestResponse
+
+from cloudcity.cli import main
+from cloudcity.db import Database
+from tests.support.admin import PASSWORD, USERNAME, AuthActions
+from tests.support.busy_shop import (
     CHATTER,
     PATIENCE,
     Outcomes,
@@ -29,12 +35,6 @@ from busy_shop import (
     recorded,
     run_together,
 )
-from click.testing import CliRunner
-from flask import Flask, request
-from werkzeug.test import TestResponse
-
-from cloudcity.cli import main
-from cloudcity.db import Database
 
 SECOND = "baker2"
 ORDERS = 12  # waiting for the bakers when the rush starts; each baker takes every other one
