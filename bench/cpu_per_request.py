@@ -1,0 +1,101 @@
+"""CPU per request, in process: the order API and the chat webhook through Flask's test client.
+
+    .venv/bin/python -m bench.cpu_per_request [--database-url postgresql+psycopg://...] [-n 2000]
+
+A load generator on the same two cores blurs throughput figures; the CPU time this process
+spends per request (time.process_time) is much less sensitive to what else runs. Compare two
+checkouts by running this file with the other checkout's interpreter, e.g.
+`/work/old/.venv/bin/python -m bench.cpu_per_request` from this folder: it only uses
+create_app, Settings, Database.connect and cloudcity.cli.prepare, which both sides have.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from flask.testing import FlaskClient
+
+from bench._harness import fresh_database
+from cloudcity.cli import prepare
+from cloudcity.config import Settings
+from cloudcity.db import Database
+from cloudcity.web import create_app
+
+CAKE = {"size": "Medium", "flavour": "Chocolate", "frosting": "Buttercream", "topping": "None"}
+ANSWERS = ("restart", "medium", "chocolate", "buttercream", "none", "yes", "Ana", "a@example.com")
+
+
+def measure(label: str, count: int, send: Callable[[int], int], expect: int) -> None:
+    """Send `count` requests; print CPU and wall milliseconds per request."""
+    for i in range(min(50, count)):  # warm caches and pools
+        send(-1 - i)
+    cpu, wall, failures = [], [], 0
+    for i in range(count):
+        c0, w0 = time.process_time(), time.perf_counter()
+        failures += send(i) != expect
+        cpu.append(time.process_time() - c0)
+        wall.append(time.perf_counter() - w0)
+    print(
+        f"{label:<24} cpu mean {1000 * statistics.fmean(cpu):5.2f} ms "
+        f"p50 {1000 * statistics.median(cpu):5.2f} ms | wall p50 "
+        f"{1000 * statistics.median(wall):5.2f} ms | failures {failures}"
+    )
+
+
+def order(client: FlaskClient) -> Callable[[int], int]:
+    """POST /api/order for a new customer each time."""
+
+    def send(i: int) -> int:
+        number = f"+1415555{(i % 10000):04d}" if i >= 0 else f"+1415666{-i:04d}"
+        customer = {"number": number, "name": "Bench", "email": "b@example.com"}
+        return client.post("/api/order", json={"customer": customer, "cake": CAKE}).status_code
+
+    return send
+
+
+def webhook(client: FlaskClient, customers: int = 200) -> Callable[[int], int]:
+    """POST /twilio/messages, customers taking turns through whole conversations."""
+
+    def send(i: int) -> int:
+        who, step = (i % customers, i // customers) if i >= 0 else (customers - i, -i)
+        form = {
+            "From": f"whatsapp:+1415777{who:04d}",
+            "To": "whatsapp:+14155238886",
+            "Body": ANSWERS[step % len(ANSWERS)],
+            "MessageSid": f"SM{(i + 10**6):032x}",
+        }
+        return client.post("/twilio/messages", data=form).status_code
+
+    return send
+
+
+def main() -> None:
+    """Parse options and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("-n", type=int, default=2000)
+    args = parser.parse_args()
+    with fresh_database(args.database_url) as url:
+        database = Database.connect(url)
+        prepare(database)
+        var = Path(url).parent if "://" not in url else Path("/tmp/cc-bench-var")
+        settings = Settings(
+            _env_file=None,
+            database_url=url,
+            var_dir=str(var / "var"),
+            run_worker_in_app=False,
+        )
+        client = create_app(settings, database=database).test_client()
+        print(f"== {'PostgreSQL' if args.database_url else 'SQLite'}, {args.n} requests each")
+        measure("GET /healthz", args.n, lambda _i: client.get("/healthz").status_code, 200)
+        measure("POST /api/order", args.n, order(client), 201)
+        measure("POST /twilio/messages", args.n, webhook(client), 200)
+        database.dispose()
+
+
+if __name__ == "__main__":
+    main()
