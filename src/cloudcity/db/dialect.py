@@ -107,12 +107,12 @@ def utc_quarter_hour(
     if backend(session) == "postgresql":
         utc = sa.func.timezone(sa.literal_column("'UTC'"), column)
         # Literals, not bound parameters: GROUP BY must repeat the SELECT's expression exactly.
-        fifteen: sa.ColumnElement[int] = sa.literal_column("15")
-        quarter = sa.cast(sa.func.extract("minute", utc), sa.Integer) / fifteen * fifteen
-        two: sa.ColumnElement[int] = sa.literal_column("2")
-        zero: sa.ColumnElement[str] = sa.literal_column("'0'")
+        fifteen = sa.literal_column("15", sa.Integer)
+        quarter = sa.cast(sa.func.extract("minute", utc), sa.Integer) // fifteen * fifteen
+        two = sa.literal_column("2", sa.Integer)
+        zero = sa.literal_column("'0'", sa.Text)
         minutes = sa.func.lpad(sa.cast(quarter, sa.Text), two, zero)
         return sa.func.to_char(utc, sa.literal_column("'YYYY-MM-DD HH24:'")).op("||")(minutes)
-    quarter = sa.cast(sa.func.strftime("%M", column), sa.Integer) / 15 * 15
+    quarter = sa.cast(sa.func.strftime("%M", column), sa.Integer) // 15 * 15
     minutes = sa.func.printf("%02d", quarter)
     return sa.func.strftime("%Y-%m-%d %H:", column).op("||")(minutes)
