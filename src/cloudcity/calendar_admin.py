@@ -31,7 +31,7 @@ def import_holidays(
     rules = shop_rules(uow)
     today = rules.local_today(now)
     found = _upcoming(country, subdivision, today)
-    new = [h for h in found if h.day not in rules.closed_dates and not rules.is_closed_date(h.day)]
+    new = [holiday for holiday in found if not rules.is_closed_date(holiday.day)]
     if new:
         closed = rules.closed_dates | {holiday.day for holiday in new}
         uow.calendar.save_rules(dataclasses.replace(rules, closed_dates=closed), now=now)

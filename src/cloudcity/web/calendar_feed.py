@@ -65,8 +65,6 @@ def _event(order: Order, *, rules: CalendarRules, stamp: datetime) -> Event:
         f"Status: {order.status.value.replace('_', ' ')}.",
     )
     event.add("url", url_for("admin.order", order_id=order.id, _external=True))
-    if order.status.value == "cancelled":
-        event.add("status", "CANCELLED")
     return event
 
 

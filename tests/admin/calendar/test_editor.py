@@ -173,3 +173,14 @@ def test_closing_a_booked_day_keeps_the_order_and_lists_a_conflict(
     assert f'id="conflict-{friday[0].id}"' not in page
     session.expire_all()
     assert session.get_one(type(thursday), thursday.id).pickup_at == THURSDAY_10AM
+
+
+def test_two_saves_at_the_same_moment_both_count(
+    client: FlaskClient, baker: AuthActions, database: Database
+) -> None:
+    assert baker.post("/admin/calendar", data=calendar_form(per_day="15")).status_code == 303
+    assert stored_rules(database).capacity.per_day == 15
+    assert baker.post("/admin/calendar", data=calendar_form(per_day="16")).status_code == 303
+    assert stored_rules(database).capacity.per_day == 16  # the clock stood still in between
+    page = client.get("/admin/calendar").get_data(as_text=True)
+    assert 'name="per_day" value="16"' in page
