@@ -69,7 +69,7 @@ def parse_rules(
     errors: Errors = {}
     reader = _Reader(form, errors)
     hours = tuple(reader.hours(f"hours_{n}", DAY_NAMES[n]) for n in range(7))
-    leads = {s: lead for s in sizes if (lead := reader.hours_field(size_field(s), s)) is not None}
+    leads = {s: own for s in sizes if (own := reader.hours_field(size_field(s), s)) is not None}
     slot = timedelta(minutes=reader.number("slot_minutes", "Slot length"))
     lead = reader.hours_field("lead_hours", "Lead time", required=True) or HOUR * 0
     cutoff = reader.cutoff("cutoff")
