@@ -1,4 +1,4 @@
-"""What bakers do to an order: mark it ready, hand it over, cancel it, resend its receipt.
+"""What bakers do to an order: mark it ready, hand it over, cancel it, move its pickup, resend.
 
 Each action locks the order row, checks the move is allowed, records who did it and enqueues
 the customer's message, all in the caller's transaction. Repeating the state an order is
@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
+from cloudcity.calendar.display import day_label, slot_label
+from cloudcity.calendar.slots import Slot, as_utc
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
-from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.outbox.queue import CANCEL_MESSAGE, PICKUP_CHANGED, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.pickup import book_pickup, free_pickup, shop_rules
 
 MAX_REASON = 500
 ALLOWED = {
@@ -85,6 +89,8 @@ def cancel_order(
         order = done.order
         order.cancelled_at = now
         order.cancel_reason = reason
+        if order.pickup_at is not None:
+            free_pickup(uow=uow, pickup_at=order.pickup_at, rules=shop_rules(uow))
         uow.outbox.enqueue(
             kind=CANCEL_MESSAGE,
             key=f"cancel:order:{order.id}",
@@ -94,6 +100,52 @@ def cancel_order(
             now=now,
         )
     return done
+
+
+def reschedule(
+    *, uow: UnitOfWork, order_id: int, start: datetime, actor: str, now: datetime
+) -> Transition:
+    """Move an open order's pickup (or set one "to arrange") and tell the customer, once.
+
+    Capacity is checked like a customer's booking (`pickup.PickupUnavailable` when refused);
+    the old place is given back in the same transaction, so a refusal keeps it.
+    """
+    order = _locked(uow, order_id)
+    if order.status not in ALLOWED:
+        state, _ = WORDS[order.status]
+        raise TransitionError(f"order #{order.id} is {state}, so its pickup cannot be moved")
+    if order.pickup_at == as_utc(start, "start"):
+        return Transition(order, changed=False)
+    rules, before = shop_rules(uow), order.pickup_at
+    if before is not None:
+        free_pickup(uow=uow, pickup_at=before, rules=rules)
+    slot = book_pickup(uow=uow, start=start, size=order.size, now=now, address=None)
+    order.pickup_at = slot.start
+    was = "to arrange" if before is None else _moment(before, rules.tz, rules.locale)
+    note = f"{slot_label(slot, locale=rules.locale)} (was {was})"
+    uow.orders.record_event(
+        order_id=order.id, kind="pickup_changed", actor=actor, at=now, note=note
+    )
+    _tell_pickup(uow, order, slot, now=now)
+    return Transition(order, changed=True)
+
+
+def _tell_pickup(uow: UnitOfWork, order: Order, slot: Slot, *, now: datetime) -> None:
+    prefix = f"pickup:order:{order.id}:"
+    number = uow.outbox.count_keyed(order_id=order.id, prefix=prefix) + 1
+    uow.outbox.enqueue(
+        kind=PICKUP_CHANGED,
+        key=f"{prefix}{number}",
+        recipient=order.customer.address,
+        payload={"pickup_at": slot.start.isoformat(), "pickup_end": slot.end.isoformat()},
+        order_id=order.id,
+        now=now,
+    )
+
+
+def _moment(moment: datetime, tz: ZoneInfo, locale: str) -> str:
+    local = moment.astimezone(tz)
+    return f"{day_label(local.date(), locale=locale)}, {local:%H:%M}"
 
 
 def resend_receipt(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> int:

@@ -55,7 +55,7 @@ def test_newest_first_with_details(client: FlaskClient, three: list[int]) -> Non
     assert shown(client) == list(reversed(three))
     assert "+14155550100" in page and "WhatsApp" in page and "SMS" in page
     assert "$21.00" in page  # Small 20 + Vanilla 0 + Buttercream 0 + Sprinkles 1
-    assert "10 Mar 2026, 12:00 UTC" in page
+    assert "10 Mar 2026, 05:00" in page  # the shop's clock: Los Angeles, summer time since 8 Mar
 
 
 @pytest.mark.parametrize(
@@ -138,13 +138,14 @@ def test_csv_export(client: FlaskClient, three: list[int]) -> None:
         "frosting",
         "topping",
         "price",
+        "pickup at",
     ]
     assert [row[0] for row in rows[1:]] == [str(i) for i in reversed(three)]
     anna = rows[3]
-    assert anna[1] == "2026-03-08T12:00:00+00:00"
+    assert anna[1] == "2026-03-08T05:00:00-07:00"  # the shop's clock, on the day it sprang forward
     assert anna[2:4] == ["placed", "Anna Lee"]
     assert anna[4:7] == ["'+14155550100", "WhatsApp", "anna@example.com"]
-    assert anna[7:] == ["Small", "Vanilla", "Buttercream", "Sprinkles", "21.00"]
+    assert anna[7:] == ["Small", "Vanilla", "Buttercream", "Sprinkles", "21.00", "to arrange"]
     assert [row[0] for row in csv_rows(client, "?q=bob")[1:]] == [str(three[1])]
 
 

@@ -62,17 +62,21 @@ def place(
     email: str = "anna@example.com",
     placed_at: datetime | None = None,
     size: str = "Small",
+    pickup_at: datetime | None = None,
+    now: datetime | None = None,
+    flavour: str = "Vanilla",
 ) -> Order:
-    """Place an order through the real use case and commit it."""
+    """Place an order through the real use case (booking `pickup_at`, if any) and commit it."""
     request = OrderRequest(
         address=parse_address(phone),
         name=name,
         email=email,
-        cake=Cake(size=size, flavour="Vanilla", frosting="Buttercream", topping="Sprinkles"),
+        cake=Cake(size=size, flavour=flavour, frosting="Buttercream", topping="Sprinkles"),
         currency="USD",
+        pickup_at=pickup_at,
     )
     uow = UnitOfWork(session, MenuCache())  # the test's own session, committed below
-    placed = place_order(uow=uow, request=request, now=system_clock()).order
+    placed = place_order(uow=uow, request=request, now=now or system_clock()).order
     order = session.get_one(Order, placed.id)
     if placed_at is not None:
         order.placed_at = placed_at

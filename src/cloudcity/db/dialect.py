@@ -94,3 +94,25 @@ def utc_date(
         return sa.cast(utc, sa.Date)
     # SQLite stores our timestamps as UTC text ("YYYY-MM-DD HH:MM:SS..."); date() cuts the day.
     return sa.func.date(column, type_=sa.Date)
+
+
+def utc_quarter_hour(
+    column: sa.ColumnElement[Any] | orm.QueryableAttribute[Any], session: orm.Session
+) -> sa.ColumnElement[str]:
+    """The UTC quarter-hour of a timestamp as text, `YYYY-MM-DD HH:MM`: for GROUP BY.
+
+    Every time zone's offset is a whole number of quarter-hours, so rows grouped this way can
+    be put on the shop's local dates exactly in Python (SQLite knows no time zones).
+    """
+    if backend(session) == "postgresql":
+        utc = sa.func.timezone(sa.literal_column("'UTC'"), column)
+        # Literals, not bound parameters: GROUP BY must repeat the SELECT's expression exactly.
+        fifteen = sa.literal_column("15", sa.Integer)
+        quarter = sa.cast(sa.func.extract("minute", utc), sa.Integer) // fifteen * fifteen
+        two = sa.literal_column("2", sa.Integer)
+        zero = sa.literal_column("'0'", sa.Text)
+        minutes = sa.func.lpad(sa.cast(quarter, sa.Text), two, zero)
+        return sa.func.to_char(utc, sa.literal_column("'YYYY-MM-DD HH24:'")).op("||")(minutes)
+    quarter = sa.cast(sa.func.strftime("%M", column), sa.Integer) // 15 * 15
+    minutes = sa.func.printf("%02d", quarter)
+    return sa.func.strftime("%Y-%m-%d %H:", column).op("||")(minutes)

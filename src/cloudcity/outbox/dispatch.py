@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
 
+from cloudcity.calendar.display import slot_label
+from cloudcity.calendar.slots import Slot
 from cloudcity.config import Settings
 from cloudcity.db import Reading
 from cloudcity.db.models import Customer, Order
@@ -13,7 +17,7 @@ from cloudcity.documents import InvoiceData
 from cloudcity.domain import WHATSAPP_PREFIX
 from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.outbox.ports import ReceiptRenderer
-from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.outbox.queue import CANCEL_MESSAGE, PICKUP_CHANGED, READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.providers.ports import (
     Attachment,
     DeliveryError,
@@ -73,6 +77,9 @@ class Dispatcher:
         if message.kind == CANCEL_MESSAGE:
             reason = str(message.payload.get("reason") or order.cancel_reason or "")
             return self._text(order, message.recipient, self._cancel_text(order, reason), now)
+        if message.kind == PICKUP_CHANGED:
+            body = self._pickup_text(order, message.payload)
+            return self._text(order, message.recipient, body, now)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)
 
     def deliver(self, outgoing: Outgoing) -> str:
@@ -143,6 +150,28 @@ class Dispatcher:
             f"cancelled{because}. If you have any questions, reply here or call us on "
             f"{shop.shop_phone}. — {shop.shop_name}"
         )
+
+    def _pickup_text(self, order: Order, payload: dict[str, Any]) -> str:
+        shop = self.settings
+        try:
+            start = datetime.fromisoformat(str(payload["pickup_at"]))
+            end = datetime.fromisoformat(str(payload["pickup_end"]))
+        except (KeyError, ValueError):
+            raise DeliveryError(
+                f"pickup_changed for order #{order.id} has no readable pickup time in its payload",
+                permanent=True,
+            ) from None
+        when = _slot_words(start, end, shop.time_zone, shop.locale)
+        return (
+            f"Hi {_first_name(order.customer)}, the pickup time of your cake (order #{order.id}) "
+            f"is now {when}, at {shop.shop_address}. If that doesn't suit you, reply here or call "
+            f"us on {shop.shop_phone}. — {shop.shop_name}"
+        )
+
+
+def _slot_words(start: datetime, end: datetime, time_zone: str, locale: str) -> str:
+    tz = ZoneInfo(time_zone)
+    return slot_label(Slot(start.astimezone(UTC), end.astimezone(UTC), tz), locale=locale)
 
 
 def _order(reading: Reading, message: Claimed) -> Order:

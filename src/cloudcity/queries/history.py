@@ -18,6 +18,7 @@ MESSAGE_NAMES = {
     "receipt_email": "Receipt email",
     "ready_message": "Ready-for-pickup message",
     "cancel_message": "Cancellation message",
+    "pickup_changed": "New pickup time message",
 }
 EVENT_NAMES = {
     "placed": "Order placed",
@@ -25,6 +26,7 @@ EVENT_NAMES = {
     "picked_up": "Picked up",
     "cancelled": "Cancelled",
     "receipt_resent": "Receipt resend requested",
+    "pickup_changed": "Pickup time set",
 }
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 import phonenumbers
 import sqlalchemy as sa
@@ -32,12 +32,13 @@ PREFIX_END = "\U0010ffff"
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """What the baker asked for: a status, a range of days (UTC, inclusive), a search term."""
+    """What the baker asked for: a status, a range of days (the shop's, inclusive), a search."""
 
     status: OrderStatus | None = None
     since: date | None = None
     until: date | None = None
     query: str = ""
+    tz: tzinfo = UTC
 
 
 @dataclass(frozen=True)
@@ -86,17 +87,18 @@ def filtered(
     if wanted.status is not None:
         query = query.where(Order.status == wanted.status)
     if wanted.since is not None:
-        query = query.where(Order.placed_at >= _midnight(wanted.since))
+        query = query.where(Order.placed_at >= _midnight(wanted.since, wanted.tz))
     if wanted.until is not None and wanted.until < date.max:  # 9999-12-31: no end at all
-        query = query.where(Order.placed_at < _midnight(wanted.until + timedelta(days=1)))
+        next_day = wanted.until + timedelta(days=1)
+        query = query.where(Order.placed_at < _midnight(next_day, wanted.tz))
     term = " ".join(wanted.query.split())
     if term:
         query = query.where(_matching(session, term, region))
     return query
 
 
-def _midnight(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
+def _midnight(day: date, tz: tzinfo) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=tz).astimezone(UTC)
 
 
 def _older_than(

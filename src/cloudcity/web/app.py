@@ -13,6 +13,7 @@ from cloudcity.db import Database
 from cloudcity.web import (
     admin,
     api,
+    calendar_feed,
     delivery_webhooks,
     dev_chat,
     dev_outbox,
@@ -50,7 +51,16 @@ def create_app(
     warn_if_unsigned(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url), clock))
     errors.register(app)
-    for module in (api, pickup_api, openapi, health, twilio_webhook, delivery_webhooks, landing):
+    for module in (
+        api,
+        pickup_api,
+        openapi,
+        health,
+        twilio_webhook,
+        delivery_webhooks,
+        landing,
+        calendar_feed,
+    ):
         app.register_blueprint(module.bp)
     if settings.is_dev:  # the simulator and local inbox do not exist in production at all
         app.register_blueprint(dev_outbox.bp)

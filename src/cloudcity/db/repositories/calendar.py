@@ -87,7 +87,10 @@ class CalendarRepository:
             row = ShopCalendar(id=CALENDAR_ID, feed_token=new_feed_token())
             self._session.add(row)
         row.rules = rules_to_json(rules)
-        row.updated_at = now
+        # The version the rules cache goes by: it must change with every save, even two saves
+        # within one tick of the clock (or of a test's fake clock).
+        last = row.updated_at
+        row.updated_at = now if last is None or now > last else last + timedelta(microseconds=1)
         self._session.flush()
 
     def feed_token(self) -> str | None:

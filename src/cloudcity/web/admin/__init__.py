@@ -15,17 +15,20 @@ bp: Blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 # The views register themselves on `bp`, so they are imported after it exists.
 from cloudcity.web.admin import (  # noqa: E402
     auth,
+    calendar,
     dashboard,
     deliveries,
     menu,
     order_page,
     orders,
+    schedule,
 )
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
 
 __all__ = [
     "auth",
     "bp",
+    "calendar",
     "current_actor",
     "dashboard",
     "deliveries",
@@ -33,4 +36,5 @@ __all__ = [
     "menu",
     "order_page",
     "orders",
+    "schedule",
 ]

@@ -1,4 +1,4 @@
-"""The dashboard: today's open orders, orders awaiting pickup, the last 30 days in two charts."""
+"""The dashboard: what to bake by pickup day, orders awaiting pickup, the last 30 days."""
 
 from __future__ import annotations
 
@@ -8,13 +8,14 @@ from cloudcity.money import format_money
 from cloudcity.queries.dashboard import DayTotal, dashboard
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.chart import Bar, bar_chart
+from cloudcity.web.admin.formatting import shop_zone
 from cloudcity.web.context import now, reading, settings
 
 
 @bp.get("/")
 def home() -> str:
     """What needs doing now, and how the last 30 days went."""
-    board = dashboard(reading().session, now=now())
+    board = dashboard(reading().session, now=now(), tz=shop_zone())
     currency = settings().currency
 
     def money(cents: int) -> str:

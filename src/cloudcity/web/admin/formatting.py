@@ -1,13 +1,16 @@
-"""Template filters for admin pages: money, UTC times, channels, statuses."""
+"""Template filters for admin pages: money, times in the shop's zone, channels, statuses."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from cloudcity.calendar.rules import zone
 from cloudcity.domain import Channel, OrderStatus
 from cloudcity.money import format_money
+from cloudcity.web.context import settings
 
 STATUS_LABELS = {
     OrderStatus.PLACED: "Placed",
@@ -15,13 +18,45 @@ STATUS_LABELS = {
     OrderStatus.PICKED_UP: "Picked up",
     OrderStatus.CANCELLED: "Cancelled",
 }
+TO_ARRANGE = "to arrange"
 
 
-def when(moment: datetime | None) -> str:
-    """A UTC time as people read it: `24 Nov 2026, 14:03 UTC`."""
+def shop_zone() -> ZoneInfo:
+    """The shop's time zone (CLOUDCITY_TIME_ZONE): every time a baker reads is shown in it."""
+    return zone(settings().time_zone)
+
+
+def when(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
+    """A moment on the shop's clock as people read it: `24 Nov 2026, 06:03`."""
     if moment is None:
         return ""
-    return moment.astimezone(UTC).strftime("%d %b %Y, %H:%M UTC").lstrip("0")
+    local = moment.astimezone(tz or shop_zone())
+    return f"{local.day} {local:%b %Y, %H:%M}"
+
+
+def stamp(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
+    """A moment on the shop's clock for tables: `2026-11-24 06:03`."""
+    if moment is None:
+        return "—"
+    return (moment.astimezone(tz or shop_zone())).strftime("%Y-%m-%d %H:%M")
+
+
+def clock(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
+    """The time of day on the shop's clock: `14:30`."""
+    return "" if moment is None else moment.astimezone(tz or shop_zone()).strftime("%H:%M")
+
+
+def pickup(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
+    """A pickup time on the shop's clock (`Sat 12 Dec 2026, 10:00`), or "to arrange"."""
+    if moment is None:
+        return TO_ARRANGE
+    local = moment.astimezone(tz or shop_zone())
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M}"
+
+
+def local_iso(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
+    """A moment in ISO 8601 with the shop's offset (for CSV): 2026-03-08T04:00:00-08:00."""
+    return "" if moment is None else moment.astimezone(tz or shop_zone()).isoformat()
 
 
 def channel_label(channel: Channel) -> str:
@@ -37,6 +72,10 @@ def status_label(status: OrderStatus | str) -> str:
 def register(app: Flask) -> None:
     """Make the filters available to every template (prefixed, to stay out of others' way)."""
     app.add_template_filter(when, "admin_when")
+    app.add_template_filter(stamp, "admin_stamp")
+    app.add_template_filter(pickup, "admin_pickup")
+    app.add_template_filter(clock, "admin_clock")
     app.add_template_filter(format_money, "admin_money")
     app.add_template_filter(channel_label, "admin_channel")
     app.add_template_filter(status_label, "admin_status")
+    app.add_template_global(shop_zone, "admin_zone")

@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from cloudcity import fulfilment
+from cloudcity.calendar import FreeSlot, next_free, refusal_message
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
+from cloudcity.domain import OrderStatus
 from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
+from cloudcity.pickup import PickupUnavailable, pickup_query, shop_rules
 from cloudcity.queries import history as order_history
 from cloudcity.web.admin import bp
+from cloudcity.web.admin.formatting import pickup
 from cloudcity.web.admin.security import current_actor, safe_next
 from cloudcity.web.context import now, reading, settings, unit_of_work
+
+FREE_SLOTS_SHOWN = 6
 
 
 @bp.get("/orders/<int:order_id>")
@@ -28,6 +36,7 @@ def order(order_id: int) -> str:
     return render_template(
         "admin/order.html",
         order=found,
+        free=_free_slots(found),
         timeline=order_history.timeline(session, found),
         others=order_history.other_orders(session, found),
         chat=order_history.chat_messages(session, found.customer),
@@ -68,6 +77,35 @@ def cancel(order_id: int) -> ResponseReturnValue:
     return _act(order_id, cancelling, "cancelled; the customer will be told why")
 
 
+@bp.post("/orders/<int:order_id>/pickup")
+def move_pickup(order_id: int) -> ResponseReturnValue:
+    """Set or move the pickup time (a free slot, or a time on the shop's clock)."""
+    rules = shop_rules(reading())
+    start = _pickup_arg(rules.tz)
+    if start is None:
+        flash("Not moved: choose one of the free slots or enter a date and time.", "error")
+        return _back(order_id)
+    try:
+        with unit_of_work() as uow:
+            outcome = fulfilment.reschedule(
+                uow=uow, order_id=order_id, start=start, actor=current_actor(), now=now()
+            )
+    except OrderNotFound:
+        abort(404)
+    except TransitionError as exc:
+        flash(f"Not moved: {exc}.", "error")
+    except PickupUnavailable as exc:
+        why = refusal_message(replace(exc.refusal, alternatives=()), rules=rules)
+        flash(f"Not moved: {why} Choose another time.", "error")
+    else:
+        when = pickup(outcome.order.pickup_at, rules.tz)
+        if outcome.changed:
+            flash(f"Order #{order_id}: pickup set to {when}; the customer will be told.", "success")
+        else:
+            flash(f"Order #{order_id} already has its pickup at {when}: nothing changed.", "info")
+    return _back(order_id)
+
+
 @bp.post("/orders/<int:order_id>/resend-receipt")
 def resend_receipt(order_id: int) -> ResponseReturnValue:
     """Send the receipt email again."""
@@ -105,6 +143,26 @@ def _act(order_id: int, action: Callable[..., Transition], done: str) -> Respons
 def _back(order_id: int) -> ResponseReturnValue:
     target = safe_next(request.form.get("next"))
     return redirect(target or url_for("admin.order", order_id=order_id))
+
+
+def _pickup_arg(tz: ZoneInfo) -> datetime | None:
+    """The chosen slot (its UTC id) or the typed local time (datetime-local), as an instant."""
+    typed = request.form.get("when", "").strip()
+    text = typed or request.form.get("slot", "").strip()
+    try:
+        moment = datetime.fromisoformat(text) if 0 < len(text) <= 40 else None
+    except ValueError:
+        return None
+    if moment is not None and moment.tzinfo is None:
+        moment = moment.replace(tzinfo=tz)  # a wall time in the shop: its first occurrence
+    return moment
+
+
+def _free_slots(order: Order) -> list[FreeSlot]:
+    if order.status not in (OrderStatus.PLACED, OrderStatus.READY):
+        return []
+    query = pickup_query(reading(), size=order.size, now=now())
+    return next_free(query, count=FREE_SLOTS_SHOWN)
 
 
 def _order_or_404(order_id: int) -> Order:

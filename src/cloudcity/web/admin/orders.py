@@ -6,6 +6,7 @@ import csv
 import io
 from collections.abc import Iterator
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from flask import Response, render_template, request, stream_with_context
 from sqlalchemy import orm
@@ -15,7 +16,7 @@ from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
 from cloudcity.queries.orders import OrderFilter, find_orders, iter_pages, region_of
 from cloudcity.web.admin import bp
-from cloudcity.web.admin.formatting import channel_label
+from cloudcity.web.admin.formatting import channel_label, local_iso, shop_zone
 from cloudcity.web.admin.security import MAX_ID
 from cloudcity.web.context import reading, settings
 
@@ -32,6 +33,7 @@ CSV_COLUMNS = (
     "frosting",
     "topping",
     "price",
+    "pickup at",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -60,7 +62,7 @@ def orders_csv() -> Response:
     wanted, _ = parse_filter(request.args)
     session = reading().session
     pages = iter_pages(session, wanted, region=_region())
-    body = stream_with_context(_csv_lines(session, pages))
+    body = stream_with_context(_csv_lines(session, pages, shop_zone()))
     headers = {"Content-Disposition": 'attachment; filename="cloud-city-orders.csv"'}
     return Response(body, mimetype="text/csv", headers=headers)
 
@@ -76,7 +78,8 @@ def parse_filter(args: MultiDict[str, str]) -> tuple[OrderFilter, list[str]]:
             problems.append(f"unknown status {args['status']!r}: showing every status")
     since = _day(args.get("from"), "from", problems)
     until = _day(args.get("to"), "to", problems)
-    return OrderFilter(status=status, since=since, until=until, query=args.get("q", "")), problems
+    query = args.get("q", "")
+    return OrderFilter(status, since, until, query, shop_zone()), problems
 
 
 def _day(text: str | None, name: str, problems: list[str]) -> date | None:
@@ -99,12 +102,12 @@ def _region() -> str | None:
     return region_of(settings().shop_phone)
 
 
-def _csv_lines(session: orm.Session, pages: Iterator[list[Order]]) -> Iterator[str]:
+def _csv_lines(session: orm.Session, pages: Iterator[list[Order]], tz: ZoneInfo) -> Iterator[str]:
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(CSV_COLUMNS)
     for page in pages:
-        writer.writerows([csv_safe(cell) for cell in csv_row(order)] for order in page)
+        writer.writerows([csv_safe(cell) for cell in csv_row(order, tz)] for order in page)
         # Each page is its own short read: no lock or snapshot held while the client downloads
         # (on SQLite every transaction holds the write lock), and memory stays flat.
         session.rollback()
@@ -120,12 +123,12 @@ def _drain(buffer: io.StringIO) -> str:
     return text
 
 
-def csv_row(order: Order) -> list[str]:
-    """One order as a CSV row, in CSV_COLUMNS order."""
+def csv_row(order: Order, tz: ZoneInfo) -> list[str]:
+    """One order as a CSV row, in CSV_COLUMNS order, times with the shop's offset."""
     customer = order.customer
     return [
         str(order.id),
-        order.placed_at.isoformat(),
+        local_iso(order.placed_at, tz),
         order.status.value,
         customer.name or "",
         customer.phone,
@@ -136,6 +139,7 @@ def csv_row(order: Order) -> list[str]:
         order.frosting,
         order.topping,
         f"{order.price_cents // 100}.{order.price_cents % 100:02d}",
+        local_iso(order.pickup_at, tz) or "to arrange",
     ]
 
 
