@@ -48,7 +48,7 @@ def seed(database: Database) -> None:
     slots = bookable_slots(RULES, now=NOW, size=None)
     by_slot: Counter[datetime] = Counter()
     by_day: Counter[date] = Counter()
-    picks = []
+    picks: list[datetime] = []
     while len(picks) < ORDERS:
         slot = rng.choice(slots)
         if by_slot[slot.start] < 16 and by_day[slot.local_date] < 240:

@@ -2,7 +2,7 @@
 
 CSRF is switched off for admin tests by default (WTF_CSRF_ENABLED=False) so tests can post
 forms plainly; request the `csrf` fixture to switch it on, and post with `auth.post(...)`,
-which adds a valid token either way. Type hints: `from admin_support import AuthActions`.
+which adds a valid token either way. Type hints: `from tests.support.admin import AuthActions`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The admin tests' helper class (importable from test modules as `admin_support`)."""
+"""The admin tests' helpers: logging in with CSRF tokens, placing and reloading orders."""
 
 from __future__ import annotations
 

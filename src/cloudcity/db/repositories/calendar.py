@@ -108,7 +108,9 @@ class CalendarRepository:
         """Places taken per slot and per local day in [first, last], lapsed holds left out."""
         slot_rows = self._session.execute(
             sa.select(_SLOTS.c.slot_start, _SLOTS.c.taken).where(
-                _SLOTS.c.taken > 0, _SLOTS.c.slot_start >= _midnight_utc(first)
+                _SLOTS.c.taken > 0,
+                _SLOTS.c.slot_start >= _midnight_utc(first),
+                _SLOTS.c.slot_start < _midnight_utc(last + timedelta(days=2)),
             )
         )
         day_rows = self._session.execute(
