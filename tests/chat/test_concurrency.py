@@ -113,7 +113,7 @@ def test_menu_and_customer_are_read_once_per_message(
     ana.say("hi")
     event.listen(database.engine, "before_cursor_execute", record)
     try:
-        for answer in ("large", "vanilla", "buttercream", "sprinkles", "menu", "yes", "Ana"):
+        for answer in ("large", "vanilla", "buttercream", "sprinkles", "menu", "1", "yes", "Ana"):
             statements.clear()
             ana.say(answer)
             reads = [s.split(" FROM ")[1].split()[0] for s in statements if s.startswith("SELECT")]
@@ -136,6 +136,7 @@ def test_two_customers_at_once_each_get_their_own_cake(
         ("red velvet", "lemon"),
         ("cream cheese", "buttercream"),
         ("sprinkles", "none"),
+        ("1", "1"),
         ("yes", "yes"),
         ("Ana", "Ben"),
         ("ana@example.com", "ben@example.com"),
