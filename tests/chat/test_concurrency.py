@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -11,27 +10,9 @@ from sqlalchemy import event, orm
 
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Conversation, Order
-from tests.support.chat import Phone, new_sid, signed_post
+from tests.support.chat import Phone, at_once, new_sid
 
 ROUNDS = 4
-
-
-def at_once(app: Flask, posts: list[dict[str, str]]) -> list[tuple[int, str | None]]:
-    """POST each form from its own thread, released together; the answers in the same order."""
-    barrier = threading.Barrier(len(posts))
-    answers: list[tuple[int, str | None]] = [(0, None)] * len(posts)
-
-    def post(index: int) -> None:
-        client = app.test_client()
-        barrier.wait()
-        answers[index] = signed_post(client, posts[index])
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return answers
 
 
 def test_two_messages_at_once_end_in_a_serial_state(
