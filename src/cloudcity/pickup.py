@@ -72,8 +72,10 @@ def hold_pickup(
 
     `size` is the cake's, so the alternatives offered when the slot went give it its notice.
     """
-    release_hold(uow=uow, address=address)
+    # Sweep first: a message that must wait for another's sweep then waits holding no counter,
+    # so the two cannot deadlock over a slot's and a day's counters on PostgreSQL.
     uow.calendar.sweep_lapsed(now)
+    release_hold(uow=uow, address=address)
     rules = shop_rules(uow)
     if not _took(uow, verdict.slot, rules):
         query = pickup_query(uow, size=size, now=now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,8 +13,15 @@ from sqlalchemy import orm
 
 from cloudcity.calendar import Accepted, Reason, check
 from cloudcity.db import Database
+from cloudcity.db.dialect import retry_conflicts
 from cloudcity.db.models import PickupHold, PickupSlotCount
-from cloudcity.pickup import PickupUnavailable, hold_pickup, pickup_query, release_hold
+from cloudcity.pickup import (
+    PickupUnavailable,
+    hold_pickup,
+    pickup_query,
+    release_hold,
+    shop_rules,
+)
 from tests.pickup.conftest import TUESDAY_10AM
 
 THURSDAY_2PM = datetime.fromisoformat("2026-12-03T14:00:00-08:00")
@@ -116,3 +124,71 @@ def test_two_sweeps_at_once_give_a_lapsed_place_back_once(
     racer.join(10)
     assert swept == [1, 0]
     assert taken(session) == 0
+
+
+class Conflict(Exception):
+    """Stands in for a psycopg error with an SQLSTATE."""
+
+    def __init__(self, sqlstate: str) -> None:
+        super().__init__(sqlstate)
+        self.sqlstate = sqlstate
+
+
+def failing(times: int, sqlstate: str) -> Callable[[], str]:
+    """Work that raises a database error `times` times, then answers "done"."""
+    calls = iter(range(times + 1))
+
+    def work() -> str:
+        if next(calls) < times:
+            raise sa.exc.OperationalError("UPDATE ...", {}, Conflict(sqlstate))
+        return "done"
+
+    return work
+
+
+def test_a_deadlock_victim_runs_again_and_other_errors_do_not() -> None:
+    assert retry_conflicts(failing(2, "40P01")) == "done"
+    with pytest.raises(sa.exc.OperationalError):
+        retry_conflicts(failing(3, "40P01"))
+    with pytest.raises(sa.exc.OperationalError):
+        retry_conflicts(failing(1, "23505"))
+
+
+def test_two_messages_crossing_over_two_slots_both_finish(
+    database: Database, session: orm.Session, is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("SQLite runs one writer at a time: two units of work never interleave")
+    first, second = THURSDAY_2PM, FRIDAY_10AM
+    crossing = threading.Barrier(2, timeout=10)
+    finished: list[str] = []
+
+    def take(one: datetime, other: datetime) -> None:
+        attempts = iter(range(10))
+
+        def work() -> None:
+            with database.unit_of_work() as uow:
+                for start in (one, other):
+                    day = start.astimezone(shop_rules(uow).tz).date()
+                    uow.calendar.take(slot_start=start, day=day, per_slot=3, per_day=20)
+                    if start == one and next(attempts) == 0:
+                        crossing.wait()  # both hold their first slot: PostgreSQL sees a deadlock
+
+        retry_conflicts(work)
+        finished.append(one.isoformat())
+
+    threads = [
+        threading.Thread(target=take, args=pair) for pair in ((first, second), (second, first))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert len(finished) == 2
+    session.expire_all()
+    assert dict(
+        session.execute(sa.select(PickupSlotCount.slot_start, PickupSlotCount.taken)).all()
+    ) == {
+        first: 2,
+        second: 2,
+    }
