@@ -61,6 +61,7 @@ SIZES = ["Small", "Medium", "Large", "2", "larg"]
 FLAVOURS = ["Vanilla", "chocolate", "red velvet", "vanila", "3"]
 FROSTINGS = ["Buttercream", "cream cheese", "1", "ganache"]
 TOPPINGS = ["None", "sprinkles", "fresh berries", "2"]
+PICKUPS = ["1", "2", "3", "asap", "saturday", "sat 2pm", "next friday morning"]
 MAX_MESSAGES = 20
 
 
@@ -132,6 +133,9 @@ def answer_to(reply: str, rng: random.Random, number: int) -> str | None:
         ("Which flavour", rng.choice(FLAVOURS)),
         ("Which frosting", rng.choice(FROSTINGS)),
         ("topping?", rng.choice(TOPPINGS)),
+        ("pick it up?", rng.choice(PICKUPS)),
+        ("Answer with its number", "1"),  # that time can't be had: take the first offered
+        ("as a day or time", "1"),
         ("Shall we place", "yes"),
         ("order as", "yes"),
         ("What name", f"Customer {number}"),

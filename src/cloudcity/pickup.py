@@ -60,14 +60,25 @@ def book_pickup(
 
 
 def hold_pickup(
-    *, uow: UnitOfWork, address: str, verdict: Accepted, now: datetime, minutes: int
+    *,
+    uow: UnitOfWork,
+    address: str,
+    verdict: Accepted,
+    now: datetime,
+    minutes: int,
+    size: str | None = None,
 ) -> Hold:
-    """Keep an accepted slot for a chat customer for `minutes` (their earlier hold ends)."""
-    release_hold(uow=uow, address=address)
+    """Keep an accepted slot for a chat customer for `minutes` (their earlier hold ends).
+
+    `size` is the cake's, so the alternatives offered when the slot went give it its notice.
+    """
+    # Sweep first: a message that must wait for another's sweep then waits holding no counter,
+    # so the two cannot deadlock over a slot's and a day's counters on PostgreSQL.
     uow.calendar.sweep_lapsed(now)
+    release_hold(uow=uow, address=address)
     rules = shop_rules(uow)
     if not _took(uow, verdict.slot, rules):
-        query = pickup_query(uow, size=None, now=now)
+        query = pickup_query(uow, size=size, now=now)
         raise PickupUnavailable(refuse(query, Reason.SLOT_FULL, near=verdict.slot.start))
     hold = Hold(
         address, verdict.slot.start, verdict.slot.local_date, now + timedelta(minutes=minutes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 
 import sqlalchemy as sa
@@ -11,27 +10,9 @@ from sqlalchemy import event, orm
 
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Conversation, Order
-from tests.support.chat import Phone, new_sid, signed_post
+from tests.support.chat import Phone, at_once, new_sid
 
 ROUNDS = 4
-
-
-def at_once(app: Flask, posts: list[dict[str, str]]) -> list[tuple[int, str | None]]:
-    """POST each form from its own thread, released together; the answers in the same order."""
-    barrier = threading.Barrier(len(posts))
-    answers: list[tuple[int, str | None]] = [(0, None)] * len(posts)
-
-    def post(index: int) -> None:
-        client = app.test_client()
-        barrier.wait()
-        answers[index] = signed_post(client, posts[index])
-
-    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(posts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return answers
 
 
 def test_two_messages_at_once_end_in_a_serial_state(
@@ -113,7 +94,7 @@ def test_menu_and_customer_are_read_once_per_message(
     ana.say("hi")
     event.listen(database.engine, "before_cursor_execute", record)
     try:
-        for answer in ("large", "vanilla", "buttercream", "sprinkles", "menu", "yes", "Ana"):
+        for answer in ("large", "vanilla", "buttercream", "sprinkles", "menu", "1", "yes", "Ana"):
             statements.clear()
             ana.say(answer)
             reads = [s.split(" FROM ")[1].split()[0] for s in statements if s.startswith("SELECT")]
@@ -136,6 +117,7 @@ def test_two_customers_at_once_each_get_their_own_cake(
         ("red velvet", "lemon"),
         ("cream cheese", "buttercream"),
         ("sprinkles", "none"),
+        ("1", "1"),
         ("yes", "yes"),
         ("Ana", "Ben"),
         ("ana@example.com", "ben@example.com"),

@@ -12,7 +12,10 @@ from cloudcity.domain import OptionKind, OrderStatus
 from tests.support.chat import Phone
 from tests.support.clock import FakeClock
 
-HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles")
+HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles", "1")
+# A Large cake needs 72 hours: on the chat clock (Thu 1 May 2025, 02:00 in Los Angeles) the first
+# free slot is on Sunday.
+FIRST_SLOT = "Sunday 4 May, 10:00\u201310:30"
 
 
 def orders(session: orm.Session) -> list[Order]:
@@ -40,15 +43,22 @@ def test_a_new_customer_orders_a_cake(phone: Callable[..., Phone], session: orm.
     assert "Which flavour?" in ana.say("Large")
     assert "Which frosting?" in ana.say("Red Velvet")
     assert "topping" in ana.say("Cream Cheese")
-    confirm = ana.say("Sprinkles")
+    pickup = ana.say("Sprinkles")
+    assert "When would you like to pick it up?" in pickup
+    assert f"1. {FIRST_SLOT}" in pickup
+    confirm = ana.say("1")
     assert "Large Red Velvet cake with Cream Cheese frosting and Sprinkles" in confirm
     assert "$48.00" in confirm
+    assert f"pickup {FIRST_SLOT}" in confirm
     assert "name" in ana.say("yes")
     assert "email" in ana.say("Ana Lima")
     done = ana.say("ana@example.com")
     [order] = orders(session)
     assert f"#{order.id}" in done
     assert "$48.00" in done
+    assert FIRST_SLOT in done
+    assert order.pickup_at is not None
+    assert order.pickup_at.isoformat() == "2025-05-04T17:00:00+00:00"
     assert (order.size, order.flavour, order.frosting, order.topping) == (
         "Large",
         "Red Velvet",
@@ -83,7 +93,7 @@ def test_numbers_and_typos_are_understood(
     phone: Callable[..., Phone], session: orm.Session
 ) -> None:
     ana = phone()
-    confirm = ana.order("hi", "3", "vanila", "2", "sprinkels")
+    confirm = ana.order("hi", "3", "vanila", "2", "sprinkels", "1")
     assert "Large Vanilla cake with Cream Cheese frosting and Sprinkles" in confirm
     assert "$45.00" in confirm
 
@@ -155,6 +165,7 @@ def test_status_tells_the_latest_order(phone: Callable[..., Phone], session: orm
     [order] = orders(session)
     assert f"#{order.id}" in ana.say("status")
     assert "oven" in ana.say("status")
+    assert f"for pickup {FIRST_SLOT}." in ana.say("status")
     order.status = OrderStatus.READY
     session.commit()
     assert "ready for pickup" in ana.say("status")
@@ -197,7 +208,7 @@ def test_a_returning_customer_orders_with_the_details_on_file(
     ana = phone()
     ana.order(*HAPPY, "yes", "Ana", "ana@example.com")
     assert "Hi Ana!" in ana.say("hi again")
-    ana.order("small", "vanilla", "buttercream", "none")
+    ana.order("small", "vanilla", "buttercream", "none", "1")
     offer = ana.say("yes")
     assert "order as Ana, ana@example.com?" in offer
     done = ana.say("yep")
@@ -240,7 +251,17 @@ def test_two_customers_interleaved_keep_their_own_cakes(
     ana, ben = phone("whatsapp:+14155550100"), phone("+447911123456", profile_name="Ben")
     for mine, theirs in zip(
         (*HAPPY, "yes", "Ana", "ana@example.com"),
-        ("hello", "small", "chocolate", "buttercream", "none", "y", "Ben", "ben@example.co.uk"),
+        (
+            "hello",
+            "small",
+            "chocolate",
+            "buttercream",
+            "none",
+            "2",
+            "y",
+            "Ben",
+            "ben@example.co.uk",
+        ),
         strict=True,
     ):
         ana.say(mine)
@@ -294,7 +315,8 @@ def test_a_price_changed_mid_order_is_the_one_quoted(
     )
     session.commit()
     assert "And a topping?" in ana.say("buttercream")
-    assert "$50.00" in ana.say("none")
+    ana.say("none")
+    assert "$50.00" in ana.say("1")
     assert "Done!" in ana.order("yes", "Ana", "ana@example.com")
     assert orders(session)[0].price_cents == 5000
 
@@ -307,7 +329,7 @@ def test_an_option_added_mid_order_is_offered_at_the_next_question(
     session.add(MenuOption(kind=OptionKind.TOPPING, key="nuts", name="Nuts", price_cents=50))
     session.commit()
     assert "Nuts" in ana.say("buttercream")
-    assert "Done!" in ana.order("nuts", "yes", "Ana", "ana@example.com")
+    assert "Done!" in ana.order("nuts", "1", "yes", "Ana", "ana@example.com")
     assert orders(session)[0].price_cents == 4250
 
 

@@ -18,7 +18,17 @@ from cloudcity.db.models import ChatMessage, Order
 from cloudcity.web import create_app
 
 ORIGIN = {"Origin": "http://localhost"}
-ORDER = ["hi", "Large", "Chocolate", "Buttercream", "Sprinkles", "yes", "Ada", "ada@example.com"]
+ORDER = [
+    "hi",
+    "Large",
+    "Chocolate",
+    "Buttercream",
+    "Sprinkles",
+    "1",
+    "yes",
+    "Ada",
+    "ada@example.com",
+]
 
 
 def say(client: FlaskClient, body: str, sender: str = "whatsapp:+14155550100") -> TestResponse:

@@ -17,6 +17,7 @@ from sqlalchemy import orm
 from cloudcity.chat.studio import SORRY_ERROR, SORRY_TIMEOUT, StudioError, build_flow
 from cloudcity.cli import main
 from cloudcity.db.models import Order
+from tests.support.api import order_body
 from tests.support.studio_runner import TIMEOUT, StudioRunner
 
 BASE = "https://cakes.example/shop"
@@ -34,7 +35,16 @@ OPEN_ENDS = {
     "send-message": {"sent", "failed"},
 }
 FAILURES = {"failed", "timeout", "noMatch", "deliveryFailure"}
-GOOD_ORDER = ["large", "Chocolate", "buttercream", "Sprinkles", "yes", "Ada", "ada@example.com"]
+GOOD_ORDER = [
+    "large",
+    "Chocolate",
+    "buttercream",
+    "Sprinkles",
+    "1",
+    "yes",
+    "Ada",
+    "ada@example.com",
+]
 
 
 @pytest.fixture
@@ -135,7 +145,7 @@ def test_every_failure_and_timeout_ends_with_a_polite_message(flow: dict[str, An
 
 def test_questions_wait_for_replies_from_the_flow_number(flow: dict[str, Any]) -> None:
     asks = [s for s in flow["states"] if s["type"] == "send-and-wait-for-reply"]
-    assert len(asks) == 7
+    assert len(asks) == 8
     for ask in asks:
         assert ask["properties"]["from"] == "{{flow.channel.address}}"
         assert int(ask["properties"]["timeout"]) == 3600
@@ -148,17 +158,18 @@ def test_questions_wait_for_replies_from_the_flow_number(flow: dict[str, Any]) -
 
 def test_http_widgets_call_routes_the_app_serves(flow: dict[str, Any], app: Flask) -> None:
     http = [s for s in flow["states"] if s["type"] == "make-http-request"]
-    assert [s["properties"]["method"] for s in http] == ["GET", "GET", "POST"]
+    assert [s["properties"]["method"] for s in http] == ["GET", "GET", "GET", "POST"]
     adapter = app.url_map.bind("cakes.example")
     for state in http:
         props = state["properties"]
         assert props["url"].startswith(BASE + "/api/")
         path = urlsplit(props["url"]).path.removeprefix("/shop")
         endpoint, _ = adapter.match(path, method=props["method"])
-        assert endpoint.startswith("api.")
+        assert endpoint.startswith(("api.", "pickup_api."))
         assert props["content_type"].startswith("application/json")
         assert {t["event"] for t in state["transitions"]} == {"success", "failed"}
     assert "size={{flow.variables.size | url_encode}}" in http[1]["properties"]["url"]
+    assert http[2]["properties"]["url"].startswith(BASE + "/api/pickup-slots?size=")
 
 
 def test_a_studio_run_places_the_order(
@@ -176,15 +187,19 @@ def test_a_studio_run_places_the_order(
     assert order.customer.email == "ada@example.com"
     assert f"order number is {order.id}" in execution.sent[-1]
     assert "Small, Medium, Large" in execution.sent[0]
-    assert "A Large Chocolate cake with Buttercream frosting and Sprinkles" in execution.sent[4]
-    assert "comes to 43" in execution.sent[4]
-    assert [r[2] for r in execution.requests] == [200, 200, 201]
+    assert "A Large Chocolate cake with Buttercream frosting and Sprinkles" in execution.sent[5]
+    assert "comes to 43" in execution.sent[5]
+    assert [r[2] for r in execution.requests] == [200, 200, 200, 201]
+    first = execution.sent[4].splitlines()[1].removeprefix("1. ")
+    assert f"pickup {first}." in execution.sent[5]
+    assert f"for pickup {first}." in execution.sent[-1]
+    assert order.pickup_at is not None
 
 
 def test_a_name_with_quotes_still_makes_valid_json(
     flow: dict[str, Any], client: FlaskClient
 ) -> None:
-    replies = [*GOOD_ORDER[:5], 'Ada "the cake" O\'Neil', GOOD_ORDER[6]]
+    replies = [*GOOD_ORDER[:6], 'Ada "the cake" O\'Neil', GOOD_ORDER[7]]
     execution = run_flow(flow, client, "+14155550100").run(replies)
     assert execution.ended_in == "order_placed"
 
@@ -209,7 +224,7 @@ def test_no_reply_gets_the_we_did_not_hear_back_message(
 def test_saying_no_cancels_without_ordering(
     flow: dict[str, Any], client: FlaskClient, session: orm.Session
 ) -> None:
-    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:4], "No"])
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:5], "No"])
     assert execution.ended_in == "order_cancelled"
     assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
 
@@ -217,10 +232,48 @@ def test_saying_no_cancels_without_ordering(
 def test_an_unclear_confirmation_gets_the_sorry_message(
     flow: dict[str, Any], client: FlaskClient
 ) -> None:
-    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:4], "maybe"])
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:5], "maybe"])
     assert execution.ended_in == SORRY_ERROR
 
 
 def test_a_blank_answer_gets_the_sorry_message(flow: dict[str, Any], client: FlaskClient) -> None:
     execution = run_flow(flow, client, "+14155550100").run(["   "])
     assert execution.path[-2:] == ["check_size", SORRY_ERROR]
+
+
+def test_the_pickup_question_lists_free_slots_and_the_order_gets_the_chosen_one(
+    flow: dict[str, Any], client: FlaskClient, session: orm.Session
+) -> None:
+    slots = client.get("/api/pickup-slots?size=Small&days=14").get_json()["slots"]
+    replies = ["Small", "Vanilla", "Buttercream", "None", "2", "yes", "Ada", "ada@example.com"]
+    execution = run_flow(flow, client, "+14155550100").run(replies)
+    assert execution.ended_in == "order_placed"
+    question = execution.sent[4].splitlines()
+    assert question[1:] == [f"{n}. {slot['label']}" for n, slot in enumerate(slots[:3], 1)]
+    order = session.scalars(sa.select(Order)).one()
+    assert order.pickup_at is not None
+    assert order.pickup_at.strftime("%Y-%m-%dT%H:%M:%SZ") == slots[1]["id"]
+
+
+@pytest.mark.parametrize("answer", ["saturday", "4", ""])
+def test_a_pickup_answer_not_on_the_list_gets_the_sorry_message(
+    flow: dict[str, Any], client: FlaskClient, answer: str
+) -> None:
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:4], answer])
+    assert execution.path[-2:] == ["pickup_split", SORRY_ERROR]
+
+
+def test_a_full_slot_is_not_offered(
+    flow: dict[str, Any], client: FlaskClient, session: orm.Session
+) -> None:
+    first = client.get("/api/pickup-slots?size=Large&days=14").get_json()["slots"][0]
+    for n in range(first["places_left"]):
+        body = order_body()
+        body["customer"]["number"] = f"+1415555{n + 200:04d}"
+        body["cake"]["size"] = "Large"
+        body["pickup_at"] = first["id"]
+        body.pop("price", None)
+        assert client.post("/api/order", json=body).status_code == 201
+    execution = run_flow(flow, client, "+14155550100").run(GOOD_ORDER)
+    assert execution.ended_in == "order_placed"
+    assert first["label"] not in execution.sent[4]

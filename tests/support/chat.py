@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 
+from flask import Flask
 from flask.testing import FlaskClient
 from twilio.request_validator import RequestValidator
 
@@ -95,3 +97,21 @@ class Phone:
         for answer in answers:
             text = self.say(answer)
         return text
+
+
+def at_once(app: Flask, posts: list[dict[str, str]]) -> list[tuple[int, str | None]]:
+    """POST each form from its own thread, released together; the answers in the same order."""
+    barrier = threading.Barrier(len(posts))
+    answers: list[tuple[int, str | None]] = [(0, None)] * len(posts)
+
+    def post(index: int) -> None:
+        client = app.test_client()
+        barrier.wait()
+        answers[index] = signed_post(client, posts[index])
+
+    threads = [threading.Thread(target=post, args=(i,)) for i in range(len(posts))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    return answers

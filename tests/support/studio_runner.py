@@ -16,6 +16,7 @@ from urllib.parse import quote_plus, urlsplit
 from flask.testing import FlaskClient
 
 LIQUID = re.compile(r"\{\{\s*(.*?)\s*\}\}")
+INDEXED = re.compile(r"(\w+)\[(\d+)\]")
 TIMEOUT = object()
 
 
@@ -119,7 +120,12 @@ class StudioRunner:
         path, *filters = [part.strip() for part in expression.split("|")]
         value: Any = self.context
         for key in path.split("."):
-            value = value.get(key, "") if isinstance(value, dict) else ""
+            indexed = INDEXED.fullmatch(key)
+            name = indexed[1] if indexed else key
+            value = value.get(name, "") if isinstance(value, dict) else ""
+            if indexed:  # slots[0]: Liquid's array index; past the end is blank
+                at = int(indexed[2])
+                value = value[at] if isinstance(value, list) and at < len(value) else ""
         for spec in filters:
             value = _filter(value, spec)
         return value if isinstance(value, str) else str(value)

@@ -9,13 +9,17 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from cloudcity.chat import matching, wording
+from cloudcity.calendar import NotUnderstood
+from cloudcity.calendar.rules import CalendarRules
+from cloudcity.chat import matching, pickups, wording
 from cloudcity.chat.matching import Keyword
+from cloudcity.chat.pickups import PICKUP, Refused
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import ConversationState, CustomerState
 from cloudcity.domain import Address, Cake, MenuItem, OptionKind
 from cloudcity.money import format_money
-from cloudcity.orders import OrderRequest, place_order
+from cloudcity.orders import OrderRequest, PickupUnavailable, place_order
+from cloudcity.pickup import shop_rules
 from cloudcity.pricing import MenuError, price
 
 START = "start"
@@ -41,14 +45,22 @@ class Turn:
     currency: str
     shop_name: str
     now: datetime
+    hold_minutes: int
     order_id: int | None = None
     _menu: dict[OptionKind, list[MenuItem]] | None = field(default=None, repr=False)
+    _rules: CalendarRules | None = field(default=None, repr=False)
 
     def menu(self) -> dict[OptionKind, list[MenuItem]]:
         """What can be ordered now, read once per message however many steps need it."""
         if self._menu is None:
             self._menu = self.uow.menu.orderable_at(self.conversation.menu_version)
         return self._menu
+
+    def rules(self) -> CalendarRules:
+        """The shop's calendar rules, read once per message."""
+        if self._rules is None:
+            self._rules = shop_rules(self.uow)
+        return self._rules
 
     def remember(self, **values: Any) -> None:
         """Merge values into the conversation's data (a new dict, so the JSON column saves)."""
@@ -60,8 +72,10 @@ class Turn:
         self.conversation.misses = 0
 
 
-def reset(conversation: ConversationState) -> None:
-    """Forget everything chosen so far; the next message starts a new order."""
+def reset(turn: Turn) -> None:
+    """Forget everything chosen so far (a held pickup slot is given back); start a new order."""
+    pickups.release(turn)
+    conversation = turn.conversation
     conversation.step = START
     conversation.data = {}
     conversation.misses = 0
@@ -78,7 +92,7 @@ def respond(turn: Turn, text: str) -> str:
 
 def begin(turn: Turn, opening: str | None = None) -> str:
     """Greet and ask the first question."""
-    reset(turn.conversation)
+    reset(turn)
     turn.go(OptionKind.SIZE.value)
     hello = opening or wording.greeting(shop_name=turn.shop_name, name=turn.customer.name)
     return f"{hello}\n{prompt(turn)}"
@@ -90,6 +104,8 @@ def prompt(turn: Turn) -> str:
     if step in KIND_STEPS:
         kind = OptionKind(step)
         return wording.question(kind, turn.menu()[kind], turn.currency)
+    if step == PICKUP:
+        return pickups.question(turn)
     if step == CONFIRM:
         return _confirm_question(turn)
     if step == CHANGE:
@@ -109,7 +125,7 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
     if word is Keyword.RESTART:
         return begin(turn, wording.RESTARTED)
     if word is Keyword.CANCEL:
-        reset(turn.conversation)
+        reset(turn)
         return wording.CANCELLED
     if word is Keyword.HELP:
         turn.conversation.misses = 0
@@ -121,9 +137,9 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
             return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
         return _with_prompt(turn, text)
     if word is Keyword.STATUS:
-        return _with_prompt(
-            turn, wording.status_text(turn.uow.orders.latest_for_customer(turn.customer.id))
-        )
+        order = turn.uow.orders.latest_for_customer(turn.customer.id)
+        pickup = pickups.label(turn, order.pickup_at) if order and order.pickup_at else None
+        return _with_prompt(turn, wording.status_text(order, pickup=pickup))
     raise ValueError(f"{word} is handled before the conversation")
 
 
@@ -150,6 +166,9 @@ def on_choice(turn: Turn, text: str) -> str:
     if found.choice is None:
         return miss(turn, wording.not_understood(found.candidates))
     turn.remember(**{kind.value: found.choice})
+    if kind is OptionKind.SIZE and (too_soon := pickups.too_soon_for_size(turn)):
+        turn.go(PICKUP)  # a bigger cake needs more notice than the time chosen gives
+        return too_soon
     if turn.conversation.data.get("editing") or kind is OptionKind.TOPPING:
         return to_confirm(turn)
     turn.go(KINDS[KINDS.index(kind) + 1].value)
@@ -157,9 +176,27 @@ def on_choice(turn: Turn, text: str) -> str:
 
 
 def to_confirm(turn: Turn) -> str:
-    """Price the cake and ask whether to place it."""
+    """Price the cake and ask whether to place it; first ask for a pickup time if none is held."""
     turn.remember(editing=False)
-    turn.go(CONFIRM)
+    turn.go(CONFIRM if pickups.chosen(turn) else PICKUP)
+    return prompt(turn)
+
+
+def on_pickup(turn: Turn, text: str) -> str:
+    """A pickup time: held for the customer, or refused with others offered, or asked again."""
+    found = pickups.choose(turn, text)
+    if isinstance(found, NotUnderstood):
+        return miss(turn, wording.PICKUP_MISSED)
+    if isinstance(found, Refused):
+        turn.conversation.misses = 0
+        return found.text
+    return to_confirm(turn)
+
+
+def ask_pickup(turn: Turn) -> str:
+    """Ask for the pickup time again, giving back the one held (it may be chosen again)."""
+    pickups.release(turn)
+    turn.go(PICKUP)
     return prompt(turn)
 
 
@@ -170,7 +207,10 @@ def _confirm_question(turn: Turn) -> str:
         return _gone_off_menu(turn, exc)
     cake = priced.cake
     words = wording.cake_words(cake.size, cake.flavour, cake.frosting, cake.topping)
-    return wording.CONFIRM.format(cake=words, price=format_money(priced.total_cents, turn.currency))
+    total = format_money(priced.total_cents, turn.currency)
+    return wording.CONFIRM.format(
+        cake=words, price=total, pickup=pickups.label(turn, pickups.chosen(turn))
+    )
 
 
 def _gone_off_menu(turn: Turn, exc: MenuError) -> str:
@@ -204,6 +244,8 @@ def on_change(turn: Turn, text: str) -> str:
     if found.choice is None:
         return miss(turn, wording.not_understood(found.candidates))
     turn.remember(editing=True)
+    if found.choice == wording.PICKUP_TIME:
+        return ask_pickup(turn)
     turn.go(found.choice.lower())
     return prompt(turn)
 
@@ -249,18 +291,26 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         currency=turn.currency,
         idempotency_key=key,
         source="chat",
+        pickup_at=pickups.chosen(turn),
     )
     try:
         placed = place_order(uow=turn.uow, request=request, now=turn.now)
     except MenuError as exc:
         return _gone_off_menu(turn, exc)
-    reset(turn.conversation)
+    except PickupUnavailable as exc:  # the hold lapsed and the place went meanwhile
+        text = pickups.gone(turn, exc.refusal)
+        turn.go(PICKUP)
+        return text
+    pickup = pickups.label(turn, placed.order.pickup_at)
+    pickups.forget(turn)  # the order took the held place over
+    reset(turn)
     turn.order_id = placed.order.id
-    return wording.placed(placed.order)
+    return wording.placed(placed.order, pickup=pickup)
 
 
 STEPS: dict[str, Callable[[Turn, str], str]] = {
     **{kind.value: on_choice for kind in OptionKind},
+    PICKUP: on_pickup,
     CONFIRM: on_confirm,
     CHANGE: on_change,
     RETURNING: on_returning,

@@ -79,12 +79,13 @@ class ChatPolicy:
     shop_name: str
     currency: str
     timeout: timedelta
+    hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
         """The policy the settings describe."""
         timeout = timedelta(minutes=settings.conversation_timeout_minutes)
-        return cls(settings.shop_name, settings.currency, timeout)
+        return cls(settings.shop_name, settings.currency, timeout, settings.pickup_hold_minutes)
 
 
 def handle_inbound(
@@ -113,6 +114,7 @@ def handle_inbound(
         currency=policy.currency,
         shop_name=policy.shop_name,
         now=now,
+        hold_minutes=policy.hold_minutes,
     )
     text = _answer(turn, inbound, timeout=policy.timeout)
     _save(turn, inbound, text)
@@ -166,11 +168,11 @@ def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:
         return engine.begin(turn, f"{wording.OPTED_IN}\n" + _hello(turn))
     if matching.keyword(inbound.body) is matching.Keyword.OPT_OUT:
         customer.opted_out = True
-        engine.reset(conversation)
+        engine.reset(turn)
         return None
     note = ""
     if conversation.step != engine.START and conversation.updated_at + timeout < turn.now:
-        engine.reset(conversation)
+        engine.reset(turn)  # a slot still held is given back
         note = wording.EXPIRED + "\n"
     return note + _respond(turn, inbound)
 

@@ -25,6 +25,8 @@ QUESTIONS = {
     "frosting": "Which frosting? {{widgets.get_menu.parsed.frosting | join: ', '}}",
     "topping": "And a topping? {{widgets.get_menu.parsed.topping | join: ', '}}",
 }
+PICKUP_CHOICES = 3
+SLOT_DAYS = 14  # enough days to find three free slots after the longest lead time
 
 
 class StudioError(ValueError):
@@ -41,7 +43,11 @@ def build_flow(
         _http("get_menu", "GET", f"{base}/api/flavours", then="ask_size"),
         *_questions(shop_name, timeout_seconds),
         _remember_cake(then="get_price"),
-        _http("get_price", "GET", _price_url(base), then="ask_confirm"),
+        _http("get_price", "GET", _price_url(base), then="get_slots"),
+        _http("get_slots", "GET", _slots_url(base), then="ask_pickup"),
+        _ask_pickup(timeout_seconds),
+        _pickup_split(),
+        *(_remember_pickup(n, then="ask_confirm") for n in range(1, PICKUP_CHOICES + 1)),
         _ask_confirm(currency, timeout_seconds),
         _confirm_split(),
         *_ask("name", "What name should we put on the order?", timeout_seconds, then="ask_email"),
@@ -56,7 +62,8 @@ def build_flow(
         _send(
             "order_placed",
             "Thank you, {{flow.variables.name}}! Your order number is "
-            "{{widgets.place_order.parsed.order_id}}. We'll message you when it's ready.",
+            "{{widgets.place_order.parsed.order_id}}, for pickup "
+            "{{flow.variables.pickup_label}}. We'll message you when it's ready.",
         ),
         _send(
             "order_cancelled",
@@ -193,12 +200,41 @@ def _price_url(base: str) -> str:
     return f"{base}/api/pricecalculator?{query}"
 
 
+def _slots_url(base: str) -> str:
+    return f"{base}/api/pickup-slots?size={{{{flow.variables.size | url_encode}}}}&days={SLOT_DAYS}"
+
+
+def _ask_pickup(timeout_seconds: int) -> State:
+    """The first free slots as a numbered list (the API's labels, in the shop's time zone)."""
+    slot = "{{widgets.get_slots.parsed.slots[%d].label}}"
+    lines = [f"{n}. {slot % (n - 1)}" for n in range(1, PICKUP_CHOICES + 1)]
+    body = "\n".join(["When would you like to pick it up? Reply with its number:", *lines])
+    return _question("pickup", body, timeout_seconds, then="pickup_split")
+
+
+def _pickup_split() -> State:
+    answer = "{{widgets.ask_pickup.inbound.Body | strip}}"
+    split = _state("pickup_split", "split-based-on", [("noMatch", SORRY_ERROR)], input=answer)
+    split["transitions"] += [
+        _match(f"pickup_{n}", f"chose {n}", answer, "matches_any_of", str(n))
+        for n in range(1, PICKUP_CHOICES + 1)
+    ]
+    return split
+
+
+def _remember_pickup(number: int, *, then: str) -> State:
+    """The chosen slot's id (sent as pickup_at) and its label (read back to the customer)."""
+    slot = f"widgets.get_slots.parsed.slots[{number - 1}]"
+    values = {"pickup_at": f"{{{{{slot}.id}}}}", "pickup_label": f"{{{{{slot}.label}}}}"}
+    return _set_variables(f"pickup_{number}", values, then=then)
+
+
 def _ask_confirm(currency: str, timeout_seconds: int) -> State:
     cake = "{{widgets.get_price.parsed.cake.%s}}"
     body = (
         f"A {cake % 'size'} {cake % 'flavour'} cake with {cake % 'frosting'} frosting and "
-        f"{cake % 'topping'} on top comes to {{{{widgets.get_price.parsed.total}}}} {currency}. "
-        "Shall we place the order? (yes/no)"
+        f"{cake % 'topping'} on top comes to {{{{widgets.get_price.parsed.total}}}} {currency}, "
+        "pickup {{flow.variables.pickup_label}}. Shall we place the order? (yes/no)"
     )
     return _question("confirm", body, timeout_seconds, then="confirm_split")
 
@@ -224,6 +260,7 @@ def _order_body() -> str:
         },
         "cake": cake,
         "price": "{{widgets.get_price.parsed.total}}",
+        "pickup_at": "{{flow.variables.pickup_at}}",
         "idempotency_key": "studio:{{trigger.message.MessageSid}}",
     }
     return json.dumps(body, indent=2).replace('"@@', "").replace('@@"', "")

@@ -15,7 +15,8 @@ QUESTIONS = {
     OptionKind.FROSTING: "Which frosting?",
     OptionKind.TOPPING: "And a topping?",
 }
-CHANGEABLE = ("Size", "Flavour", "Frosting", "Topping")
+PICKUP_TIME = "Pickup time"
+CHANGEABLE = ("Size", "Flavour", "Frosting", "Topping", PICKUP_TIME)
 
 UNREADABLE_ADDRESS = (
     "Sorry, we couldn't read the phone number this came from. Please write from a mobile "
@@ -33,7 +34,7 @@ RESTARTED = "Okay, let's start over."
 CANCELLED = "Okay, I've cancelled that order. Text us any time you'd like a cake!"
 OPTED_IN = "Welcome back, you'll hear from us again."
 NOT_AVAILABLE = "Sorry, {name} isn't available any more."
-CONFIRM = "{cake} comes to {price}. Shall we place the order? (yes/no)"
+CONFIRM = "{cake} comes to {price}, pickup {pickup}. Shall we place the order? (yes/no)"
 CONFIRM_AGAIN = "Please reply YES to place the order, or NO to change something."
 CHANGE = "No problem! What would you like to change?"
 CHANGE_TAIL = "Or reply RESTART to start over."
@@ -45,6 +46,16 @@ THANKS = "Thanks, {name}!"
 BAD_EMAIL = "That email doesn't look right: {problem} Please send it again."
 SOLD_OUT = "Sorry, we can't take orders right now: we're out of every {kind}. Please try later."
 START_HINT = "Send any message to order a cake."
+PICKUP_QUESTION = "When would you like to pick it up?"
+PICKUP_TAIL = "Or name a day and time."
+PICKUP_MISSED = "Sorry, I couldn't read that as a day or time."
+PICKUP_GONE = "Sorry, we couldn't keep {slot} for you."
+TO_ARRANGE = "to arrange"
+
+
+def pickup_question(offers: str) -> str:
+    """Ask for a pickup time with the numbered free slots (`offers`, one a line)."""
+    return f"{PICKUP_QUESTION}\n{offers}\n{PICKUP_TAIL}"
 
 
 def greeting(*, shop_name: str, name: str | None) -> str:
@@ -94,12 +105,12 @@ def cake_words(size: str, flavour: str, frosting: str, topping: str) -> str:
     return f"A {size} {flavour} cake with {frosting} frosting and {finish}"
 
 
-def placed(order: PlacedOrder) -> str:
-    """The confirmation that carries the order number."""
+def placed(order: PlacedOrder, *, pickup: str) -> str:
+    """The confirmation that carries the order number and the pickup time (`pickup`, in words)."""
     return (
         f"Done! Order #{order.id} is placed: {order.cake.size} {order.cake.flavour} cake, "
-        f"{format_money(order.price_cents, order.currency)}. Receipt on its way to "
-        f"{order.email}; we'll message you when it's ready. Thanks!"
+        f"{format_money(order.price_cents, order.currency)}, pickup {pickup}. "
+        f"Receipt on its way to {order.email}. Thanks!"
     )
 
 
@@ -120,11 +131,26 @@ STATUS_WORDS = {
 }
 
 
-def status_text(order: Order | None) -> str:
-    """The state of a customer's latest order in one sentence."""
+WITH_PICKUP = {
+    OrderStatus.PLACED: "is in the oven queue, for pickup {pickup}",
+    OrderStatus.READY: "is ready for pickup {pickup}",
+}
+ARRANGE = {
+    OrderStatus.PLACED: (
+        f"is in the oven queue, pickup {TO_ARRANGE}; we'll message you when it's ready"
+    )
+}
+
+
+def status_text(order: Order | None, *, pickup: str | None = None) -> str:
+    """The state of a customer's latest order in one sentence, with its pickup time if any."""
     if order is None:
         return "You don't have any orders with us yet."
     words = STATUS_WORDS[order.status]
+    if pickup and order.status in WITH_PICKUP:
+        words = WITH_PICKUP[order.status].format(pickup=pickup)
+    elif not pickup:
+        words = ARRANGE.get(order.status, words)
     if order.status is OrderStatus.CANCELLED and order.cancel_reason:
         words += f" ({order.cancel_reason})"
     return f"Your order #{order.id} ({order.size} {order.flavour} cake) {words}."

@@ -13,6 +13,7 @@ from cloudcity.chat import (
     inbound_from_form,
     replay,
 )
+from cloudcity.db.dialect import retry_conflicts
 from cloudcity.providers.twilio_signature import twiml_reply
 from cloudcity.web.context import now, settings, unit_of_work
 from cloudcity.web.twilio_auth import twilio_signed
@@ -38,8 +39,13 @@ def inbound_message() -> Response:
 
 
 def answer(inbound: Inbound) -> Reply:
-    """Handle one inbound message and commit; a MessageSid handled before answers as it did."""
+    """Handle one inbound message and commit, again if the database chose it to lose a deadlock."""
     policy = ChatPolicy.from_settings(settings())
+    return retry_conflicts(lambda: _answer_once(inbound, policy))
+
+
+def _answer_once(inbound: Inbound, policy: ChatPolicy) -> Reply:
+    """Handle one inbound message and commit; a MessageSid handled before answers as it did."""
     try:
         with unit_of_work() as uow:
             return handle_inbound(uow=uow, inbound=inbound, policy=policy, now=now())

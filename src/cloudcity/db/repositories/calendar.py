@@ -46,6 +46,18 @@ _GIVE_DAY = (
     .where(_DAYS.c.day == sa.bindparam("key"), _DAYS.c.taken > 0)
     .values(taken=_DAYS.c.taken - 1)
 )
+_HOLDS = table_of(PickupHold)
+_HOLD_COLUMNS = (_HOLDS.c.address, _HOLDS.c.slot_start, _HOLDS.c.day, _HOLDS.c.expires_at)
+# DELETE ... RETURNING: only the transaction that really deleted a hold gives its place back.
+# Two messages sweeping the same lapsed hold at once on PostgreSQL: the second waits for the
+# first's row lock, then finds the row gone and returns nothing (no double give-back, and no
+# "expected to delete 1 row" error from the ORM).
+_DROP_HOLD = (
+    sa.delete(_HOLDS).where(_HOLDS.c.address == sa.bindparam("key")).returning(*_HOLD_COLUMNS)
+)
+_DROP_LAPSED = (
+    sa.delete(_HOLDS).where(_HOLDS.c.expires_at <= sa.bindparam("key")).returning(*_HOLD_COLUMNS)
+)
 
 
 @dataclass(frozen=True)
@@ -164,19 +176,17 @@ class CalendarRepository:
         self._session.flush()
 
     def drop_hold(self, address: str) -> Hold | None:
-        """Remove the address's hold and answer what it was (its place is still taken)."""
-        row = self._session.scalar(sa.select(PickupHold).where(PickupHold.address == address))
-        if row is None:
-            return None
-        self._session.delete(row)
-        self._session.flush()
-        return _hold(row)
+        """Remove the address's hold and answer what it was (its place is still taken).
+
+        None when there is none, or when another transaction removed it first.
+        """
+        row = self._session.execute(_DROP_HOLD, {"key": address}).one_or_none()
+        return None if row is None else Hold(*row)
 
     def sweep_lapsed(self, now: datetime) -> int:
-        """End holds that lapsed, giving their places back; how many ended."""
-        lapsed = self._lapsed(now)
+        """End holds that lapsed, giving their places back; how many this call ended."""
+        lapsed = [Hold(*row) for row in self._session.execute(_DROP_LAPSED, {"key": now})]
         for hold in lapsed:
-            self.drop_hold(hold.address)
             self.give_back(slot_start=hold.slot_start, day=hold.day)
         return len(lapsed)
 
