@@ -15,8 +15,10 @@ import argparse
 import statistics
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from bench._harness import fresh_database
@@ -46,13 +48,16 @@ def measure(label: str, count: int, send: Callable[[int], int], expect: int) -> 
     )
 
 
-def order(client: FlaskClient) -> Callable[[int], int]:
-    """POST /api/order for a new customer each time."""
+def order(client: FlaskClient, slots: list[str] | None = None) -> Callable[[int], int]:
+    """POST /api/order for a new customer each time (with a pickup slot, when given some)."""
 
     def send(i: int) -> int:
         number = f"+1415555{(i % 10000):04d}" if i >= 0 else f"+1415666{-i:04d}"
         customer = {"number": number, "name": "Bench", "email": "b@example.com"}
-        return client.post("/api/order", json={"customer": customer, "cake": CAKE}).status_code
+        body: dict[str, object] = {"customer": customer, "cake": CAKE}
+        if slots:
+            body["pickup_at"] = slots[i % len(slots)]
+        return client.post("/api/order", json=body).status_code
 
     return send
 
@@ -71,6 +76,20 @@ def webhook(client: FlaskClient, customers: int = 200) -> Callable[[int], int]:
         return client.post("/twilio/messages", data=form).status_code
 
     return send
+
+
+def open_calendar(database: Database, client: FlaskClient) -> list[str]:
+    """Room for every order; the free slot ids of 60 days (none where there is no calendar)."""
+    if client.get("/api/pickup-slots").status_code != 200:
+        return []
+    calendar = sa.table("shop_calendar", sa.column("rules", sa.JSON), sa.column("updated_at"))
+    with database.engine.begin() as connection:
+        rules = dict(connection.scalar(sa.select(calendar.c.rules)) or {})
+        rules |= {"per_day": 1_000_000, "per_slot": 1_000_000}
+        moment = datetime.now(UTC) + timedelta(days=1)  # a new version, read again
+        connection.execute(sa.update(calendar).values(rules=rules, updated_at=moment))
+    slots = client.get("/api/pickup-slots?days=60").get_json()["slots"]
+    return [slot["id"] for slot in slots]
 
 
 def main() -> None:
@@ -94,6 +113,9 @@ def main() -> None:
         measure("GET /healthz", args.n, lambda _i: client.get("/healthz").status_code, 200)
         measure("POST /api/order", args.n, order(client), 201)
         measure("POST /twilio/messages", args.n, webhook(client), 200)
+        slots = open_calendar(database, client)
+        if slots:
+            measure("POST /api/order + pickup_at", args.n, order(client, slots), 201)
         database.dispose()
 
 

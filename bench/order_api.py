@@ -27,7 +27,9 @@ import json
 import math
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -86,7 +88,13 @@ class Bench:
         self.problems: list[str] = []
 
     def closed(
-        self, name: str, path: str, *, fresh_rate: float = 0, same: list[str] | None = None
+        self,
+        name: str,
+        path: str,
+        *,
+        fresh_rate: float = 0,
+        same: list[str] | None = None,
+        pickups: list[str] | None = None,
     ) -> _wrk.Run:
         """A warm-up then the measured wrk run: GET, or POST /api/order with fresh numbers for
         up to `fresh_rate` requests a second (each used once), or cycling through `same`."""
@@ -94,7 +102,7 @@ class Bench:
         for label, seconds in (("warm-up", self.args.warmup), (name, self.args.seconds)):
             fresh = math.ceil(fresh_rate * seconds * 1.5) + 1000 if fresh_rate else 0
             numbers = same or self.phones.take(fresh)
-            data = self._write(numbers) if numbers else None
+            data = self._write(numbers, pickups or []) if numbers else None
             script = "order.lua" if numbers else "get.lua"
             group = self.server.group
             run = _wrk.run(label, url, script, seconds=seconds, server_group=group, data=data)
@@ -104,9 +112,11 @@ class Bench:
         _wrk.print_run(run)
         return run
 
-    def _write(self, numbers: list[str]) -> Path:
-        """A file of numbers, one a line, for order.lua."""
+    def _write(self, numbers: list[str], pickups: list[str]) -> Path:
+        """A file of numbers, one a line (each with a pickup slot id, when given), for order.lua."""
         path = self.folder / f"phones-{self.wrk_runs}.txt"
+        if pickups:
+            numbers = [f"{n} {pickups[i % len(pickups)]}" for i, n in enumerate(numbers)]
         path.write_text("\n".join(numbers) + "\n")
         return path
 
@@ -190,7 +200,31 @@ def measure(bench: Bench) -> None:
     print(f"p99 at half rate                   {half.percentile(99):6.1f} ms (target < 25 ms)")
     print(f"10k-order customer / new customers {heavy.rate / order.rate:6.1%}   (target >= 90%)")
     print(f"10k-order p99 at half rate         {heavy_half.percentile(99):6.1f} ms")
+    if bench.args.pickup:
+        slots = open_calendar(bench)
+        timed = bench.closed(
+            "POST /api/order + pickup_at", "/api/order", fresh_rate=health.rate, pickups=slots
+        )
+        print(f"POST + pickup_at / healthz rate     {timed.rate / health.rate:6.1%}")
     check_orders(bench)
+
+
+def open_calendar(bench: Bench) -> list[str]:
+    """Room for every order the run can place; the free slot ids of the next 60 days."""
+    calendar = sa.table(
+        "shop_calendar",
+        sa.column("id"),
+        sa.column("rules", sa.JSON),
+        sa.column("updated_at", sa.DateTime(timezone=True)),
+    )
+    with bench.engine.begin() as connection:
+        rules = dict(connection.scalar(sa.select(calendar.c.rules)) or {})
+        rules |= {"per_day": 1_000_000, "per_slot": 1_000_000}
+        moment = datetime.now(UTC) + timedelta(days=1)  # a new version: workers read it again
+        connection.execute(sa.update(calendar).values(rules=rules, updated_at=moment))
+    url = f"{bench.server.base}/api/pickup-slots?days=60"
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return [slot["id"] for slot in json.load(answer)["slots"]]
 
 
 def check_orders(bench: Bench) -> None:
@@ -214,6 +248,9 @@ def main() -> None:
     add_server_options(parser)
     parser.add_argument("--seconds", type=int, default=10, help="length of each measured run")
     parser.add_argument("--warmup", type=int, default=2, help="wrk warm-up before each run (s)")
+    parser.add_argument(
+        "--pickup", action="store_true", help="also order with pickup_at (code with a calendar)"
+    )
     args = parser.parse_args()
     _wrk.ensure_wrk()
     backend = "PostgreSQL" if args.database_url else "SQLite"

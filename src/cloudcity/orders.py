@@ -104,7 +104,9 @@ def _check_client_price(request: OrderRequest, priced: Quote) -> None:
 def _book(uow: UnitOfWork, request: OrderRequest, priced: Quote, now: datetime) -> datetime | None:
     if request.pickup_at is None:
         return None
-    size, address = priced.cake.size, request.address.twilio
+    # Only the chat holds slots while a customer types; other orders have no hold to convert.
+    address = request.address.twilio if request.source == "chat" else None
+    size = priced.cake.size
     slot = book_pickup(uow=uow, start=request.pickup_at, size=size, now=now, address=address)
     return slot.start
 

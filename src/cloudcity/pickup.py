@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from cloudcity.calendar import Accepted, PickupQuery, Reason, Refusal, Verdict, check
+from cloudcity.calendar import Accepted, Booked, PickupQuery, Reason, Refusal, check
 from cloudcity.calendar.availability import refuse
 from cloudcity.calendar.rules import CalendarRules, default_rules
 from cloudcity.calendar.slots import Slot
@@ -51,12 +51,34 @@ def pickup_query(uow: UnitOfWork | Reading, *, size: str | None, now: datetime) 
 def book_pickup(
     *, uow: UnitOfWork, start: datetime, size: str | None, now: datetime, address: str | None
 ) -> Slot:
-    """Take a place for an order: the slot held for `address` if it is this one, else a free one."""
+    """Take a place for an order: the slot held for `address` if it is this one, else a free one.
+
+    The rules are checked first, with no counts read; the guarded UPDATE that takes the place
+    is the capacity check. Only a refusal reads the calendar, to offer the nearest free slots.
+    """
+    rules_only = PickupQuery(shop_rules(uow), now, size, Booked())
     held = _held_slot(uow, address, start, now=now)
-    query = pickup_query(uow, size=size, now=now)
     if held is not None:
-        return _slot(query, held.slot_start)
-    return _take(uow, query, check(query, start))
+        return _slot(rules_only, held.slot_start)
+    verdict = check(rules_only, start)
+    if isinstance(verdict, Refusal):
+        raise PickupUnavailable(_refusal(uow, start, size=size, now=now))
+    rules = rules_only.rules
+    # A lapsed hold still counts until swept: sweep only when the place seemed taken.
+    if _took(uow, verdict.slot, rules) or (
+        uow.calendar.sweep_lapsed(now) and _took(uow, verdict.slot, rules)
+    ):
+        return verdict.slot
+    raise PickupUnavailable(_refusal(uow, start, size=size, now=now))
+
+
+def _refusal(uow: UnitOfWork, start: datetime, *, size: str | None, now: datetime) -> Refusal:
+    """Why `start` can't be had, with the nearest free slots, from the calendar as it is now."""
+    query = pickup_query(uow, size=size, now=now)
+    verdict = check(query, start)
+    if isinstance(verdict, Refusal):
+        return verdict
+    return refuse(query, Reason.SLOT_FULL, near=start)  # taken a moment ago, free again now
 
 
 def hold_pickup(
@@ -109,17 +131,6 @@ def _held_slot(
     if hold is None or hold.slot_start != start or hold.expires_at <= now:
         return None
     return uow.calendar.drop_hold(address)  # its place becomes the order's
-
-
-def _take(uow: UnitOfWork, query: PickupQuery, verdict: Verdict) -> Slot:
-    if isinstance(verdict, Refusal):
-        raise PickupUnavailable(verdict)
-    uow.calendar.sweep_lapsed(query.now)
-    if not _took(uow, verdict.slot, query.rules):
-        # Someone took the last place between our check and our count: say so, with others.
-        fresh = pickup_query(uow, size=query.size, now=query.now)
-        raise PickupUnavailable(refuse(fresh, Reason.SLOT_FULL, near=verdict.slot.start))
-    return verdict.slot
 
 
 def _took(uow: UnitOfWork, slot: Slot, rules: CalendarRules) -> bool:

@@ -6,10 +6,10 @@ import hashlib
 import hmac
 import json
 from collections.abc import Callable
-from datetime import datetime
 from decimal import Decimal
 from functools import wraps
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
@@ -88,16 +88,17 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     try:
         with unit_of_work() as uow:
             placed = place_order(uow=uow, request=order_request, now=now())
+            zone = shop_rules(uow).tz if placed.order.pickup_at else None
     except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
         raise _refusal(exc) from None
     except PickupUnavailable as exc:
         raise pickup_refusal(exc) from None
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
-    return jsonify(order_body(placed.order).model_dump()), 201, headers
+    return jsonify(order_body(placed.order, zone).model_dump()), 201, headers
 
 
-def order_body(order: PlacedOrder) -> schemas.OrderPublic:
-    """The public answer for an order."""
+def order_body(order: PlacedOrder, zone: ZoneInfo | None = None) -> schemas.OrderPublic:
+    """The public answer for an order; its pickup time in `zone`, the shop's."""
     return schemas.OrderPublic(
         order_id=order.id,
         order_date=order.placed_at.isoformat(),
@@ -106,12 +107,8 @@ def order_body(order: PlacedOrder) -> schemas.OrderPublic:
         currency=order.currency,
         status=order.status.value,
         cake=schemas.CakePublic(**order.cake.__dict__),
-        pickup_at=_local(order.pickup_at),
+        pickup_at=None if order.pickup_at is None else order.pickup_at.astimezone(zone).isoformat(),
     )
-
-
-def _local(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.astimezone(shop_rules(reading()).tz).isoformat()
 
 
 def _order_request(payload: schemas.OrderCreate) -> OrderRequest:

@@ -18,7 +18,7 @@ from sqlalchemy import orm
 from cloudcity.calendar import Booked
 from cloudcity.calendar.codec import rules_from_json, rules_to_json
 from cloudcity.calendar.rules import CalendarRules
-from cloudcity.db.base import table_of
+from cloudcity.db.base import Base, table_of
 from cloudcity.db.dialect import insert_ignore
 from cloudcity.db.models import PickupDayCount, PickupHold, PickupSlotCount, ShopCalendar
 from cloudcity.db.rules_cache import RulesCache
@@ -52,6 +52,10 @@ _HOLD_COLUMNS = (_HOLDS.c.address, _HOLDS.c.slot_start, _HOLDS.c.day, _HOLDS.c.e
 # Two messages sweeping the same lapsed hold at once on PostgreSQL: the second waits for the
 # first's row lock, then finds the row gone and returns nothing (no double give-back, and no
 # "expected to delete 1 row" error from the ORM).
+_CALENDAR = table_of(ShopCalendar)
+_RULES_VERSION = sa.select(_CALENDAR.c.updated_at).where(_CALENDAR.c.id == CALENDAR_ID)
+_RULES = sa.select(_CALENDAR.c.rules, _CALENDAR.c.updated_at).where(_CALENDAR.c.id == CALENDAR_ID)
+_HOLD_OF = sa.select(*_HOLD_COLUMNS).where(_HOLDS.c.address == sa.bindparam("key"))
 _DROP_HOLD = (
     sa.delete(_HOLDS).where(_HOLDS.c.address == sa.bindparam("key")).returning(*_HOLD_COLUMNS)
 )
@@ -76,18 +80,25 @@ class CalendarRepository:
     def __init__(self, session: orm.Session, cache: RulesCache) -> None:
         self._session = session
         self._cache = cache
+        self._read: CalendarRules | None = None
 
     def rules(self) -> CalendarRules | None:
-        """The stored rules (one object per version, kept across requests), None if unset."""
-        row = self._session.execute(
-            sa.select(ShopCalendar.rules, ShopCalendar.updated_at).where(
-                ShopCalendar.id == CALENDAR_ID
-            )
-        ).one_or_none()
-        if row is None:
+        """The stored rules (one object per version, kept across requests), None if unset.
+
+        Read once per unit of work: a second question in the same one gets the same answer.
+        """
+        if self._read is None:
+            self._read = self._stored_rules()
+        return self._read
+
+    def _stored_rules(self) -> CalendarRules | None:
+        # The version alone, usually: the rules' JSON is read and parsed only when it changed.
+        version = self._session.scalar(_RULES_VERSION)
+        if version is None:
             return None
-        kept = self._cache.get(row.updated_at)
+        kept = self._cache.get(version)
         if kept is None:
+            row = self._session.execute(_RULES).one()
             kept = rules_from_json(row.rules)
             self._cache.keep(row.updated_at, kept)
         return kept
@@ -98,6 +109,7 @@ class CalendarRepository:
         if row is None:
             row = ShopCalendar(id=CALENDAR_ID, feed_token=new_feed_token())
             self._session.add(row)
+        self._read = None
         row.rules = rules_to_json(rules)
         # The version the rules cache goes by: it must change with every save, even two saves
         # within one tick of the clock (or of a test's fake clock).
@@ -139,16 +151,11 @@ class CalendarRepository:
 
     def take(self, *, slot_start: datetime, day: date, per_slot: int, per_day: int) -> bool:
         """Take one place in a slot and its day; False (nothing taken) when either is full."""
-        insert_ignore(
-            self._session,
-            PickupSlotCount,
-            {"slot_start": slot_start, "taken": 0},
-            unique=["slot_start"],
-        )
-        insert_ignore(self._session, PickupDayCount, {"day": day, "taken": 0}, unique=["day"])
-        if not self._changed(_TAKE_SLOT, slot_start, per_slot):
+        if not self._take_or_create(
+            _TAKE_SLOT, PickupSlotCount, "slot_start", slot_start, per_slot
+        ):
             return False
-        if not self._changed(_TAKE_DAY, day, per_day):
+        if not self._take_or_create(_TAKE_DAY, PickupDayCount, "day", day, per_day):
             self._changed(_GIVE_SLOT, slot_start, 0)
             return False
         return True
@@ -160,8 +167,8 @@ class CalendarRepository:
 
     def hold_of(self, address: str) -> Hold | None:
         """The address's hold, if it has one (lapsed or not)."""
-        row = self._session.scalar(sa.select(PickupHold).where(PickupHold.address == address))
-        return None if row is None else _hold(row)
+        row = self._session.execute(_HOLD_OF, {"key": address}).one_or_none()
+        return None if row is None else Hold(*row)
 
     def add_hold(self, hold: Hold) -> None:
         """Record a hold whose place was taken with `take`."""
@@ -193,6 +200,16 @@ class CalendarRepository:
     def _lapsed(self, now: datetime) -> list[Hold]:
         query = sa.select(PickupHold).where(PickupHold.expires_at <= now)
         return [_hold(row) for row in self._session.scalars(query)]
+
+    def _take_or_create(
+        self, take: sa.Update, model: type[Base], column: str, key: object, cap: int
+    ) -> bool:
+        # The counter row usually exists: one guarded UPDATE. When it took nothing, the row may
+        # be missing (a slot's first order): create it race-free and try once more.
+        if self._changed(take, key, cap):
+            return True
+        insert_ignore(self._session, model, {column: key, "taken": 0}, unique=[column])
+        return self._changed(take, key, cap)
 
     def _changed(self, statement: sa.Update, key: object, cap: int) -> bool:
         result = self._session.execute(statement, {"key": key, "cap": cap})
