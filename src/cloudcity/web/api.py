@@ -26,6 +26,7 @@ from cloudcity.orders import (
 )
 from cloudcity.phones import PhoneError, parse_address
 from cloudcity.pricing import Cake, MenuError, Problem, Quote, quote
+from cloudcity.text import clean_line
 from cloudcity.web import schemas
 from cloudcity.web.context import db_session, settings
 from cloudcity.web.errors import ApiError, from_validation
@@ -117,13 +118,7 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
         ) from None
     except MoneyError as exc:
         raise ApiError(422, "the price is not valid", [Problem("price", str(exc))]) from None
-    key = request.headers.get("Idempotency-Key") or payload.idempotency_key
-    if key is not None and not 0 < len(key) <= 200:
-        raise ApiError(
-            422,
-            "the Idempotency-Key is not valid",
-            [Problem("Idempotency-Key", "use 1 to 200 characters")],
-        )
+    key = _header_key() or payload.idempotency_key
     return OrderRequest(
         address=address,
         name=payload.customer.name,
@@ -133,6 +128,25 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
         idempotency_key=key,
         fingerprint=_fingerprint(payload) if key else None,
     )
+
+
+def _header_key() -> str | None:
+    """The Idempotency-Key header as the client wrote it (UTF-8), cleaned like any text."""
+    raw = request.headers.get("Idempotency-Key")
+    if not raw:
+        return None
+    try:
+        # WSGI hands headers over as latin-1; a UTF-8 key is re-read as the bytes it was.
+        key = clean_line(raw.encode("latin-1").decode("utf-8")).strip()
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        key = ""
+    if not 0 < len(key) <= 200:
+        raise ApiError(
+            422,
+            "the Idempotency-Key is not valid",
+            [Problem("Idempotency-Key", "use 1 to 200 printable UTF-8 characters")],
+        )
+    return key
 
 
 def _fingerprint(payload: schemas.OrderCreate) -> str:

@@ -21,17 +21,19 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits.errors import ConfigurationError
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import TooManyRequests
 
 from cloudcity import admins
 from cloudcity.config import Settings, SettingsError
 from cloudcity.db.models import AdminUser
+from cloudcity.text import clean_line
 from cloudcity.web.admin import bp, formatting
 from cloudcity.web.context import db_session
 
 LOGIN_LIMIT = "5/minute"
 PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
+RAW_FIELDS = frozenset({"password"})  # compared as typed, never stored as text
 # Ids are PostgreSQL `integer`s: a larger number in a URL names nothing (and would make the
 # database raise), so it is a 404 before any view runs.
 MAX_ID = 2**31 - 1
@@ -107,21 +109,27 @@ def guard() -> ResponseReturnValue | None:
         return unauthorized()
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         abort(404, description="there is nothing with that number")
-    if _has_nul(request.args) or _has_nul(request.form):
-        return _refused_nul()
+    _clean_input()
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None
 
 
-def _has_nul(values: MultiDict[str, str]) -> bool:
-    return any("\x00" in key + value for key, value in values.items(multi=True))
+def _clean_input() -> None:
+    """Remove control characters from every field but passwords (see cloudcity.text).
+
+    PostgreSQL cannot store or even compare text with a NUL in it, and escape sequences in a
+    name would reach whoever reads it in a terminal.
+    """
+    request.args = _cleaned(request.args)
+    request.__dict__["form"] = _cleaned(request.form)
 
 
-def _refused_nul() -> tuple[str, int]:
-    # PostgreSQL cannot store or even compare text with a NUL in it; refuse it up front.
-    message = "What was sent contains an invisible NUL character. Retype it and try again."
-    return render_template("admin/error.html", title="Unreadable text", message=message), 400
+def _cleaned(values: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    return ImmutableMultiDict(
+        (clean_line(key), value if key in RAW_FIELDS else clean_line(value))
+        for key, value in values.items(multi=True)
+    )
 
 
 @bp.errorhandler(CSRFError)
