@@ -17,6 +17,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
+MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16}
 
 
 def _env(name: str) -> AliasChoices:
@@ -83,14 +84,10 @@ class Settings(BaseSettings):
     def _production_needs_real_secrets(self) -> Settings:
         if self.env != "production":
             return self
-        missing = [
-            f"CLOUDCITY_{name.upper()}"
-            for name in ("secret_key", "api_user", "api_password", "public_url")
-            if _is_placeholder(getattr(self, name))
-        ]
-        if missing:
+        problems = _missing_secrets(self) + _short_secrets(self) + _unverifiable_webhooks(self)
+        if problems:
             raise ValueError(
-                "production needs real values for " + ", ".join(missing) + " (placeholders refused)"
+                "CLOUDCITY_ENV=production refuses to start:\n    " + "\n    ".join(problems)
             )
         return self
 
@@ -110,6 +107,43 @@ class Settings(BaseSettings):
         if self.api_user and self.api_password:
             return self.api_user, self.api_password.get_secret_value()
         return None
+
+
+def _missing_secrets(config: Settings) -> list[str]:
+    return [
+        f"CLOUDCITY_{name.upper()} must be set to a real value (placeholders refused)"
+        for name in ("secret_key", "api_user", "api_password", "public_url")
+        if _is_placeholder(getattr(config, name))
+    ]
+
+
+def _short_secrets(config: Settings) -> list[str]:
+    found = []
+    for name, minimum in MIN_SECRET_LENGTHS.items():
+        value = getattr(config, name)
+        if not _is_placeholder(value) and len(value.get_secret_value()) < minimum:
+            found.append(
+                f"CLOUDCITY_{name.upper()} must be at least {minimum} characters "
+                "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+    return found
+
+
+def _unverifiable_webhooks(config: Settings) -> list[str]:
+    """Providers that are configured but whose webhooks could not be verified."""
+    found = []
+    if config.sendgrid_api_key is not None and not config.sendgrid_webhook_public_key:
+        found.append(
+            "CLOUDCITY_SENDGRID_WEBHOOK_PUBLIC_KEY must be set when SENDGRID_API_KEY is "
+            "(SendGrid's Event Webhook 'Verification Key'; unsigned events are refused)"
+        )
+    twilio = config.twilio_account_sid or config.twilio_whatsapp_from or config.twilio_sms_from
+    if twilio and _is_placeholder(config.twilio_auth_token):
+        found.append(
+            "TWILIO_AUTH_TOKEN must be set when Twilio is configured "
+            "(it checks every webhook's X-Twilio-Signature)"
+        )
+    return found
 
 
 def _is_placeholder(value: object) -> bool:
@@ -134,8 +168,15 @@ def load_settings(**overrides: object) -> Settings:
 def _describe(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        if not error["loc"]:  # a check across settings: its message names the variables
+            lines.append(_plain(error["msg"]))
+            continue
+        field = ".".join(str(part) for part in error["loc"])
         name = field.upper() if field.upper().startswith(("TWILIO_", "SENDGRID_")) else field
         variable = name if name.isupper() else f"CLOUDCITY_{field.upper()}"
         lines.append(f"{variable}: {error['msg']}")
     return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _plain(message: str) -> str:
+    return message.removeprefix("Value error, ")

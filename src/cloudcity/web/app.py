@@ -23,6 +23,7 @@ from cloudcity.web import (
 )
 from cloudcity.web.context import Services, install
 from cloudcity.web.twilio_auth import warn_if_unsigned
+from cloudcity.web.webhook_keys import check_webhook_keys
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
     warn_if_unsigned(settings)
+    check_webhook_keys(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
     errors.register(app)
     for module in (api, openapi, health, twilio_webhook, delivery_webhooks, landing):

@@ -1,0 +1,113 @@
+"""Record a provider's batch of delivery reports in a few statements, whatever its size.
+
+`delivery.record` costs a lookup, a lock and an insert per event: fine for one Twilio callback,
+ruinous for a SendGrid batch of thousands. Here the batch's outbox rows are read (and locked)
+together, the new events are inserted by one multi-row INSERT ... ON CONFLICT DO NOTHING per
+page of rows, and only events that were new move a message's status forward.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.base import table_of, utcnow
+from cloudcity.db.dialect import backend, lock_for_update, upsert_insert
+from cloudcity.db.models import DeliveryEvent, OutboxMessage
+from cloudcity.delivery import Report, _message_ids, advances
+
+IN_CHUNK = 500  # values per IN (...) list: far below SQLite's bound-parameter limit
+
+
+def record_batch(session: orm.Session, *, reports: Sequence[Report]) -> int:
+    """Store each report once (by event_key), update the outbox; how many were new."""
+    unique = list({report.event_key: report for report in reports}.values())
+    if not unique:
+        return 0
+    messages = _outbox_rows(session, unique)
+    matched = {report.event_key: _match(report, messages) for report in unique}
+    rows = [_event_row(report, matched[report.event_key]) for report in unique]
+    new_keys = _insert_new(session, rows)
+    for report in unique:
+        message = matched[report.event_key]
+        if report.event_key not in new_keys or message is None:
+            continue
+        if advances(report.provider, message.delivery_status, report.event):
+            message.delivery_status = report.event
+            message.updated_at = utcnow()
+    return len(new_keys)
+
+
+def _insert_new(session: orm.Session, rows: list[dict[str, Any]]) -> set[str]:
+    table = table_of(DeliveryEvent)
+    statement = (
+        upsert_insert(backend(session), table)
+        .on_conflict_do_nothing(index_elements=["event_key"])
+        .returning(table.c.event_key)
+    )
+    # executemany with RETURNING: SQLAlchemy sends pages of multi-row VALUES ("insertmanyvalues").
+    return set(session.execute(statement, rows).scalars())
+
+
+def _outbox_rows(session: orm.Session, reports: Sequence[Report]) -> list[OutboxMessage]:
+    ids = {r.outbox_id for r in reports if r.outbox_id is not None}
+    order_ids = {r.order_id for r in reports if r.order_id is not None}
+    message_ids = {
+        candidate
+        for r in reports
+        if r.provider_message_id
+        for candidate in _message_ids(r.provider, r.provider_message_id)
+    }
+    found: dict[int, OutboxMessage] = {}
+    for column, values, extra in (
+        (OutboxMessage.id, ids, sa.true()),
+        (OutboxMessage.provider_message_id, message_ids, sa.true()),
+        (OutboxMessage.order_id, order_ids, OutboxMessage.kind.endswith("_email")),
+    ):
+        for chunk in _chunks(sorted(values)):
+            query = sa.select(OutboxMessage).where(column.in_(chunk), extra)
+            locked = lock_for_update(query.order_by(OutboxMessage.id), session)
+            for row in session.scalars(locked.execution_options(populate_existing=True)):
+                found[row.id] = row
+    return sorted(found.values(), key=lambda row: row.id, reverse=True)
+
+
+def _match(report: Report, newest_first: list[OutboxMessage]) -> OutboxMessage | None:
+    """The message a report is about, tried as `delivery.record` does: id, message id, order."""
+    if report.outbox_id is not None:
+        for row in newest_first:
+            if row.id == report.outbox_id:
+                return row
+    if report.provider_message_id:
+        candidates = set(_message_ids(report.provider, report.provider_message_id))
+        for row in newest_first:
+            if row.provider_message_id in candidates:
+                return row
+    if report.order_id is not None and report.provider == "sendgrid":
+        for row in newest_first:
+            if row.order_id == report.order_id and row.kind.endswith("_email"):
+                return row
+    return None
+
+
+def _event_row(report: Report, message: OutboxMessage | None) -> dict[str, Any]:
+    return {
+        "provider": report.provider,
+        "event_key": report.event_key,
+        "provider_message_id": (
+            message.provider_message_id if message is not None else report.provider_message_id
+        ),
+        "outbox_id": message.id if message is not None else None,
+        "event": report.event[:32],
+        "error_code": report.error_code[:32] if report.error_code else None,
+        "payload": report.payload,
+        "at": utcnow(),
+    }
+
+
+def _chunks(values: list[Any]) -> Iterator[list[Any]]:
+    for start in range(0, len(values), IN_CHUNK):
+        yield values[start : start + IN_CHUNK]
