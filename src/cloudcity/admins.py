@@ -68,6 +68,15 @@ def authenticate(session: orm.Session, *, username: str, password: str) -> Admin
     return user
 
 
+def end_sessions(session: orm.Session, *, user_id: int) -> None:
+    """End every session of this user: their cookies name the old session epoch."""
+    session.execute(
+        sa.update(AdminUser)
+        .where(AdminUser.id == user_id)
+        .values(session_epoch=AdminUser.session_epoch + 1)
+    )
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)

@@ -29,7 +29,7 @@ def _decimal(value: object) -> Decimal:
     if isinstance(value, Decimal):
         return value
     if isinstance(value, int) and value.bit_length() > 64:
-        raise MoneyError("a price must be below 1,000,000,000")
+        raise MoneyError("a price must be below 1,000,000,000,000")
     text = str(value).strip().lstrip("$€£")
     if len(text) > MAX_TEXT:
         raise MoneyError(f"a price is at most {MAX_TEXT} characters")
@@ -45,8 +45,8 @@ def _bounded(amount: Decimal) -> Decimal:
     if amount.is_signed() and amount != 0:
         raise MoneyError("a price cannot be negative")
     # adjusted() reads the exponent; no digits are computed, whatever the exponent is.
-    if amount != 0 and amount.adjusted() >= 9:
-        raise MoneyError("a price must be below 1,000,000,000")
+    if amount != 0 and amount.adjusted() >= 12:
+        raise MoneyError("a price must be below 1,000,000,000,000")
     return amount
 
 

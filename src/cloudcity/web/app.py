@@ -12,6 +12,7 @@ from cloudcity.db import Database
 from cloudcity.web import (
     admin,
     api,
+    browser_headers,
     delivery_webhooks,
     dev_chat,
     dev_outbox,
@@ -45,6 +46,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     check_webhook_keys(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
     errors.register(app)
+    browser_headers.register(app)
     for module in (api, openapi, health, twilio_webhook, delivery_webhooks, landing):
         app.register_blueprint(module.bp)
     if settings.is_dev:  # the simulator and local inbox do not exist in production at all

@@ -48,15 +48,17 @@ class Baker(UserMixin):  # type: ignore[misc]
     id: int
     username: str
     stamp: str
+    epoch: int
 
     @classmethod
     def of(cls, user: AdminUser) -> Baker:
         """The session identity of an admin user."""
-        return cls(user.id, user.username, _stamp(user.password_hash))
+        return cls(user.id, user.username, _stamp(user.password_hash), user.session_epoch)
 
     def get_id(self) -> str:
-        """The session key: id plus a stamp of the hash, so a new password ends old sessions."""
-        return f"{self.id}:{self.stamp}"
+        """The session key: id, a stamp of the hash (a new password ends old sessions) and the
+        session epoch (logging out raises it, so a copied cookie stops working)."""
+        return f"{self.id}:{self.stamp}:{self.epoch}"
 
 
 def _stamp(password_hash: str) -> str:
@@ -64,14 +66,20 @@ def _stamp(password_hash: str) -> str:
 
 
 def load_baker(key: str) -> Baker | None:
-    """The baker a session cookie names, if the user still exists with the same password."""
-    user_id, _, stamp = key.partition(":")
-    if not user_id.isdigit():
+    """The baker a session cookie names, if the user still exists, same password, same epoch."""
+    user_id, stamp, epoch = [*key.split(":"), "", ""][:3]
+    if not (_small_number(user_id) and _small_number(epoch)):
         return None
     user = admins.get_user(db_session(), int(user_id))
     if user is None or not hmac.compare_digest(_stamp(user.password_hash), stamp):
         return None
+    if user.session_epoch != int(epoch):
+        return None
     return Baker.of(user)
+
+
+def _small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID
 
 
 def unauthorized() -> ResponseReturnValue:
