@@ -22,8 +22,11 @@ from cloudcity.web import (
     openapi,
     twilio_webhook,
 )
+from cloudcity.web.body_limit import BoundedBody
 from cloudcity.web.context import Services, install
+from cloudcity.web.delivery_webhooks import SENDGRID_MAX_BYTES
 from cloudcity.web.twilio_auth import warn_if_unsigned
+from cloudcity.web.twilio_webhook import MAX_WEBHOOK_BYTES
 from cloudcity.web.webhook_keys import check_webhook_keys
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,9 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
+    # The largest body any route takes (SendGrid's batches); each route then keeps its own.
+    ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES)
+    app.wsgi_app = BoundedBody(app.wsgi_app, ceiling=ceiling)  # type: ignore[method-assign]
     if settings.trust_proxy:
         # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
