@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 
 from pydantic import (
@@ -45,7 +46,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     api_user: str | None = None
     api_password: SecretStr | None = None
-    trust_proxy: bool = False
+    trust_proxy: int = Field(default=0, ge=0, le=10)  # proxy hops in front; "true" means 1
+    proxy_ips: str = "127.0.0.1, ::1"
     max_body_bytes: int = Field(default=16 * 1024, ge=1024)
     ratelimit_storage_uri: str = "memory://"
 
@@ -79,6 +81,22 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_none(cls, value: object) -> object:
         return None if value == "" else value
+
+    @field_validator("trust_proxy", mode="before")
+    @classmethod
+    def _hops(cls, value: object) -> object:
+        text = str(value).strip().lower()
+        return {"true": 1, "yes": 1, "on": 1, "false": 0, "no": 0, "off": 0, "": 0}.get(text, value)
+
+    @field_validator("proxy_ips")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for entry in (part.strip() for part in value.split(",")):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
 
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:

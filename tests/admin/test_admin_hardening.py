@@ -12,6 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 from werkzeug.test import TestResponse
 
+from cloudcity.config import Settings
+from cloudcity.db import Database
+from cloudcity.web import create_app
+
 
 @pytest.mark.parametrize("price", ["1e999990", "1E+999999", "9e999999", "1e-999999", "9" * 5000])
 def test_a_menu_price_with_a_huge_exponent_is_a_form_error_at_once(
@@ -87,3 +91,61 @@ def test_a_copied_session_cookie_stops_working_after_logout(
     assert "/admin/login" in response.headers["Location"]
     assert auth.login().status_code == 302  # the baker logs in again as before
     assert client.get("/admin/orders").status_code == 200
+
+
+def proxied_app(settings: Settings, database: Database, **changes: object) -> Flask:
+    """The app behind a proxy of ours (CLOUDCITY_TRUST_PROXY and CLOUDCITY_PROXY_IPS)."""
+    app = create_app(settings.model_copy(update=changes), database=database)
+    app.config.update(TESTING=True, WTF_CSRF_ENABLED=False)
+    return app
+
+
+def login_from(app: Flask, peer: str, forwarded_for: str) -> TestResponse:
+    """A wrong-password login from `peer` claiming X-Forwarded-For: `forwarded_for`."""
+    return app.test_client().post(
+        "/admin/login",
+        data={"username": "baker", "password": "wrong password!"},
+        headers={"X-Forwarded-For": forwarded_for},
+        environ_base={"REMOTE_ADDR": peer},
+    )
+
+
+@pytest.mark.usefixtures("admin_user")
+def test_a_client_reaching_the_app_directly_cannot_rotate_x_forwarded_for(
+    settings: Settings, database: Database
+) -> None:
+    app = proxied_app(settings, database, trust_proxy=1)
+    codes = [login_from(app, "203.0.113.9", f"198.51.100.{n}").status_code for n in range(6)]
+    assert codes == [401] * 5 + [429]
+
+
+@pytest.mark.usefixtures("admin_user")
+def test_through_our_proxy_only_the_configured_hops_are_believed(
+    settings: Settings, database: Database
+) -> None:
+    app = proxied_app(settings, database, trust_proxy=1, proxy_ips="10.0.0.0/8")
+    # The client prepends made-up hops; our one proxy appends the address it saw.
+    codes = [
+        login_from(app, "10.0.0.2", f"198.51.100.{n}, 203.0.113.9").status_code for n in range(6)
+    ]
+    assert codes == [401] * 5 + [429]
+    assert login_from(app, "10.0.0.2", "203.0.113.10").status_code == 401  # someone else
+
+
+@pytest.mark.usefixtures("admin_user")
+def test_a_limited_address_is_told_for_how_long(settings: Settings, database: Database) -> None:
+    app = proxied_app(settings, database)
+    for _ in range(5):
+        login_from(app, "203.0.113.20", "")
+    response = login_from(app, "203.0.113.20", "")
+    assert response.status_code == 429
+    seconds = int(response.headers["Retry-After"])
+    assert 1 <= seconds <= 60
+    assert f"Try again in {seconds} seconds" in response.get_data(as_text=True)
+
+
+def test_trust_proxy_reads_true_as_one_hop_and_refuses_bad_networks() -> None:
+    assert Settings(_env_file=None, trust_proxy="true").trust_proxy == 1  # type: ignore[call-arg,arg-type]
+    assert Settings(_env_file=None, trust_proxy="2").trust_proxy == 2  # type: ignore[call-arg,arg-type]
+    with pytest.raises(ValueError, match="not an IP address"):
+        Settings(_env_file=None, proxy_ips="10.0.0.0/8, proxy.local")  # type: ignore[call-arg]

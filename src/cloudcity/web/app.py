@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.config import Settings, load_settings
 from cloudcity.db import Database
@@ -25,6 +24,7 @@ from cloudcity.web import (
 from cloudcity.web.body_limit import BoundedBody
 from cloudcity.web.context import Services, install
 from cloudcity.web.delivery_webhooks import SENDGRID_MAX_BYTES
+from cloudcity.web.proxies import TrustedProxies, networks
 from cloudcity.web.twilio_auth import warn_if_unsigned
 from cloudcity.web.twilio_webhook import MAX_WEBHOOK_BYTES
 from cloudcity.web.webhook_keys import check_webhook_keys
@@ -46,8 +46,11 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
     ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES)
     app.wsgi_app = BoundedBody(app.wsgi_app, ceiling=ceiling)  # type: ignore[method-assign]
     if settings.trust_proxy:
-        # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+        # Only behind proxies we run: they set X-Forwarded-* for signatures and the login limit.
+        trusted = TrustedProxies(
+            app.wsgi_app, hops=settings.trust_proxy, proxies=networks(settings.proxy_ips)
+        )
+        app.wsgi_app = trusted  # type: ignore[method-assign]
     warn_if_unsigned(settings)
     check_webhook_keys(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))

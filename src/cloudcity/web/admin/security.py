@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import time
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -152,10 +154,21 @@ def csrf_refused(exc: CSRFError) -> tuple[str, int]:
 
 
 @bp.errorhandler(TooManyRequests)
-def too_many(_exc: TooManyRequests) -> tuple[str, int]:
-    """Too many login attempts from one address."""
-    message = "Too many login attempts from your address. Wait a minute, then try again."
-    return render_template("admin/error.html", title="Slow down", message=message), 429
+def too_many(_exc: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Too many refused logins from one address: say so, and for how long."""
+    seconds = _seconds_limited()
+    message = (
+        f"Too many refused logins from your address ({request.remote_addr}): at most "
+        f"{LOGIN_LIMIT.replace('/', ' a ')}. Try again in {seconds} seconds."
+    )
+    page = render_template("admin/error.html", title="Slow down", message=message)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _seconds_limited() -> int:
+    limiters: set[Limiter] = current_app.extensions.get("limiter", set())
+    resets = [found.reset_at for lim in limiters if (found := lim.current_limit) is not None]
+    return max(1, math.ceil(max(resets, default=time.time() + 60) - time.time()))
 
 
 def init_app(app: Flask, settings: Settings) -> None:
