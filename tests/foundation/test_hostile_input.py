@@ -10,7 +10,10 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
+from cloudcity.config import Settings
+from cloudcity.db import Database
 from cloudcity.db.models import Customer, Order
+from cloudcity.web import create_app
 from tests.foundation.conftest import counts, order_body
 
 HUGE_EXPONENTS = ["1e999990", "1E+999999", "9.99e999999", "-1e999999", "1e-999999", "1e4301"]
@@ -100,3 +103,24 @@ def test_a_utf8_idempotency_key_is_stored_as_written(
     response = client.post("/api/order", json=order_body(), headers={"Idempotency-Key": header})
     assert response.status_code == 201
     assert session.scalars(sa.select(Order.idempotency_key)).one() == key
+
+
+def test_the_openapi_document_declares_auth_only_when_required(
+    client: FlaskClient, settings: Settings, database: Database
+) -> None:
+    open_document = client.get("/api/openapi.json").get_json()
+    assert "security" not in open_document
+    assert "securitySchemes" not in open_document["components"]
+    keyed = Settings.model_validate(
+        {**settings.model_dump(), "api_user": "studio", "api_password": "a-long-api-password"}
+    )
+    document = create_app(keyed, database=database).test_client().get("/api/openapi.json").json
+    assert document is not None and document["security"] == [{"basic": []}]
+
+
+def test_the_price_calculator_parameters_say_what_the_server_takes(client: FlaskClient) -> None:
+    document = client.get("/api/openapi.json").get_json()
+    parameters = document["paths"]["/api/pricecalculator"]["get"]["parameters"]
+    size = next(p for p in parameters if p["name"] == "size")["schema"]
+    assert (size["minLength"], size["maxLength"]) == (1, 80)
+    assert size["enum"] == client.get("/api/flavours").get_json()["size"]

@@ -8,7 +8,10 @@ from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from cloudcity import menu
+from cloudcity.db.models import OptionKind
 from cloudcity.web import schemas
+from cloudcity.web.context import db_session, settings
 
 bp = Blueprint("openapi", __name__)
 REF = "#/components/schemas/{model}"
@@ -23,25 +26,42 @@ MODELS = (
 
 @bp.get("/api/openapi.json")
 def openapi_json() -> Response:
-    """Serve the API's OpenAPI document."""
-    return jsonify(openapi_document())
+    """Serve the API's OpenAPI document: the current menu's names, Basic auth when required."""
+    grouped = menu.orderable(db_session())
+    names = {kind.value: [option.name for option in grouped[kind]] for kind in OptionKind}
+    return jsonify(openapi_document(auth=settings().api_auth is not None, choices=names))
 
 
-def openapi_document() -> dict[str, Any]:
-    """Build the OpenAPI 3.1 document from the pydantic models."""
+def openapi_document(
+    *, auth: bool = True, choices: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """Build the OpenAPI 3.1 document from the pydantic models.
+
+    `auth` declares HTTP Basic auth (only when the API requires it); `choices` lists the
+    orderable names per kind, so a schema-driven client sends cakes that are on the menu.
+    """
     modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [(schemas.OrderCreate, "validation")]
     modes += [(model, "serialization") for model in MODELS[1:]]
     _, top = models_json_schema(modes, ref_template=REF)
-    return {
+    components: dict[str, Any] = {"schemas": top.get("$defs", {})}
+    for kind, names in (choices or {}).items():
+        if names:
+            components["schemas"]["CakeIn"]["properties"][kind]["enum"] = names
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Cloud City order API", "version": "1.0.0"},
-        "components": {
-            "schemas": top.get("$defs", {}),
-            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
-        },
-        "security": [{"basic": []}],
-        "paths": _paths(),
+        "components": components,
+        "paths": _paths(components["schemas"]["CakeIn"]["properties"]),
     }
+    if auth:
+        components["securitySchemes"] = {"basic": {"type": "http", "scheme": "basic"}}
+        document["security"] = [{"basic": []}]
+    return document
+
+
+def _plain_string(schema: dict[str, Any]) -> dict[str, Any]:
+    keep = ("type", "minLength", "maxLength", "enum")
+    return {key: schema[key] for key in keep if key in schema}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -56,9 +76,10 @@ def _errors(*codes: str) -> dict[str, Any]:
     return {code: _answer("refused", "ErrorPublic") for code in codes}
 
 
-def _paths() -> dict[str, Any]:
+def _paths(cake: dict[str, Any]) -> dict[str, Any]:
+    # The query's four choices have the very schemas of the order body's cake.
     cake_params = [
-        {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
+        {"name": n, "in": "query", "required": True, "schema": _plain_string(cake[n])}
         for n in ("size", "flavour", "frosting", "topping")
     ]
     return {
@@ -79,7 +100,11 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "summary": "Place an order",
                 "parameters": [
-                    {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "schema": {"type": "string", "maxLength": 200},
+                    }
                 ],
                 "requestBody": {
                     "required": True,
