@@ -42,15 +42,7 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    # The largest body any route takes (SendGrid's batches); each route then keeps its own.
-    ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES)
-    app.wsgi_app = BoundedBody(app.wsgi_app, ceiling=ceiling)  # type: ignore[method-assign]
-    if settings.trust_proxy:
-        # Only behind proxies we run: they set X-Forwarded-* for signatures and the login limit.
-        trusted = TrustedProxies(
-            app.wsgi_app, hops=settings.trust_proxy, proxies=networks(settings.proxy_ips)
-        )
-        app.wsgi_app = trusted  # type: ignore[method-assign]
+    _wrap(app, settings)
     warn_if_unsigned(settings)
     check_webhook_keys(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url)))
@@ -63,3 +55,16 @@ def create_app(settings: Settings | None = None, *, database: Database | None = 
         app.register_blueprint(dev_chat.bp)
     admin.init_app(app, settings)
     return app
+
+
+def _wrap(app: Flask, settings: Settings) -> None:
+    """The WSGI middleware: bounded chunked bodies, and X-Forwarded-* from our proxies only."""
+    # The largest body any route takes (SendGrid's batches); each route then keeps its own.
+    ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES)
+    app.wsgi_app = BoundedBody(app.wsgi_app, ceiling=ceiling)  # type: ignore[method-assign]
+    if settings.trust_proxy:
+        # They set X-Forwarded-Proto/Host for signature checks and -For for the login limit.
+        trusted = TrustedProxies(
+            app.wsgi_app, hops=settings.trust_proxy, proxies=networks(settings.proxy_ips)
+        )
+        app.wsgi_app = trusted  # type: ignore[method-assign]
