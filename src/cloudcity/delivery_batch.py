@@ -2,8 +2,8 @@
 
 `delivery.record` costs a lookup, a lock and an insert per event: fine for one Twilio callback,
 ruinous for a SendGrid batch of thousands. Here the batch's outbox rows are read (and locked)
-together, the new events are inserted by one multi-row INSERT ... ON CONFLICT DO NOTHING per
-page of rows, and only events that were new move a message's status forward.
+together, the new events are inserted by one INSERT ... ON CONFLICT DO NOTHING (db.bulk), and
+only events that were new move a message's status forward.
 """
 
 from __future__ import annotations
@@ -14,8 +14,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.base import table_of, utcnow
-from cloudcity.db.dialect import backend, lock_for_update, upsert_insert
+from cloudcity.db.base import utcnow
+from cloudcity.db.bulk import insert_new
+from cloudcity.db.dialect import lock_for_update
 from cloudcity.db.models import DeliveryEvent, OutboxMessage
 from cloudcity.delivery import Report, _message_ids, advances
 
@@ -30,7 +31,7 @@ def record_batch(session: orm.Session, *, reports: Sequence[Report]) -> int:
     messages = _outbox_rows(session, unique)
     matched = {report.event_key: _match(report, messages) for report in unique}
     rows = [_event_row(report, matched[report.event_key]) for report in unique]
-    new_keys = _insert_new(session, rows)
+    new_keys = insert_new(session, DeliveryEvent, rows, unique="event_key")
     for report in unique:
         message = matched[report.event_key]
         if report.event_key not in new_keys or message is None:
@@ -39,17 +40,6 @@ def record_batch(session: orm.Session, *, reports: Sequence[Report]) -> int:
             message.delivery_status = report.event
             message.updated_at = utcnow()
     return len(new_keys)
-
-
-def _insert_new(session: orm.Session, rows: list[dict[str, Any]]) -> set[str]:
-    table = table_of(DeliveryEvent)
-    statement = (
-        upsert_insert(backend(session), table)
-        .on_conflict_do_nothing(index_elements=["event_key"])
-        .returning(table.c.event_key)
-    )
-    # executemany with RETURNING: SQLAlchemy sends pages of multi-row VALUES ("insertmanyvalues").
-    return set(session.execute(statement, rows).scalars())
 
 
 def _outbox_rows(session: orm.Session, reports: Sequence[Report]) -> list[OutboxMessage]:

@@ -9,6 +9,8 @@ return may stay in a message body; a one-line field (a name, a key) turns them i
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
+from typing import Any
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 LINE_BREAKS = re.compile(r"[\t\n\r]")
@@ -27,3 +29,32 @@ def clean_line(text: str) -> str:
 def has_control(text: str) -> bool:
     """True when the text holds a character `clean_line` would change."""
     return bool(CONTROL.search(text) or LINE_BREAKS.search(text))
+
+
+def clean_json(value: Any) -> Any:
+    """A parsed JSON value with `clean` applied to every string in it, keys too.
+
+    Containers are cleaned in place, with a stack instead of recursion: any depth the JSON
+    parser accepted is fine here.
+    """
+    if isinstance(value, str):
+        return clean(value)
+    pending: list[Any] = [value]
+    while pending:
+        container = pending.pop()
+        if isinstance(container, dict):
+            items = [(clean(key), item) for key, item in container.items()]
+            container.clear()
+            container.update(items)
+            keys: Iterable[Any] = list(container)
+        elif isinstance(container, list):
+            keys = range(len(container))
+        else:
+            continue
+        for key in keys:
+            item = container[key]
+            if isinstance(item, str):
+                container[key] = clean(item)
+            elif isinstance(item, dict | list):
+                pending.append(item)
+    return value

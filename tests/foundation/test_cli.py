@@ -37,3 +37,28 @@ def test_a_bad_setting_stops_the_command_with_its_name(
     result = runner.invoke(main, ["menu"])
     assert result.exit_code != 0
     assert "CLOUDCITY_PORT" in result.output
+
+
+def test_serving_production_with_weak_or_missing_keys_stops_naming_each_variable(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name, value in {
+        "CLOUDCITY_ENV": "production",
+        "CLOUDCITY_SECRET_KEY": "a",
+        "CLOUDCITY_API_USER": "studio",
+        "CLOUDCITY_API_PASSWORD": "a",
+        "CLOUDCITY_PUBLIC_URL": "https://cakes.example.com",
+        "SENDGRID_API_KEY": "SG.a-real-looking-key",
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    }.items():
+        monkeypatch.setenv(name, value)
+    result = runner.invoke(main, ["serve", "--prod"])
+    assert result.exit_code != 0
+    for expected in (
+        "CLOUDCITY_SECRET_KEY must be at least 32 characters",
+        "CLOUDCITY_API_PASSWORD must be at least 16 characters",
+        "CLOUDCITY_SENDGRID_WEBHOOK_PUBLIC_KEY must be set",
+        "TWILIO_AUTH_TOKEN must be set",
+    ):
+        assert expected in result.output
+    assert "CLOUDCITY_SETTINGS" not in result.output

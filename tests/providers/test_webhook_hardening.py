@@ -145,3 +145,17 @@ def test_twilio_status_keeps_no_oversized_field(
     stored = session.scalars(sa.select(DeliveryEvent)).one()
     assert len(json.dumps(stored.payload)) < 1_000
     assert stored.payload["MessageSid"] == SID
+
+
+def test_control_characters_inside_events_are_not_stored(
+    client: FlaskClient, session: orm.Session
+) -> None:
+    event = sg_event(
+        "open", "e\u00001", useragent="Mozilla\u001b[2J", extra={"k\u0000": ["\u0007"]}
+    )
+    status, _ = sendgrid_post(client, [event], None)
+    assert status == 200
+    stored = session.scalars(sa.select(DeliveryEvent)).one()
+    assert stored.event_key == "sendgrid:e1"
+    assert stored.payload["useragent"] == "Mozilla[2J"
+    assert stored.payload["extra"] == {"k": [""]}

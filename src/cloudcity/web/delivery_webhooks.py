@@ -19,6 +19,7 @@ from cloudcity.providers.sendgrid_webhook import (
     WebhookKeyError,
     is_valid_signature,
 )
+from cloudcity.text import clean_json
 from cloudcity.web.context import db_session, settings
 from cloudcity.web.errors import ApiError
 from cloudcity.web.twilio_auth import twilio_signed
@@ -124,7 +125,8 @@ def _event_list(payload: str) -> list[dict[str, Any]]:
         raise ApiError(
             400, "the body must be a JSON array of event objects", [Problem("body", "not an array")]
         )
-    return events
+    # Stored as they came, but without control characters (PostgreSQL refuses \u0000).
+    return [clean_json(event) for event in events]
 
 
 def _refuse_constant(name: str) -> float:
