@@ -68,6 +68,11 @@ def authenticate(
     return user
 
 
+def end_sessions(*, uow: UnitOfWork, user_id: int) -> None:
+    """End every session of this user: their cookies name the old session epoch."""
+    uow.admins.end_sessions(user_id)
+
+
 def _verify(password_hash: str, password: str) -> bool:
     try:
         return _hasher.verify(password_hash, password)

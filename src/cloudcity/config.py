@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
+MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16}
 
 
 def _env(name: str) -> AliasChoices:
@@ -49,7 +51,8 @@ class Settings(BaseSettings):
     secret_key: SecretStr | None = None
     api_user: str | None = None
     api_password: SecretStr | None = None
-    trust_proxy: bool = False
+    trust_proxy: int = Field(default=0, ge=0, le=10)  # proxy hops in front; "true" means 1
+    proxy_ips: str = "127.0.0.1, ::1"
     max_body_bytes: int = Field(default=16 * 1024, ge=1024)
     ratelimit_storage_uri: str = "memory://"
 
@@ -106,18 +109,30 @@ class Settings(BaseSettings):
             raise ValueError(f"{value!r} is not a locale, e.g. en_US or en_GB") from None
         return value
 
+    @field_validator("trust_proxy", mode="before")
+    @classmethod
+    def _hops(cls, value: object) -> object:
+        text = str(value).strip().lower()
+        return {"true": 1, "yes": 1, "on": 1, "false": 0, "no": 0, "off": 0, "": 0}.get(text, value)
+
+    @field_validator("proxy_ips")
+    @classmethod
+    def _proxy_networks(cls, value: str) -> str:
+        for entry in (part.strip() for part in value.split(",")):
+            try:
+                ipaddress.ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network") from None
+        return value
+
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.env != "production":
             return self
-        missing = [
-            f"CLOUDCITY_{name.upper()}"
-            for name in ("secret_key", "api_user", "api_password", "public_url")
-            if _is_placeholder(getattr(self, name))
-        ]
-        if missing:
+        problems = _missing_secrets(self) + _short_secrets(self) + _unverifiable_webhooks(self)
+        if problems:
             raise ValueError(
-                "production needs real values for " + ", ".join(missing) + " (placeholders refused)"
+                "CLOUDCITY_ENV=production refuses to start:\n    " + "\n    ".join(problems)
             )
         return self
 
@@ -137,6 +152,43 @@ class Settings(BaseSettings):
         if self.api_user and self.api_password:
             return self.api_user, self.api_password.get_secret_value()
         return None
+
+
+def _missing_secrets(config: Settings) -> list[str]:
+    return [
+        f"CLOUDCITY_{name.upper()} must be set to a real value (placeholders refused)"
+        for name in ("secret_key", "api_user", "api_password", "public_url")
+        if _is_placeholder(getattr(config, name))
+    ]
+
+
+def _short_secrets(config: Settings) -> list[str]:
+    found = []
+    for name, minimum in MIN_SECRET_LENGTHS.items():
+        value = getattr(config, name)
+        if not _is_placeholder(value) and len(value.get_secret_value()) < minimum:
+            found.append(
+                f"CLOUDCITY_{name.upper()} must be at least {minimum} characters "
+                "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+    return found
+
+
+def _unverifiable_webhooks(config: Settings) -> list[str]:
+    """Providers that are configured but whose webhooks could not be verified."""
+    found = []
+    if config.sendgrid_api_key is not None and not config.sendgrid_webhook_public_key:
+        found.append(
+            "CLOUDCITY_SENDGRID_WEBHOOK_PUBLIC_KEY must be set when SENDGRID_API_KEY is "
+            "(SendGrid's Event Webhook 'Verification Key'; unsigned events are refused)"
+        )
+    twilio = config.twilio_account_sid or config.twilio_whatsapp_from or config.twilio_sms_from
+    if twilio and _is_placeholder(config.twilio_auth_token):
+        found.append(
+            "TWILIO_AUTH_TOKEN must be set when Twilio is configured "
+            "(it checks every webhook's X-Twilio-Signature)"
+        )
+    return found
 
 
 def _is_placeholder(value: object) -> bool:
@@ -161,8 +213,15 @@ def load_settings(**overrides: object) -> Settings:
 def _describe(exc: ValidationError) -> str:
     lines = []
     for error in exc.errors():
-        field = ".".join(str(part) for part in error["loc"]) or "settings"
+        if not error["loc"]:  # a check across settings: its message names the variables
+            lines.append(_plain(error["msg"]))
+            continue
+        field = ".".join(str(part) for part in error["loc"])
         name = field.upper() if field.upper().startswith(("TWILIO_", "SENDGRID_")) else field
         variable = name if name.isupper() else f"CLOUDCITY_{field.upper()}"
         lines.append(f"{variable}: {error['msg']}")
     return "invalid configuration:\n  " + "\n  ".join(lines)
+
+
+def _plain(message: str) -> str:
+    return message.removeprefix("Value error, ")

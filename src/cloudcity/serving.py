@@ -37,7 +37,7 @@ def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> N
         "threads": threads,
         "accesslog": "-",
         "errorlog": "-",
-        "forwarded_allow_ips": "*" if settings.trust_proxy else "127.0.0.1",
+        "forwarded_allow_ips": settings.proxy_ips if settings.trust_proxy else "127.0.0.1",
         "graceful_timeout": 20,
     }
     Gunicorn(settings, options).run()

@@ -144,7 +144,7 @@ def test_repeated_logins_are_slowed_down(client: FlaskClient, auth: AuthActions)
     assert codes == [401] * 5
     response = auth.login()
     assert response.status_code == 429
-    assert "Too many login attempts" in response.get_data(as_text=True)
+    assert "Too many refused logins" in response.get_data(as_text=True)
 
 
 def test_successful_logins_are_not_slowed_down(client: FlaskClient, auth: AuthActions) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from cloudcity.cli import main
+from tests.foundation.test_serve import CLOUDCITY, _free_port
 
 
 def test_db_upgrade_on_a_new_file_creates_folders_and_seeds_the_menu(
@@ -37,3 +40,38 @@ def test_a_bad_setting_stops_the_command_with_its_name(
     result = runner.invoke(main, ["menu"])
     assert result.exit_code != 0
     assert "CLOUDCITY_PORT" in result.output
+
+
+def test_serving_production_with_weak_or_missing_keys_stops_naming_each_variable(
+    tmp_path: Path,
+) -> None:
+    # A subprocess with a timeout: were the keys accepted, gunicorn would serve until killed.
+    env = os.environ | {
+        "CLOUDCITY_ENV": "production",
+        "CLOUDCITY_SECRET_KEY": "a",
+        "CLOUDCITY_API_USER": "studio",
+        "CLOUDCITY_API_PASSWORD": "a",
+        "CLOUDCITY_PUBLIC_URL": "https://cakes.example.com",
+        "CLOUDCITY_DATABASE_URL": str(tmp_path / "cloudcity.db"),
+        "CLOUDCITY_PORT": str(_free_port()),
+        "SENDGRID_API_KEY": "SG.a-real-looking-key",
+        "TWILIO_ACCOUNT_SID": "AC" + "1" * 32,
+    }
+    done = subprocess.run(
+        [str(CLOUDCITY), "serve", "--prod"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode != 0
+    for expected in (
+        "CLOUDCITY_SECRET_KEY must be at least 32 characters",
+        "CLOUDCITY_API_PASSWORD must be at least 16 characters",
+        "CLOUDCITY_SENDGRID_WEBHOOK_PUBLIC_KEY must be set",
+        "TWILIO_AUTH_TOKEN must be set",
+    ):
+        assert expected in done.stderr
+    assert "CLOUDCITY_SETTINGS" not in done.stderr

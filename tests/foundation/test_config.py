@@ -56,7 +56,7 @@ def test_production_refuses_missing_and_placeholder_secrets(
 def test_production_starts_with_real_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
     for name, value in {
         "ENV": "production",
-        "SECRET_KEY": "a-long-random-secret-value",
+        "SECRET_KEY": "a-long-random-secret-value-for-flask",
         "API_USER": "studio",
         "API_PASSWORD": "another-long-secret",
         "PUBLIC_URL": "https://cakes.example.com",
@@ -71,3 +71,30 @@ def test_api_credentials_turn_on_basic_auth(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("CLOUDCITY_API_USER", "studio")
     monkeypatch.setenv("CLOUDCITY_API_PASSWORD", "pw-pw-pw-pw")
     assert load_settings().api_auth == ("studio", "pw-pw-pw-pw")
+
+
+def test_production_refuses_one_character_secrets_and_names_the_minimum(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in {
+        "ENV": "production",
+        "SECRET_KEY": "a",
+        "API_USER": "studio",
+        "API_PASSWORD": "a",
+        "PUBLIC_URL": "https://cakes.example.com",
+    }.items():
+        monkeypatch.setenv(f"CLOUDCITY_{name}", value)
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    message = str(raised.value)
+    assert "CLOUDCITY_SECRET_KEY must be at least 32 characters" in message
+    assert "CLOUDCITY_API_PASSWORD must be at least 16 characters" in message
+    assert "CLOUDCITY_SETTINGS" not in message
+
+
+def test_the_production_error_names_only_real_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CLOUDCITY_ENV", "production")
+    with pytest.raises(SettingsError) as raised:
+        load_settings()
+    assert "CLOUDCITY_SETTINGS" not in str(raised.value)
+    assert "CLOUDCITY_SECRET_KEY" in str(raised.value)

@@ -130,3 +130,17 @@ def test_fifty_customers_racing_for_the_last_two_places_get_two_orders(
     session.expire_all()
     assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 3
     assert session.scalar(sa.select(PickupSlotCount.taken)) == 3
+
+
+def test_unknown_query_parameters_are_refused(client: FlaskClient) -> None:
+    answer = client.get("/api/pickup-slots?days=1&colour=blue")
+    assert answer.status_code == 422
+    assert answer.get_json()["details"] == [
+        {"field": "colour", "message": "not a parameter of this call"}
+    ]
+
+
+def test_a_first_day_far_in_the_past_or_future_answers_without_error(client: FlaskClient) -> None:
+    for first in ("0001-01-01", "9999-12-31"):
+        answer = client.get(f"/api/pickup-slots?from={first}&days=60")
+        assert answer.status_code == 200, first

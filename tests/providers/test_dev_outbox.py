@@ -85,7 +85,7 @@ def test_production_has_no_inbox(settings: Settings, database: Database, email_n
         {
             **settings.model_dump(),
             "env": "production",
-            "secret_key": "a-real-secret-key-for-this-test",
+            "secret_key": "a-real-secret-key-for-this-test-run",
             "api_user": "baker",
             "api_password": "a-real-password-for-this-test",
             "public_url": "https://cakes.example",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from email import policy
-from email.parser import BytesParser
+from email.parser import BytesParser, Parser
 from pathlib import Path
 
 import pytest
@@ -18,6 +18,7 @@ from cloudcity.providers import (
     build_providers,
 )
 from cloudcity.providers.local import NAME, outbox_dirs
+from cloudcity.providers.local_inbox import email_summaries
 from cloudcity.providers.sendgrid_sender import SendGridEmailSender
 from cloudcity.providers.twilio_sender import TwilioMessageSender
 from tests.support.documents import PDF, receipt_email
@@ -97,3 +98,17 @@ def test_twilio_without_a_sender_number_stays_local(
     providers = build_providers(configured)
     assert isinstance(providers.messages, LocalMessageSender)
     assert "only partly configured" in caplog.text
+
+
+def test_an_internationalised_address_is_a_valid_to_header(settings: Settings) -> None:
+    email = receipt_email()
+    sender = build_providers(settings).email
+    sender.send_email(type(email)(**{**email.__dict__, "to": "josé@exämple.com"}))
+    emails, _ = outbox_dirs(settings.var_dir)
+    (path,) = emails.iterdir()
+    raw = path.read_bytes()
+    assert "To: josé@exämple.com".encode() in raw
+    message = Parser(policy=policy.default).parsestr(raw.decode())
+    assert message["To"].addresses[0].addr_spec == "josé@exämple.com"
+    (shown,) = email_summaries(emails)
+    assert shown.to == "josé@exämple.com"

@@ -13,6 +13,7 @@ from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import TranscriptLine
 from cloudcity.phones import PhoneError, parse_address
+from cloudcity.text import clean
 
 INBOUND = "in"
 OUTBOUND = "out"
@@ -21,8 +22,6 @@ MAX_BODY = 4096
 FIELD_MAX = 200
 # Twilio's SIDs are two letters and 32 hex digits; we keep anything that fits the column.
 SID = re.compile(r"[A-Za-z0-9]{2,64}")
-# PostgreSQL text cannot hold NUL, and no other C0 control but tab and newline means anything.
-CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -69,7 +68,7 @@ def inbound_from_form(form: Mapping[str, str]) -> Inbound:
 
 
 def _text(value: str, limit: int) -> str:
-    return CONTROL.sub("", value)[:limit]
+    return clean(value)[:limit]
 
 
 @dataclass(frozen=True)

@@ -200,6 +200,8 @@ class AdminUser(Base):
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    # Part of every session's id: raising it (logging out) ends every session of this user.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default=sa.text("0"))
 
 
 class ShopCalendar(Base):

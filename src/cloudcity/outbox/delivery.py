@@ -71,7 +71,7 @@ def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
         return False
     message = uow.deliveries.locked_message(
         outbox_id=report.outbox_id,
-        provider_ids=_message_ids(report.provider, report.provider_message_id or ""),
+        provider_ids=message_ids(report.provider, report.provider_message_id or ""),
         email_of_order=report.order_id if report.provider == "sendgrid" else None,
     )
     uow.deliveries.add(_event(report, message, now=now))
@@ -83,7 +83,7 @@ def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
     return True
 
 
-def _message_ids(provider: str, message_id: str) -> list[str]:
+def message_ids(provider: str, message_id: str) -> list[str]:
     """The ids a send may have returned: SendGrid's sg_message_id is `<X-Message-Id>.<filter>`.
 
     Older X-Message-Ids contain dots themselves, so every dotted prefix is a candidate.

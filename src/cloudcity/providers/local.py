@@ -13,6 +13,7 @@ import re
 import tempfile
 import uuid
 from datetime import datetime
+from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
@@ -68,7 +69,9 @@ class LocalEmailSender:
         return local_id
 
     def _message(self, email: Email, local_id: str) -> EmailMessage:
-        message = EmailMessage()
+        # RFC 6532 (SMTPUTF8): an internationalised address is written as UTF-8, as a mail
+        # server that accepts it would see it; the default policy mangles it into encoded words.
+        message = EmailMessage(policy=policy.SMTPUTF8)
         message["From"] = self._from
         message["To"] = email.to
         message["Subject"] = email.subject

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from email import policy
 from email.message import EmailMessage
-from email.parser import BytesParser
+from email.parser import Parser
 from pathlib import Path
 from typing import Any
 
@@ -45,8 +45,9 @@ def read_email(folder: Path, name: str) -> LocalEmail | None:
     """The email stored under `name`, or None when no such outbox file is listed."""
     if name not in listed(folder, "eml"):
         return None
-    with (folder / name).open("rb") as stream:
-        message = BytesParser(policy=policy.default).parse(stream)
+    # Headers may be UTF-8 (RFC 6532), which BytesParser leaves as escapes; bodies are 7-bit.
+    text = (folder / name).read_bytes().decode("utf-8", errors="replace")
+    message = Parser(policy=policy.default).parsestr(text)
     assert isinstance(message, EmailMessage)
     return LocalEmail(
         name=name,

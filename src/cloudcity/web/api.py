@@ -26,6 +26,7 @@ from cloudcity.orders import (
 from cloudcity.phones import PhoneError, parse_address
 from cloudcity.pickup import PickupUnavailable, shop_rules
 from cloudcity.pricing import MenuError, Problem, Quote, quote
+from cloudcity.text import clean_line
 from cloudcity.web import schemas
 from cloudcity.web.context import now, reading, settings, unit_of_work
 from cloudcity.web.errors import ApiError, from_validation
@@ -121,13 +122,7 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
         ) from None
     except MoneyError as exc:
         raise ApiError(422, "the price is not valid", [Problem("price", str(exc))]) from None
-    key = request.headers.get("Idempotency-Key") or payload.idempotency_key
-    if key is not None and not 0 < len(key) <= 200:
-        raise ApiError(
-            422,
-            "the Idempotency-Key is not valid",
-            [Problem("Idempotency-Key", "use 1 to 200 characters")],
-        )
+    key = _header_key() or payload.idempotency_key
     return OrderRequest(
         address=address,
         name=payload.customer.name,
@@ -139,6 +134,25 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
         fingerprint=_fingerprint(payload) if key else None,
         pickup_at=None if payload.pickup_at is None else parse_pickup_at(payload.pickup_at),
     )
+
+
+def _header_key() -> str | None:
+    """The Idempotency-Key header as the client wrote it (UTF-8), cleaned like any text."""
+    raw = request.headers.get("Idempotency-Key")
+    if not raw:
+        return None
+    try:
+        # WSGI hands headers over as latin-1; a UTF-8 key is re-read as the bytes it was.
+        key = clean_line(raw.encode("latin-1").decode("utf-8")).strip()
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        key = ""
+    if not 0 < len(key) <= 200:
+        raise ApiError(
+            422,
+            "the Idempotency-Key is not valid",
+            [Problem("Idempotency-Key", "use 1 to 200 printable UTF-8 characters")],
+        )
+    return key
 
 
 def _fingerprint(payload: schemas.OrderCreate) -> str:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from cloudcity.clock import Clock, system_clock
 from cloudcity.config import Settings, load_settings
@@ -13,6 +12,7 @@ from cloudcity.db import Database
 from cloudcity.web import (
     admin,
     api,
+    browser_headers,
     calendar_feed,
     delivery_webhooks,
     dev_chat,
@@ -24,8 +24,13 @@ from cloudcity.web import (
     pickup_api,
     twilio_webhook,
 )
+from cloudcity.web.body_limit import BoundedBody
 from cloudcity.web.context import Services, install
+from cloudcity.web.delivery_webhooks import SENDGRID_MAX_BYTES
+from cloudcity.web.proxies import TrustedProxies, networks
 from cloudcity.web.twilio_auth import warn_if_unsigned
+from cloudcity.web.twilio_webhook import MAX_WEBHOOK_BYTES
+from cloudcity.web.webhook_keys import check_webhook_keys
 
 log = logging.getLogger(__name__)
 
@@ -45,12 +50,12 @@ def create_app(
         JSON_SORT_KEYS=False,
     )
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    if settings.trust_proxy:
-        # Only behind a proxy we run: it sets X-Forwarded-Proto/Host for signature checks.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
+    _wrap(app, settings)
     warn_if_unsigned(settings)
+    check_webhook_keys(settings)
     install(app, Services(settings, database or Database.connect(settings.database_url), clock))
     errors.register(app)
+    browser_headers.register(app)
     for module in (
         api,
         pickup_api,
@@ -67,3 +72,16 @@ def create_app(
         app.register_blueprint(dev_chat.bp)
     admin.init_app(app, settings)
     return app
+
+
+def _wrap(app: Flask, settings: Settings) -> None:
+    """The WSGI middleware: bounded chunked bodies, and X-Forwarded-* from our proxies only."""
+    # The largest body any route takes (SendGrid's batches); each route then keeps its own.
+    ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES)
+    app.wsgi_app = BoundedBody(app.wsgi_app, ceiling=ceiling)  # type: ignore[method-assign]
+    if settings.trust_proxy:
+        # They set X-Forwarded-Proto/Host for signature checks and -For for the login limit.
+        trusted = TrustedProxies(
+            app.wsgi_app, hops=settings.trust_proxy, proxies=networks(settings.proxy_ips)
+        )
+        app.wsgi_app = trusted  # type: ignore[method-assign]

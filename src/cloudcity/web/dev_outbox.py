@@ -16,7 +16,9 @@ bp = Blueprint("dev_outbox", __name__, url_prefix="/dev/outbox")
 ATTACHMENT_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,120}\.[A-Za-z0-9]{1,10}$")
 # The email's HTML is untrusted markup: no scripts, no network, its own sandboxed origin.
 EMAIL_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; sandbox"
-PAGE_CSP = "default-src 'none'; style-src 'unsafe-inline'; frame-src 'self'; img-src 'self'"
+PAGE_CSP = (
+    "default-src 'none'; style-src 'self'; frame-src 'self'; img-src 'self'; frame-ancestors 'none'"
+)
 
 
 @bp.before_request

@@ -8,7 +8,10 @@ from flask import Blueprint, Response, jsonify
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from cloudcity.domain import OptionKind
 from cloudcity.web import schemas
+from cloudcity.web.context import reading, settings
+from cloudcity.web.pickup_api import MAX_DAYS
 
 bp = Blueprint("openapi", __name__)
 REF = "#/components/schemas/{model}"
@@ -21,28 +24,48 @@ MODELS = (
     schemas.ErrorPublic,
 )
 
+# YYYY-MM-DD and nothing else (no time, no offset): the shop's date.
+DATE_PATTERN = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+
 
 @bp.get("/api/openapi.json")
 def openapi_json() -> Response:
-    """Serve the API's OpenAPI document."""
-    return jsonify(openapi_document())
+    """Serve the API's OpenAPI document: the current menu's names, Basic auth when required."""
+    grouped = reading().menu.orderable()
+    names = {kind.value: [option.name for option in grouped[kind]] for kind in OptionKind}
+    return jsonify(openapi_document(auth=settings().api_auth is not None, choices=names))
 
 
-def openapi_document() -> dict[str, Any]:
-    """Build the OpenAPI 3.1 document from the pydantic models."""
+def openapi_document(
+    *, auth: bool = True, choices: dict[str, list[str]] | None = None
+) -> dict[str, Any]:
+    """Build the OpenAPI 3.1 document from the pydantic models.
+
+    `auth` declares HTTP Basic auth (only when the API requires it); `choices` lists the
+    orderable names per kind, so a schema-driven client sends cakes that are on the menu.
+    """
     modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [(schemas.OrderCreate, "validation")]
     modes += [(model, "serialization") for model in MODELS[1:]]
     _, top = models_json_schema(modes, ref_template=REF)
-    return {
+    components: dict[str, Any] = {"schemas": top.get("$defs", {})}
+    for kind, names in (choices or {}).items():
+        if names:
+            components["schemas"]["CakeIn"]["properties"][kind]["enum"] = names
+    document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Cloud City order API", "version": "1.0.0"},
-        "components": {
-            "schemas": top.get("$defs", {}),
-            "securitySchemes": {"basic": {"type": "http", "scheme": "basic"}},
-        },
-        "security": [{"basic": []}],
-        "paths": _paths(),
+        "components": components,
+        "paths": _paths(components["schemas"]["CakeIn"]["properties"]),
     }
+    if auth:
+        components["securitySchemes"] = {"basic": {"type": "http", "scheme": "basic"}}
+        document["security"] = [{"basic": []}]
+    return document
+
+
+def _plain_string(schema: dict[str, Any]) -> dict[str, Any]:
+    keep = ("type", "minLength", "maxLength", "enum")
+    return {key: schema[key] for key in keep if key in schema}
 
 
 def _ref(name: str) -> dict[str, Any]:
@@ -57,14 +80,14 @@ def _errors(*codes: str) -> dict[str, Any]:
     return {code: _answer("refused", "ErrorPublic") for code in codes}
 
 
-def _query(name: str, description: str, max_length: int) -> dict[str, Any]:
-    schema = {"type": "string", "minLength": 1, "maxLength": max_length}
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
     return {"name": name, "in": "query", "description": description, "schema": schema}
 
 
-def _paths() -> dict[str, Any]:
+def _paths(cake: dict[str, Any]) -> dict[str, Any]:
+    # The query's four choices have the very schemas of the order body's cake.
     cake_params = [
-        {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
+        {"name": n, "in": "query", "required": True, "schema": _plain_string(cake[n])}
         for n in ("size", "flavour", "frosting", "topping")
     ]
     return {
@@ -85,9 +108,21 @@ def _paths() -> dict[str, Any]:
             "get": {
                 "summary": "Free pickup slots, in the shop's time zone",
                 "parameters": [
-                    _query("size", "a cake size (larger cakes may need more notice)", 80),
-                    _query("from", "the first day, YYYY-MM-DD in the shop's time zone", 10),
-                    _query("days", "how many days, 1 to 60 (default 7)", 2),
+                    _query(
+                        "size",
+                        "a cake size (larger cakes may need more notice)",
+                        {"type": "string", "maxLength": 80},
+                    ),
+                    _query(
+                        "from",
+                        "the first day, YYYY-MM-DD in the shop's time zone (default today)",
+                        {"type": "string", "format": "date", "pattern": DATE_PATTERN},
+                    ),
+                    _query(
+                        "days",
+                        "how many days (default 7)",
+                        {"type": "integer", "minimum": 1, "maximum": MAX_DAYS},
+                    ),
                 ],
                 "responses": {"200": _answer("slots", "PickupSlots"), **_errors("401", "422")},
             }
@@ -96,7 +131,11 @@ def _paths() -> dict[str, Any]:
             "post": {
                 "summary": "Place an order",
                 "parameters": [
-                    {"name": "Idempotency-Key", "in": "header", "schema": {"type": "string"}}
+                    {
+                        "name": "Idempotency-Key",
+                        "in": "header",
+                        "schema": {"type": "string", "maxLength": 200},
+                    }
                 ],
                 "requestBody": {
                     "required": True,

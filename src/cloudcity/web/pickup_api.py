@@ -17,15 +17,23 @@ from cloudcity.web.pickup_answers import slot_public
 
 bp = Blueprint("pickup_api", __name__, url_prefix="/api")
 MAX_DAYS = 60
+PARAMETERS = frozenset({"size", "from", "days"})
 
 
 @bp.get("/pickup-slots")
 @api_auth
 def pickup_slots() -> Response:
     """Free pickup slots from a day (shop's date) for some days, with places left."""
+    unknown = sorted(set(request.args) - PARAMETERS)
+    if unknown:
+        details = [Problem(name[:40], "not a parameter of this call") for name in unknown[:10]]
+        raise ApiError(422, "unknown query parameters", details)
     size = _text_arg("size", 80)
     first, days = _from_arg(), _days_arg()
     query = pickup_query(reading(), size=size, now=now())
+    # Nothing is bookable before today or past the horizon: clamp, so no date overflows.
+    today = query.rules.local_today(query.now)
+    first = min(max(first, today), query.last_day + timedelta(days=1))
     found = free_slots(query, first=first, last=first + timedelta(days=days - 1))
     body = schemas.PickupSlots(
         time_zone=query.rules.tz.key, slots=[slot_public(s, query.rules) for s in found]
@@ -41,9 +49,9 @@ def _text_arg(name: str, limit: int) -> str | None:
 
 
 def _from_arg() -> date:
-    value = request.args.get("from", "").strip()
-    if not value:
+    if "from" not in request.args:
         return shop_rules(reading()).local_today(now())
+    value = request.args["from"].strip()
     try:
         return date.fromisoformat(value[:10]) if len(value) <= 10 else _bad_from()
     except ValueError:

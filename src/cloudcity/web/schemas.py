@@ -5,12 +5,38 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+)
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Choice = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
-Phone = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)]
+from cloudcity.text import clean_line
+
+
+def _one_line(value: object) -> object:
+    return clean_line(value) if isinstance(value, str) else value
+
+
+# Control characters are removed before any length is checked (see cloudcity.text).
+OneLine = BeforeValidator(_one_line)
+Name = Annotated[
+    str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Choice = Annotated[
+    str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)
+]
+Phone = Annotated[
+    str, OneLine, StringConstraints(strip_whitespace=True, min_length=3, max_length=40)
+]
 Email = Annotated[EmailStr, StringConstraints(max_length=254)]
+Key = Annotated[
+    str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
+]
 
 
 class _In(BaseModel):
@@ -40,7 +66,7 @@ class OrderCreate(_In):
     customer: CustomerIn
     cake: CakeIn
     price: Decimal | None = Field(default=None, description="number or numeric string")
-    idempotency_key: Annotated[str | None, StringConstraints(min_length=1, max_length=200)] = None
+    idempotency_key: Key | None = None
     pickup_at: Annotated[str | None, StringConstraints(min_length=1, max_length=40)] = Field(
         default=None,
         description="ISO 8601 with offset, or a slot id from /api/pickup-slots; none: to arrange",

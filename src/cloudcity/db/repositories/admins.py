@@ -31,3 +31,11 @@ class AdminRepository:
         """Add a new admin user (its id is set on return)."""
         self._session.add(user)
         self._session.flush()
+
+    def end_sessions(self, user_id: int) -> None:
+        """Move the user's session epoch on: every session cookie naming the old one ends."""
+        self._session.execute(
+            sa.update(AdminUser)
+            .where(AdminUser.id == user_id)
+            .values(session_epoch=AdminUser.session_epoch + 1)
+        )

@@ -42,7 +42,10 @@ def login() -> ResponseReturnValue:
 
 @bp.post("/logout")
 def logout() -> ResponseReturnValue:
-    """End the session."""
+    """End the session, on the server too: a copied cookie of it no longer works."""
+    if current_user.is_authenticated:
+        with unit_of_work() as uow:
+            admins.end_sessions(uow=uow, user_id=current_user.id)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("admin.login_form"))

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
+import time
 from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -21,17 +23,21 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, UserMixin, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from limits.errors import ConfigurationError
-from werkzeug.datastructures import MultiDict
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
 from werkzeug.exceptions import TooManyRequests
 
 from cloudcity import admins
 from cloudcity.config import Settings, SettingsError
 from cloudcity.db.models import AdminUser
+from cloudcity.text import clean, clean_line
 from cloudcity.web.admin import bp, formatting
 from cloudcity.web.context import services
 
 LOGIN_LIMIT = "5/minute"
 PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
+RAW_FIELDS = frozenset({"password"})  # compared as typed, never stored as text
+# Textareas whose lines mean something (a closed date a line): line breaks stay.
+MULTILINE_FIELDS = frozenset({"closed_dates", "closed_yearly"})
 # Ids are PostgreSQL `integer`s: a larger number in a URL names nothing (and would make the
 # database raise), so it is a 404 before any view runs.
 MAX_ID = 2**31 - 1
@@ -46,15 +52,17 @@ class Baker(UserMixin):  # type: ignore[misc]
     id: int
     username: str
     stamp: str
+    epoch: int
 
     @classmethod
     def of(cls, user: AdminUser) -> Baker:
         """The session identity of an admin user."""
-        return cls(user.id, user.username, _stamp(user.password_hash))
+        return cls(user.id, user.username, _stamp(user.password_hash), user.session_epoch)
 
     def get_id(self) -> str:
-        """The session key: id plus a stamp of the hash, so a new password ends old sessions."""
-        return f"{self.id}:{self.stamp}"
+        """The session key: id, a stamp of the hash (a new password ends old sessions) and the
+        session epoch (logging out raises it, so a copied cookie stops working)."""
+        return f"{self.id}:{self.stamp}:{self.epoch}"
 
 
 def _stamp(password_hash: str) -> str:
@@ -62,9 +70,9 @@ def _stamp(password_hash: str) -> str:
 
 
 def load_baker(key: str) -> Baker | None:
-    """The baker a session cookie names, if the user still exists with the same password."""
-    user_id, _, stamp = key.partition(":")
-    if not user_id.isdigit():
+    """The baker a session cookie names, if the user still exists, same password, same epoch."""
+    user_id, stamp, epoch = [*key.split(":"), "", ""][:3]
+    if not (_small_number(user_id) and _small_number(epoch)):
         return None
     # A short read session of its own: the request's session stays free of this read, and a
     # write the view makes next begins in a unit of work of its own anyway.
@@ -72,7 +80,13 @@ def load_baker(key: str) -> Baker | None:
         user = admins.get_user(reading=reading, user_id=int(user_id))
         if user is None or not hmac.compare_digest(_stamp(user.password_hash), stamp):
             return None
+        if user.session_epoch != int(epoch):
+            return None
         return Baker.of(user)
+
+
+def _small_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 10 and int(text) <= MAX_ID
 
 
 def unauthorized() -> ResponseReturnValue:
@@ -110,21 +124,32 @@ def guard() -> ResponseReturnValue | None:
         return unauthorized()
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         abort(404, description="there is nothing with that number")
-    if _has_nul(request.args) or _has_nul(request.form):
-        return _refused_nul()
+    _clean_input()
     if current_app.config.get("WTF_CSRF_ENABLED", True):
         csrf.protect()
     return None
 
 
-def _has_nul(values: MultiDict[str, str]) -> bool:
-    return any("\x00" in key + value for key, value in values.items(multi=True))
+def _clean_input() -> None:
+    """Remove control characters from every field but passwords (see cloudcity.text).
+
+    PostgreSQL cannot store or even compare text with a NUL in it, and escape sequences in a
+    name would reach whoever reads it in a terminal.
+    """
+    request.args = _cleaned(request.args)
+    request.__dict__["form"] = _cleaned(request.form)
 
 
-def _refused_nul() -> tuple[str, int]:
-    # PostgreSQL cannot store or even compare text with a NUL in it; refuse it up front.
-    message = "What was sent contains an invisible NUL character. Retype it and try again."
-    return render_template("admin/error.html", title="Unreadable text", message=message), 400
+def _cleaned(values: MultiDict[str, str]) -> ImmutableMultiDict[str, str]:
+    return ImmutableMultiDict(
+        (clean_line(key), _cleaned_value(key, value)) for key, value in values.items(multi=True)
+    )
+
+
+def _cleaned_value(key: str, value: str) -> str:
+    if key in RAW_FIELDS:
+        return value
+    return clean(value) if key in MULTILINE_FIELDS else clean_line(value)
 
 
 @bp.errorhandler(CSRFError)
@@ -139,10 +164,21 @@ def csrf_refused(exc: CSRFError) -> tuple[str, int]:
 
 
 @bp.errorhandler(TooManyRequests)
-def too_many(_exc: TooManyRequests) -> tuple[str, int]:
-    """Too many login attempts from one address."""
-    message = "Too many login attempts from your address. Wait a minute, then try again."
-    return render_template("admin/error.html", title="Slow down", message=message), 429
+def too_many(_exc: TooManyRequests) -> tuple[str, int, dict[str, str]]:
+    """Too many refused logins from one address: say so, and for how long."""
+    seconds = _seconds_limited()
+    message = (
+        f"Too many refused logins from your address ({request.remote_addr}): at most "
+        f"{LOGIN_LIMIT.replace('/', ' a ')}. Try again in {seconds} seconds."
+    )
+    page = render_template("admin/error.html", title="Slow down", message=message)
+    return page, 429, {"Retry-After": str(seconds)}
+
+
+def _seconds_limited() -> int:
+    limiters: set[Limiter] = current_app.extensions.get("limiter", set())
+    resets = [found.reset_at for lim in limiters if (found := lim.current_limit) is not None]
+    return max(1, math.ceil(max(resets, default=time.time() + 60) - time.time()))
 
 
 def init_app(app: Flask, settings: Settings) -> None:
