@@ -10,17 +10,32 @@ UV := $(BIN)/uv
 UV_VERSION := $(shell sed -n 's/^required-version = "==\(.*\)"/\1/p' pyproject.toml)
 UV_STAMP := $(VENV)/.uv-$(UV_VERSION)
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+TEST_WORKERS ?= 2
 export SCARF_ANALYTICS := false
 # uv installs into .venv with the Python that made it, and never downloads a Python.
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: run test setup lock lint test-sqlite test-postgres bench clean
+# pipefail: a test run piped through its label still fails the build when pytest fails.
+SHELL := bash
+.SHELLFLAGS := -o pipefail -c
+
+PARALLEL := -n $(TEST_WORKERS) -m "not serial"
+SERIAL := -p no:xdist -m serial
+ON_POSTGRES := CLOUDCITY_TEST_DATABASE_URL=$(PG_TEST_URL)
+# Each line of a run's output, as it comes, behind the run's name: [sqlite] or [postgres].
+label = awk '{ print "[$(1)] " $$0; fflush() }'
+
+.PHONY: run test setup lock lint test-sqlite test-postgres test-serial bench clean
 
 run: setup
 	$(BIN)/cloudcity serve
 
-test: setup node_modules/.installed lint test-sqlite test-postgres
+# The two databases side by side (each on $(TEST_WORKERS) workers), then the tests that need
+# the machine to themselves, one at a time.
+test: setup node_modules/.installed lint
+	@$(MAKE) --no-print-directory -j2 test-sqlite test-postgres
+	@$(MAKE) --no-print-directory test-serial
 
 setup: $(VENV)/.installed
 
@@ -52,10 +67,14 @@ lint:
 	$(BIN)/mypy
 
 test-sqlite:
-	$(BIN)/pytest
+	$(BIN)/pytest $(PARALLEL) 2>&1 | $(call label,sqlite)
 
 test-postgres:
-	CLOUDCITY_TEST_DATABASE_URL=$(PG_TEST_URL) $(BIN)/pytest
+	$(ON_POSTGRES) $(BIN)/pytest $(PARALLEL) 2>&1 | $(call label,postgres)
+
+test-serial:
+	$(BIN)/pytest $(SERIAL)
+	$(ON_POSTGRES) $(BIN)/pytest $(SERIAL)
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache .mypy_cache .ruff_cache

@@ -2,7 +2,8 @@
 
 The suite runs once per backend: plain `pytest` uses a SQLite file per test;
 `CLOUDCITY_TEST_DATABASE_URL=postgresql+psycopg://...` runs it against PostgreSQL in a schema
-of its own, emptied after each test. Under CI an unreachable PostgreSQL fails the run.
+of its own per process (so per pytest-xdist worker), emptied after each test. Under CI an
+unreachable PostgreSQL fails the run.
 """
 
 from __future__ import annotations
