@@ -2,7 +2,8 @@
 
 The suite runs once per backend: plain `pytest` uses a SQLite file per test;
 `CLOUDCITY_TEST_DATABASE_URL=postgresql+psycopg://...` runs it against PostgreSQL in a schema
-of its own, emptied after each test. Under CI an unreachable PostgreSQL fails the run.
+of its own per process (so per pytest-xdist worker), emptied after each test. Under CI an
+unreachable PostgreSQL fails the run.
 """
 
 from __future__ import annotations
@@ -87,11 +88,21 @@ def database_url(backend_template: str, tmp_path: Path) -> Iterator[str]:
     _empty_postgres(backend_template)
 
 
+# Restart the schema's sequences, as TRUNCATE ... RESTART IDENTITY would.
+RESTART_SEQUENCES = sa.text(
+    "SELECT setval(c.oid, 1, false) FROM pg_class c"
+    " WHERE c.relkind = 'S' AND c.relnamespace = current_schema()::regnamespace"
+)
+
+
 def _empty_postgres(url: str) -> None:
+    # DELETE, not TRUNCATE: on these few rows it takes milliseconds where TRUNCATE's new files
+    # take about 200 ms, paid after every test.
     database = Database.connect(url)
-    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
     with database.engine.begin() as connection:
-        connection.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
+        connection.execute(RESTART_SEQUENCES)
     prepare(database)
     database.dispose()
 

@@ -43,6 +43,7 @@ def _post_json(url: str, body: object) -> tuple[int, dict[str, object]]:
         return int(response.status), json.loads(response.read())
 
 
+@pytest.mark.serial  # a real gunicorn with two workers, given 30 s to come up
 def test_gunicorn_migrates_once_then_serves_orders(
     tmp_path: Path, database_url: str, is_postgres: bool
 ) -> None:

@@ -34,6 +34,8 @@ IMPATIENT_MS = 50
 HOLD_SECONDS = 0.3  # how long a writer keeps its turn while another one waits for it
 PROMPTLY = 2.0  # generous: a writer woken by the lock is in within milliseconds
 
+pytestmark = pytest.mark.serial  # timed waits and killed children: not on a busy machine
+
 
 @pytest.fixture
 def db_file(database_url: str, is_postgres: bool) -> str:

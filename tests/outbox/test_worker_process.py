@@ -27,6 +27,8 @@ from tests.support.outbox import orders_ready
 
 MESSAGES = 300
 
+pytestmark = pytest.mark.serial  # stops and kills a real worker process at a chosen moment
+
 
 @pytest.fixture
 def worker_env(database_url: str, tmp_path: Path) -> dict[str, str]:

@@ -24,6 +24,7 @@ PRISM = REPO / "node_modules" / ".bin" / "prism"
 TWILIO_SPEC = Path("twilio") / "twilio_api_v2010.json"
 SENDGRID_SPEC = Path("sendgrid") / "oas_v3.json"
 START_TIMEOUT = 90.0  # seconds; a shared, busy machine can be slow to start node
+PORT_ATTEMPTS = 3  # parallel runs bind ports all the time: one may take ours before Prism does
 
 # Values that satisfy the specs' patterns (a wrong shape gets a 422 from Prism).
 TEST_ACCOUNT_SID = "AC" + "0123456789abcdef" * 2
@@ -69,16 +70,22 @@ def _free_port() -> int:
         return port
 
 
-def _wait_until_listening(process: subprocess.Popen[bytes], port: int, log: Path) -> None:
+def _wait_until_listening(process: subprocess.Popen[bytes], url: str, log: Path) -> bool:
+    """True once this Prism says it listens on `url`; False if another process took the port.
+
+    Prism's own line, not a successful connect: on a busy machine another process may bind the
+    port between `_free_port` and Prism's start, and a connect would reach that one instead.
+    """
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
+        output = log.read_text(errors="replace")
+        if f"Prism is listening on {url}" in output:
+            return True
         if process.poll() is not None:
-            raise RuntimeError(f"prism exited ({process.returncode}): {log.read_text()[-2000:]}")
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return
-        except OSError:
-            time.sleep(0.2)
+            if "EADDRINUSE" in output:
+                return False
+            raise RuntimeError(f"prism exited ({process.returncode}): {output[-2000:]}")
+        time.sleep(0.2)
     raise RuntimeError(f"prism did not listen within {START_TIMEOUT}s: {log.read_text()[-2000:]}")
 
 
@@ -97,18 +104,22 @@ def run_prism(spec: Path, log: Path) -> Iterator[PrismMock]:
     """Start `prism mock` on a free port, wait for it, yield it, and always stop it."""
     if not PRISM.exists():
         pytest.skip("Prism is not installed: run `npm ci --no-audit --no-fund` (or `make test`)")
-    port = _free_port()
     env = {**os.environ, "SCARF_ANALYTICS": "false", "NO_COLOR": "1"}
-    command = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True
-        )
-    try:
-        _wait_until_listening(process, port, log)
-        yield PrismMock(url=f"http://127.0.0.1:{port}", spec=spec, log=log)
-    finally:
-        _stop(process)
+    for _ in range(PORT_ATTEMPTS):
+        port = _free_port()
+        url = f"http://127.0.0.1:{port}"
+        command = [str(PRISM), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)]
+        with log.open("wb") as output:
+            process = subprocess.Popen(
+                command, stdout=output, stderr=subprocess.STDOUT, env=env, start_new_session=True
+            )
+        try:
+            if _wait_until_listening(process, url, log):
+                yield PrismMock(url=url, spec=spec, log=log)
+                return
+        finally:
+            _stop(process)
+    raise RuntimeError(f"another process took prism's port {PORT_ATTEMPTS} times in a row")
 
 
 @pytest.fixture(scope="session")
