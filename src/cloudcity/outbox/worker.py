@@ -1,14 +1,17 @@
 """The worker loop: claim a batch, send each message outside the claim, record each result.
 
-Healthy workers never send a message twice: a send starts only with half the lease still
-ahead of it, and its result is written only while the lease is still this worker's. Two
-cases can send a message twice, and only these: a worker killed (or its database lost)
-after the provider accepted a message but before the result was written, and a send that
-outlasts the half lease it started with (a hung provider); another worker then reclaims the
-expired lease and sends again, and the late result is discarded. Neither Twilio's Messages
-API nor SendGrid's mail send takes an idempotency key, so delivery is at least once; the
-default lease (120 s) is well above the adapters' HTTP timeouts (15 s, 20 s) to keep the
-second case to a provider that hangs far beyond them.
+An attempt counts when that message's send begins (`begin`), so a message that keeps
+killing its worker is the one set aside, never the rest of its batch. A heartbeat renews
+the lease on the batch while the worker works, so the lease can be short (15 s): what a
+killed worker held is due again within one lease.
+
+Just before a provider is called the message is marked in doubt (`sending_since`); the
+mark is cleared when the result is written. A message whose worker died in doubt waits a
+grace period for a delivery report naming it (Twilio's status callback carries the outbox
+id, SendGrid's events its custom_args), which marks it sent; then, for texts, Twilio's
+message list is searched; only when neither shows it is it sent again. Neither Twilio nor
+SendGrid takes an idempotency key, so an email whose worker died after SendGrid accepted it
+and whose events never arrive is still sent twice: at least once, not exactly once.
 """
 
 from __future__ import annotations
@@ -19,8 +22,9 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -29,15 +33,15 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
-from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.dispatch import Dispatcher, Ready
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
-# Twice the slowest adapter's HTTP timeout (SendGrid, 20 s) plus time to render a PDF: with a
-# shorter lease a slow but healthy send can outlive its half lease and be sent twice.
-SAFE_LEASE = timedelta(seconds=60)
+# The heartbeat renews every third of the lease; below this a busy database can delay a
+# renewal past the lease's end, and another worker reclaim a message mid-send.
+SAFE_LEASE = timedelta(seconds=6)
 
 
 def default_worker_id() -> str:
@@ -72,10 +76,12 @@ class Worker:
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.jitter = jitter
+        self.grace = timedelta(seconds=settings.outbox_doubt_grace_seconds)
+        self._held_until: datetime | None = None
         if self.lease < SAFE_LEASE:
             log.warning(
-                "outbox lease is %.0f s: a provider answering slowly can outlast half of it "
-                "and the message be sent twice; use CLOUDCITY_OUTBOX_LEASE_SECONDS >= %.0f",
+                "outbox lease is %.0f s: a slow heartbeat can let it lapse mid-send and "
+                "another worker reclaim the message; use CLOUDCITY_OUTBOX_LEASE_SECONDS >= %.0f",
                 self.lease.total_seconds(),
                 SAFE_LEASE.total_seconds(),
             )
@@ -83,11 +89,15 @@ class Worker:
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and process it; answers how many messages were sent or failed."""
         batch = self._claim()
-        for done, message in enumerate(batch):
-            if (stop is not None and stop.is_set()) or not self._lease_covers(message):
-                self._release(batch[done:])
-                return done
-            self._process(message)
+        if not batch:
+            return 0
+        self._held_until = min(m.locked_until for m in batch)
+        with self._heartbeat(batch):
+            for done, message in enumerate(batch):
+                if (stop is not None and stop.is_set()) or not self._lease_covers():
+                    self._release(batch[done:])
+                    return done
+                self._process(message)
         return len(batch)
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -108,22 +118,84 @@ class Worker:
         with self.database.unit_of_work() as uow:
             return uow.outbox.claim(lease=lease, now=self.clock(), limit=self.batch_size)
 
-    def _lease_covers(self, message: Claimed) -> bool:
-        # Start a send only with half the lease to spare, so no one reclaims it mid-send.
-        return self.clock() + self.lease / 2 <= message.locked_until
+    def _lease_covers(self) -> bool:
+        # Start a send only with half the lease to spare (as last renewed), so that even a
+        # heartbeat that stalls leaves time to finish before anyone may reclaim it.
+        held = self._held_until
+        return held is not None and self.clock() + self.lease / 2 <= held
 
-    def _process(self, message: Claimed) -> None:
+    @contextmanager
+    def _heartbeat(self, batch: list[Claimed]) -> Iterator[None]:
+        stop = threading.Event()
+        ids = [m.id for m in batch]
+        beat = threading.Thread(target=self._renew, args=(stop, ids), daemon=True)
+        beat.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beat.join()
+
+    def _renew(self, stop: threading.Event, ids: list[int]) -> None:
+        """Every third of the lease, extend it on what this worker still holds."""
+        while not stop.wait(self.lease.total_seconds() / 3):
+            until = self.clock() + self.lease
+            try:
+                with self.database.unit_of_work() as uow:
+                    held = uow.outbox.renew(ids, worker_id=self.worker_id, until=until)
+            except sa.exc.SQLAlchemyError:
+                log.warning("outbox worker %s: lease not renewed", self.worker_id, exc_info=True)
+                continue
+            self._held_until = until
+            if not held:
+                return
+
+    def _process(self, claimed: Claimed) -> None:
+        message = self._begin(claimed)
+        if message is None:
+            log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
+            return
+        in_doubt = False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
-            provider_id = self.dispatcher.deliver(outgoing)
+            ready = self.dispatcher.ready(outgoing, outbox_id=message.id)
+            if (found := self._found_sent(message, ready)) is not None:
+                self._sent(message, found)
+                return
+            in_doubt = self._mark_in_doubt(message)
+            if not in_doubt:
+                return
+            provider_id = self.dispatcher.send(ready)
         except DeliveryError as exc:
-            self._failed(message, exc)
+            self._failed(message, exc, in_doubt=in_doubt)
         except Exception as exc:
             log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
-            self._failed(message, DeliveryError(f"unexpected error: {exc!r}", permanent=False))
+            error = DeliveryError(f"unexpected error: {exc!r}", permanent=False)
+            self._failed(message, error, in_doubt=in_doubt)
         else:
             self._sent(message, provider_id)
+
+    def _begin(self, message: Claimed) -> Claimed | None:
+        with self.database.unit_of_work() as uow:
+            return uow.outbox.begin(message, worker_id=self.worker_id, now=self.clock())
+
+    def _found_sent(self, message: Claimed, ready: Ready) -> str | None:
+        if message.in_doubt_since is None:
+            return None
+        found = self.dispatcher.find_sent(ready, since=message.in_doubt_since)
+        if found is not None:
+            log.info("outbox message %s was sent before (%s): not sending again", message.id, found)
+        return found
+
+    def _mark_in_doubt(self, message: Claimed) -> bool:
+        with self.database.unit_of_work() as uow:
+            ours = uow.outbox.mark_in_doubt(
+                message, worker_id=self.worker_id, now=self.clock(), grace=self.grace
+            )
+        if not ours:
+            log.warning("outbox message %s was taken from this worker; not sent", message.id)
+        return ours
 
     def _sent(self, message: Claimed, provider_id: str) -> None:
         with self.database.unit_of_work() as uow:
@@ -134,10 +206,16 @@ class Worker:
                 now=self.clock(),
             )
         if not ours:
-            log.warning("outbox message %s was sent after its lease expired", message.id)
+            log.warning(
+                "outbox message %s: sent, but its row was settled meanwhile (a delivery report, "
+                "or another worker after the lease expired)",
+                message.id,
+            )
 
-    def _failed(self, message: Claimed, error: DeliveryError) -> None:
+    def _failed(self, message: Claimed, error: DeliveryError, *, in_doubt: bool = False) -> None:
         now = self.clock()
+        # A timeout or lost connection may hide an accepted message: look for it before resending.
+        in_doubt = in_doubt and not error.permanent and error.status is None
         outcome = after_failure(
             error,
             attempts=message.attempts,
@@ -153,13 +231,22 @@ class Worker:
                 worker_id=self.worker_id,
                 status=outcome.status,
                 error=outcome.error,
-                next_attempt_at=outcome.next_attempt_at,
+                next_attempt_at=_after_grace(outcome.next_attempt_at, now + self.grace, in_doubt),
                 now=now,
+                in_doubt=in_doubt,
             )
 
     def _release(self, messages: list[Claimed]) -> None:
         with self.database.unit_of_work() as uow:
             uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+
+
+def _after_grace(
+    next_attempt_at: datetime | None, grace_ends: datetime, in_doubt: bool
+) -> datetime | None:
+    if next_attempt_at is None or not in_doubt:
+        return next_attempt_at
+    return max(next_attempt_at, grace_ends)
 
 
 def build_dispatcher(
