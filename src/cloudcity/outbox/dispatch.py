@@ -19,6 +19,7 @@ from cloudcity.providers.ports import (
     DeliveryError,
     Email,
     EmailSender,
+    FindsSentEmails,
     FindsSentMessages,
     MessageSender,
     TextMessage,
@@ -109,11 +110,21 @@ class Dispatcher:
     def find_sent(self, ready: Ready, *, since: datetime) -> str | None:
         """The provider's id of this message if it already took it since `since` and can tell.
 
-        Twilio lists an account's messages; SendGrid's Email Activity API is a paid add-on,
-        so an email in doubt is settled only by its events (custom_args name the row)."""
-        if isinstance(ready, TextMessage) and isinstance(self.messages, FindsSentMessages):
-            return self.messages.find_sent(ready, since=since)
+        Twilio lists an account's messages and the local transports their files; SendGrid's
+        Email Activity API is a paid add-on, so an email in doubt is settled only by its
+        events (custom_args name the row)."""
+        if isinstance(ready, TextMessage):
+            if isinstance(self.messages, FindsSentMessages):
+                return self.messages.find_sent(ready, since=since)
+        elif isinstance(self.email, FindsSentEmails):
+            return self.email.find_sent_email(ready, since=since)
         return None
+
+    def doubt_grace(self, ready: Ready, grace: timedelta) -> timedelta:
+        """How long a send in doubt waits for a delivery report before it is looked for again:
+        nothing when its sender knows at once what it took (the local transports)."""
+        sender = self.messages if isinstance(ready, TextMessage) else self.email
+        return timedelta(0) if getattr(sender, "lookup_is_immediate", False) else grace
 
     def _receipt(self, message: Claimed, order: Order) -> ReceiptOut:
         to = message.recipient or order.customer.email or ""

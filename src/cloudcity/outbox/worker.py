@@ -155,7 +155,7 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return
-        in_doubt = False
+        was_in_doubt, calling = message.in_doubt_since is not None, False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
@@ -163,18 +163,22 @@ class Worker:
             if (found := self._found_sent(message, ready)) is not None:
                 self._sent(message, found)
                 return
-            in_doubt = self._mark_in_doubt(message)
-            if not in_doubt:
+            if not self._mark_in_doubt(message, self.dispatcher.doubt_grace(ready, self.grace)):
                 return
+            calling = True
             provider_id = self.dispatcher.send(ready)
-        except DeliveryError as exc:
-            self._failed(message, exc, in_doubt=in_doubt)
         except Exception as exc:
-            log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
-            error = DeliveryError(f"unexpected error: {exc!r}", permanent=False)
-            self._failed(message, error, in_doubt=in_doubt)
+            error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
+            # A timeout or lost connection may hide an accepted message, and an earlier
+            # send in doubt stays in doubt: the next attempt looks for it first.
+            unclear = calling and not error.permanent and error.status is None
+            self._failed(message, error, in_doubt=was_in_doubt or unclear)
         else:
             self._sent(message, provider_id)
+
+    def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
+        log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
+        return DeliveryError(f"unexpected error: {exc!r}", permanent=False)
 
     def _begin(self, message: Claimed) -> Claimed | None:
         with self.database.unit_of_work() as uow:
@@ -188,10 +192,10 @@ class Worker:
             log.info("outbox message %s was sent before (%s): not sending again", message.id, found)
         return found
 
-    def _mark_in_doubt(self, message: Claimed) -> bool:
+    def _mark_in_doubt(self, message: Claimed, grace: timedelta) -> bool:
         with self.database.unit_of_work() as uow:
             ours = uow.outbox.mark_in_doubt(
-                message, worker_id=self.worker_id, now=self.clock(), grace=self.grace
+                message, worker_id=self.worker_id, now=self.clock(), grace=grace
             )
         if not ours:
             log.warning("outbox message %s was taken from this worker; not sent", message.id)
@@ -214,8 +218,6 @@ class Worker:
 
     def _failed(self, message: Claimed, error: DeliveryError, *, in_doubt: bool = False) -> None:
         now = self.clock()
-        # A timeout or lost connection may hide an accepted message: look for it before resending.
-        in_doubt = in_doubt and not error.permanent and error.status is None
         outcome = after_failure(
             error,
             attempts=message.attempts,

@@ -106,3 +106,12 @@ class FindsSentMessages(Protocol):
     def find_sent(self, message: TextMessage, *, since: datetime) -> str | None:
         """The provider's id of this message if it was accepted since `since`, else None."""
         ...
+
+
+@runtime_checkable
+class FindsSentEmails(Protocol):
+    """An email sender that can tell whether it already accepted an email (by custom_args)."""
+
+    def find_sent_email(self, email: Email, *, since: datetime) -> str | None:
+        """The provider's id of this email if it was accepted since `since`, else None."""
+        ...

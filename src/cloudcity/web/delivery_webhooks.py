@@ -42,6 +42,7 @@ def twilio_status() -> tuple[str, int]:
         event_key=f"twilio:{sid}:{status}",
         event=status,
         provider_message_id=sid,
+        outbox_id=_int(request.args.get("outbox_id")),  # our StatusCallback's query string
         error_code=_text(request.form.get("ErrorCode"), 32),
         payload={key: request.form[key] for key in TWILIO_FIELDS if key in request.form},
     )
