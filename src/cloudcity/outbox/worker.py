@@ -25,12 +25,13 @@ import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
 from cloudcity.clock import Clock, system_clock
 from cloudcity.config import Settings
-from cloudcity.db import Database
+from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.outbox.dispatch import Dispatcher, Ready
@@ -115,8 +116,9 @@ class Worker:
 
     def _claim(self) -> list[Claimed]:
         lease = Lease(self.worker_id, self.lease, self.max_attempts)
-        with self.database.unit_of_work() as uow:
-            return uow.outbox.claim(lease=lease, now=self.clock(), limit=self.batch_size)
+        return self.database.run(
+            lambda uow: uow.outbox.claim(lease=lease, now=self.clock(), limit=self.batch_size)
+        )
 
     def _lease_covers(self) -> bool:
         # Start a send only with half the lease to spare (as last renewed), so that even a
@@ -141,14 +143,16 @@ class Worker:
         while not stop.wait(self.lease.total_seconds() / 3):
             until = self.clock() + self.lease
             try:
-                with self.database.unit_of_work() as uow:
-                    held = uow.outbox.renew(ids, worker_id=self.worker_id, until=until)
+                held = self.database.run(partial(self._renew_in, ids=ids, until=until))
             except sa.exc.SQLAlchemyError:
                 log.warning("outbox worker %s: lease not renewed", self.worker_id, exc_info=True)
                 continue
             self._held_until = until
             if not held:
                 return
+
+    def _renew_in(self, uow: UnitOfWork, *, ids: list[int], until: datetime) -> int:
+        return uow.outbox.renew(ids, worker_id=self.worker_id, until=until)
 
     def _process(self, claimed: Claimed) -> None:
         message = self._begin(claimed)
@@ -181,8 +185,10 @@ class Worker:
         return DeliveryError(f"unexpected error: {exc!r}", permanent=False)
 
     def _begin(self, message: Claimed) -> Claimed | None:
-        with self.database.unit_of_work() as uow:
-            return uow.outbox.begin(message, worker_id=self.worker_id, now=self.clock())
+        # Repeated after a lost COMMIT, an attempt may count twice: never a message lost.
+        return self.database.run(
+            lambda uow: uow.outbox.begin(message, worker_id=self.worker_id, now=self.clock())
+        )
 
     def _found_sent(self, message: Claimed, ready: Ready) -> str | None:
         if message.in_doubt_since is None:
@@ -193,22 +199,21 @@ class Worker:
         return found
 
     def _mark_in_doubt(self, message: Claimed, grace: timedelta) -> bool:
-        with self.database.unit_of_work() as uow:
-            ours = uow.outbox.mark_in_doubt(
+        ours = self.database.run(
+            lambda uow: uow.outbox.mark_in_doubt(
                 message, worker_id=self.worker_id, now=self.clock(), grace=grace
             )
+        )
         if not ours:
             log.warning("outbox message %s was taken from this worker; not sent", message.id)
         return ours
 
     def _sent(self, message: Claimed, provider_id: str) -> None:
-        with self.database.unit_of_work() as uow:
-            ours = uow.outbox.record_sent(
-                message,
-                worker_id=self.worker_id,
-                provider_id=provider_id,
-                now=self.clock(),
+        ours = self.database.run(
+            lambda uow: uow.outbox.record_sent(
+                message, worker_id=self.worker_id, provider_id=provider_id, now=self.clock()
             )
+        )
         if not ours:
             log.warning(
                 "outbox message %s: sent, but its row was settled meanwhile (a delivery report, "
@@ -227,8 +232,8 @@ class Worker:
             jitter=self.jitter(),
         )
         log.warning("outbox message %s: %s -> %s", message.id, outcome.error, outcome.status)
-        with self.database.unit_of_work() as uow:
-            uow.outbox.record_failure(
+        self.database.run(
+            lambda uow: uow.outbox.record_failure(
                 message,
                 worker_id=self.worker_id,
                 status=outcome.status,
@@ -237,10 +242,12 @@ class Worker:
                 now=now,
                 in_doubt=in_doubt,
             )
+        )
 
     def _release(self, messages: list[Claimed]) -> None:
-        with self.database.unit_of_work() as uow:
-            uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+        self.database.run(
+            lambda uow: uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+        )
 
 
 def _after_grace(

@@ -27,7 +27,7 @@ from cloudcity.phones import PhoneError, parse_address
 from cloudcity.pickup import PickupUnavailable, shop_rules
 from cloudcity.pricing import MenuError, Problem, Quote, quote
 from cloudcity.web import schemas
-from cloudcity.web.context import now, reading, settings, unit_of_work
+from cloudcity.web.context import now, reading, run_in_unit_of_work, settings
 from cloudcity.web.errors import ApiError, from_validation
 from cloudcity.web.pickup_answers import parse_pickup_at, pickup_refusal
 
@@ -85,9 +85,14 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     """Place an order; a repeated Idempotency-Key answers with the first order."""
     payload = _validated(schemas.OrderCreate, _json_object())
     order_request = _order_request(payload)
+    # With an Idempotency-Key a repeat after a lost COMMIT finds the order and replays it;
+    # without one it would place a second order, so only failures before COMMIT are repeated.
+    repeatable = order_request.idempotency_key is not None
     try:
-        with unit_of_work() as uow:
-            placed = place_order(uow=uow, request=order_request, now=now())
+        placed = run_in_unit_of_work(
+            lambda uow: place_order(uow=uow, request=order_request, now=now()),
+            repeatable=repeatable,
+        )
     except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
         raise _refusal(exc) from None
     except PickupUnavailable as exc:

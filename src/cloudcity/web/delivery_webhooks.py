@@ -17,7 +17,7 @@ from cloudcity.providers.sendgrid_webhook import (
     WebhookKeyError,
     is_valid_signature,
 )
-from cloudcity.web.context import now, settings, unit_of_work
+from cloudcity.web.context import now, run_in_unit_of_work, settings
 from cloudcity.web.errors import ApiError
 from cloudcity.web.twilio_auth import twilio_signed
 
@@ -46,8 +46,7 @@ def twilio_status() -> tuple[str, int]:
         error_code=_text(request.form.get("ErrorCode"), 32),
         payload={key: request.form[key] for key in TWILIO_FIELDS if key in request.form},
     )
-    with unit_of_work() as uow:
-        record(uow=uow, report=report, now=now())
+    run_in_unit_of_work(lambda uow: record(uow=uow, report=report, now=now()))  # once per key
     return "", 204
 
 
@@ -59,10 +58,9 @@ def sendgrid_events() -> Response:
     _check_sendgrid_signature(payload)
     events = _event_list(payload)
     reports = [report for event in events if (report := _sendgrid_report(event))]
-    recorded = 0
-    with unit_of_work() as uow:
-        for report in reports:
-            recorded += record(uow=uow, report=report, now=now())
+    recorded = run_in_unit_of_work(
+        lambda uow: sum(record(uow=uow, report=report, now=now()) for report in reports)
+    )
     return jsonify({"received": len(events), "recorded": recorded})
 
 
