@@ -120,10 +120,10 @@ class Dispatcher:
             return self.email.find_sent_email(ready, since=since)
         return None
 
-    def doubt_grace(self, ready: Ready, grace: timedelta) -> timedelta:
-        """How long a send in doubt waits for a delivery report before it is looked for again:
-        nothing when its sender knows at once what it took (the local transports)."""
-        sender = self.messages if isinstance(ready, TextMessage) else self.email
+    def doubt_grace(self, kind: str, grace: timedelta) -> timedelta:
+        """How long a send in doubt of this kind waits for a delivery report before it is looked
+        for again: nothing when its sender knows at once what it took (the local transports)."""
+        sender = self.email if kind.endswith("_email") else self.messages
         return timedelta(0) if getattr(sender, "lookup_is_immediate", False) else grace
 
     def _receipt(self, message: Claimed, order: Order) -> ReceiptOut:

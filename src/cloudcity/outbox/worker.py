@@ -2,16 +2,21 @@
 
 An attempt counts when that message's send begins (`begin`), so a message that keeps
 killing its worker is the one set aside, never the rest of its batch. A heartbeat renews
-the lease on the batch while the worker works, so the lease can be short (15 s): what a
-killed worker held is due again within one lease.
+the lease on the batch every third of it while the worker works, so the lease is short
+(6 s by default): what a killed worker held is due again within one lease.
 
-Just before a provider is called the message is marked in doubt (`sending_since`); the
-mark is cleared when the result is written. A message whose worker died in doubt waits a
-grace period for a delivery report naming it (Twilio's status callback carries the outbox
-id, SendGrid's events its custom_args), which marks it sent; then, for texts, Twilio's
-message list is searched; only when neither shows it is it sent again. Neither Twilio nor
-SendGrid takes an idempotency key, so an email whose worker died after SendGrid accepted it
-and whose events never arrive is still sent twice: at least once, not exactly once.
+`begin` also marks the message in doubt (`sending_since`, cleared when a result is
+written) and makes it due again no sooner than a grace period (30 s) later. So a message
+whose worker died, or lost its lease, mid-send is not reclaimed while that send can still be
+running (the adapters' HTTP timeouts are 15 s and 20 s): two live workers never send the
+same message. After the grace period a delivery report naming the outbox id (Twilio's
+status callback, SendGrid's custom_args) will have marked it sent; if none did, texts are
+looked up in Twilio's message list, and only a message found nowhere is sent again. The
+local transports find their own files at once and need no grace period.
+
+Still at least once: SendGrid takes no idempotency key and cannot be asked, so a receipt
+whose worker died after SendGrid accepted it, and whose events never reach us within the
+grace period, is sent twice; so is a text Twilio took but does not list yet.
 """
 
 from __future__ import annotations
@@ -159,15 +164,13 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return
-        was_in_doubt, calling = message.in_doubt_since is not None, False
+        was_in_doubt, calling = claimed.in_doubt_since is not None, False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
             ready = self.dispatcher.ready(outgoing, outbox_id=message.id)
             if (found := self._found_sent(message, ready)) is not None:
                 self._sent(message, found)
-                return
-            if not self._mark_in_doubt(message, self.dispatcher.doubt_grace(ready, self.grace)):
                 return
             calling = True
             provider_id = self.dispatcher.send(ready)
@@ -186,8 +189,11 @@ class Worker:
 
     def _begin(self, message: Claimed) -> Claimed | None:
         # Repeated after a lost COMMIT, an attempt may count twice: never a message lost.
+        grace = self.dispatcher.doubt_grace(message.kind, self.grace)
         return self.database.run(
-            lambda uow: uow.outbox.begin(message, worker_id=self.worker_id, now=self.clock())
+            lambda uow: uow.outbox.begin(
+                message, worker_id=self.worker_id, now=self.clock(), grace=grace
+            )
         )
 
     def _found_sent(self, message: Claimed, ready: Ready) -> str | None:
@@ -197,16 +203,6 @@ class Worker:
         if found is not None:
             log.info("outbox message %s was sent before (%s): not sending again", message.id, found)
         return found
-
-    def _mark_in_doubt(self, message: Claimed, grace: timedelta) -> bool:
-        ours = self.database.run(
-            lambda uow: uow.outbox.mark_in_doubt(
-                message, worker_id=self.worker_id, now=self.clock(), grace=grace
-            )
-        )
-        if not ours:
-            log.warning("outbox message %s was taken from this worker; not sent", message.id)
-        return ours
 
     def _sent(self, message: Claimed, provider_id: str) -> None:
         ours = self.database.run(

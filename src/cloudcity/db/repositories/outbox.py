@@ -106,27 +106,28 @@ class OutboxRepository:
         self._session.flush()
         return claimed
 
-    def begin(self, message: Claimed, *, worker_id: str, now: datetime) -> Claimed | None:
-        """Count an attempt at one claimed message as its send begins; None if no longer ours."""
+    def begin(
+        self,
+        message: Claimed,
+        *,
+        worker_id: str,
+        now: datetime,
+        grace: timedelta = timedelta(0),
+    ) -> Claimed | None:
+        """Count an attempt as this message's send begins, and mark it in doubt until a result
+        is written: should the worker die, a resend waits `grace` for a delivery report and
+        then looks for the message first. None if the message is no longer this worker's."""
         attempts = self._session.scalar(
             _own(message.id, worker_id)
-            .values(attempts=OutboxMessage.attempts + 1, updated_at=now)
+            .values(
+                attempts=OutboxMessage.attempts + 1,
+                sending_since=sa.func.coalesce(OutboxMessage.sending_since, now),
+                next_attempt_at=now + grace,
+                updated_at=now,
+            )
             .returning(OutboxMessage.attempts)
         )
         return None if attempts is None else replace(message, attempts=attempts)
-
-    def mark_in_doubt(
-        self, message: Claimed, *, worker_id: str, now: datetime, grace: timedelta
-    ) -> bool:
-        """Record that the provider is about to be called: until a result is written, a resend
-        waits `grace` for a delivery report and then looks for the message first."""
-        statement = _own(message.id, worker_id).values(
-            sending_since=sa.func.coalesce(OutboxMessage.sending_since, now),
-            next_attempt_at=now + grace,
-            updated_at=now,
-        )
-        result = self._session.execute(statement.execution_options(synchronize_session=False))
-        return cast(sa.CursorResult[Any], result).rowcount == 1
 
     def renew(self, ids: list[int], *, worker_id: str, until: datetime) -> int:
         """Extend this worker's lease on the messages it still holds; answers how many."""
