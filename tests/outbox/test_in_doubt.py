@@ -145,3 +145,14 @@ def test_an_in_doubt_receipt_without_a_report_is_sent_again_after_the_grace_peri
     assert worker.run_once() == 1
     assert len(fake_email.sent) == 1  # at least once: SendGrid cannot be asked
     assert isinstance(fake_email.sent[0], Email)
+
+
+def test_a_report_cannot_settle_a_message_whose_send_never_began(
+    database: Database, client: FlaskClient
+) -> None:
+    order_id = place(database)
+    receipt = only(database, RECEIPT_EMAIL)
+    event = {"sg_event_id": "ev-2", "event": "delivered", "outbox_id": str(receipt.id)}
+    event["order_id"] = str(order_id)
+    assert client.post("/sendgrid/events", json=[event]).status_code == 200
+    assert only(database, RECEIPT_EMAIL).status == "pending"

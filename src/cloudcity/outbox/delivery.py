@@ -87,9 +87,10 @@ def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
 
 
 def _settle(message: OutboxMessage, report: Report, *, now: datetime) -> None:
-    """A report naming our outbox id means the provider took the message: it is sent, even if
-    its worker died before saying so (a send in doubt) or saw a timeout."""
-    if message.status == SENT:
+    """A report naming our outbox id means the provider took the message: a send in doubt
+    (its worker died before saying so, or saw a timeout) is sent. Only one in doubt: a report
+    cannot make a message nobody began sending look sent."""
+    if message.status == SENT or message.sending_since is None:
         return
     log.info(
         "outbox message %s (%s) is sent, says a %s report",
