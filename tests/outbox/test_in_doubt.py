@@ -156,3 +156,20 @@ def test_a_report_cannot_settle_a_message_whose_send_never_began(
     event["order_id"] = str(order_id)
     assert client.post("/sendgrid/events", json=[event]).status_code == 200
     assert only(database, RECEIPT_EMAIL).status == "pending"
+
+
+def test_a_report_after_the_last_attempt_died_in_doubt_still_shows_it_sent(
+    database: Database, client: FlaskClient, clock: FakeClock
+) -> None:
+    order_id = place(database, number="+14155550100")
+    enqueue_text(database, order_id)
+    for _ in range(8):  # the default max_attempts: each worker dies mid-send
+        message = die_mid_send(database, clock, kind=READY_MESSAGE)
+        clock.advance(GRACE + 16)
+    with database.unit_of_work() as uow:
+        lease = Lease("next", timedelta(seconds=15), max_attempts=8)
+        uow.outbox.claim(lease=lease, now=clock(), limit=10)
+    assert only(database, READY_MESSAGE).status == "dead"
+    form = {"MessageSid": "SM" + "d" * 32, "MessageStatus": "delivered"}
+    assert client.post(f"/twilio/status?outbox_id={message.id}", data=form).status_code == 204
+    assert only(database, READY_MESSAGE).status == "sent"

@@ -230,8 +230,8 @@ def _due(now: datetime, limit: int) -> sa.Select[Any]:
 
 
 def _bury(row: OutboxMessage, *, now: datetime) -> None:
+    # sending_since stays: a late delivery report may still show the last attempt went out.
     row.status, row.locked_by, row.locked_until = DEAD, None, None
-    row.sending_since = None
     row.last_error = (
         f"gave up after {row.attempts} attempts: the worker stopped or hung while sending each time"
     )
