@@ -180,14 +180,16 @@ def test_the_dev_servers_worker_thread_sends_and_stops(
     assert only(database, RECEIPT_EMAIL).status == "sent"
 
 
-def test_a_lease_too_short_for_its_heartbeat_is_called_out(
-    make_worker: Callable[..., Worker], caplog: pytest.LogCaptureFixture
+def test_a_lease_or_grace_period_too_short_is_called_out(
+    make_worker: Callable[..., Worker], settings: Settings, caplog: pytest.LogCaptureFixture
 ) -> None:
     make_worker(lease=15.0)
     assert "outbox lease" not in caplog.text
     make_worker(lease=3.0)
     assert "outbox lease is 3 s" in caplog.text
     assert "CLOUDCITY_OUTBOX_LEASE_SECONDS >= 6" in caplog.text
+    make_worker(settings.model_copy(update={"outbox_doubt_grace_seconds": 5.0}))
+    assert "CLOUDCITY_OUTBOX_DOUBT_GRACE_SECONDS >= 25" in caplog.text
 
 
 def test_a_worker_killed_right_after_each_claim_leaves_its_batch_unharmed(

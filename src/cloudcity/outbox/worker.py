@@ -48,6 +48,9 @@ log = logging.getLogger(__name__)
 # The heartbeat renews every third of the lease; below this a busy database can delay a
 # renewal past the lease's end, and another worker reclaim a message mid-send.
 SAFE_LEASE = timedelta(seconds=6)
+# Above the adapters' HTTP timeouts (Twilio 15 s, SendGrid 20 s) plus a render: a send in
+# doubt must not be reclaimed while its provider call can still be running.
+SAFE_GRACE = timedelta(seconds=25)
 
 
 def default_worker_id() -> str:
@@ -90,6 +93,13 @@ class Worker:
                 "another worker reclaim the message; use CLOUDCITY_OUTBOX_LEASE_SECONDS >= %.0f",
                 self.lease.total_seconds(),
                 SAFE_LEASE.total_seconds(),
+            )
+        if self.grace < SAFE_GRACE:
+            log.warning(
+                "outbox grace period is %.0f s: a send in doubt can be repeated while the first "
+                "is still running; use CLOUDCITY_OUTBOX_DOUBT_GRACE_SECONDS >= %.0f",
+                self.grace.total_seconds(),
+                SAFE_GRACE.total_seconds(),
             )
 
     def run_once(self, stop: threading.Event | None = None) -> int:
