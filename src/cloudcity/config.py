@@ -67,7 +67,11 @@ class Settings(BaseSettings):
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
-    outbox_lease_seconds: float = Field(default=120.0, gt=0)
+    # Renewed by the worker's heartbeat while it sends: short, so a killed worker's claims
+    # come back within seconds.
+    outbox_lease_seconds: float = Field(default=6.0, gt=0)
+    # How long an in-doubt send (its worker died mid-call) waits for a status callback.
+    outbox_doubt_grace_seconds: float = Field(default=30.0, ge=0)
     outbox_batch_size: int = Field(default=20, ge=1, le=500)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     run_worker_in_app: bool = True

@@ -109,7 +109,7 @@ def test_a_429_waits_as_long_as_retry_after_says(
     assert len(fake_email.sent) == 1
 
 
-def test_a_send_that_times_out_is_tried_again(
+def test_a_send_that_times_out_is_in_doubt_and_tried_again_after_the_grace_period(
     database: Database,
     make_worker: Callable[..., Worker],
     fake_email: FakeEmailSender,
@@ -121,7 +121,10 @@ def test_a_send_that_times_out_is_tried_again(
     assert worker.run_once() == 1
     row = only(database, RECEIPT_EMAIL)
     assert (row.status, row.last_error) == ("retry", "no answer within 20 s")
+    assert row.sending_since is not None, "the provider may have taken it: in doubt"
     clock.advance(3.75)
+    assert worker.run_once() == 0, "waits the grace period for a delivery report"
+    clock.advance(30)
     assert worker.run_once() == 1
     assert only(database, RECEIPT_EMAIL).status == "sent"
     assert len(fake_email.sent) == 1

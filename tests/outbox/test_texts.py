@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -43,6 +44,11 @@ def send_texts(make_worker: Callable[..., Worker], settings: Settings | None = N
     make_worker(settings).run_once()
 
 
+def without_ids(sent: list[TextMessage]) -> list[TextMessage]:
+    """The texts as composed, without the outbox id each carries for its status callback."""
+    return [replace(message, outbox_id=None) for message in sent]
+
+
 def test_within_the_whatsapp_window_the_ready_message_is_free_text(
     database: Database,
     make_worker: Callable[..., Worker],
@@ -51,11 +57,12 @@ def test_within_the_whatsapp_window_the_ready_message_is_free_text(
 ) -> None:
     order_id = ready_for(database, clock, number="whatsapp:+14155550100", hours_ago=23)
     send_texts(make_worker)
-    assert fake_messages.sent == [
+    assert without_ids(fake_messages.sent) == [
         TextMessage(to="whatsapp:+14155550100", body=READY.format(id=order_id))
     ]
     row = only(database, READY_MESSAGE)
     assert (row.status, row.provider_message_id) == ("sent", "SM-1")
+    assert fake_messages.sent[0].outbox_id == row.id, "named in Twilio's status callback"
 
 
 def test_outside_the_window_the_approved_template_is_used(
@@ -67,7 +74,7 @@ def test_outside_the_window_the_approved_template_is_used(
 ) -> None:
     order_id = ready_for(database, clock, number="whatsapp:+14155550100", hours_ago=25)
     send_texts(make_worker, settings.model_copy(update={"twilio_ready_content_sid": TEMPLATE}))
-    assert fake_messages.sent == [
+    assert without_ids(fake_messages.sent) == [
         TextMessage(
             to="whatsapp:+14155550100",
             content_sid=TEMPLATE,
@@ -85,7 +92,9 @@ def test_without_a_template_it_falls_back_to_sms_when_an_sms_number_is_set(
 ) -> None:
     order_id = ready_for(database, clock, number="whatsapp:+14155550100", hours_ago=None)
     send_texts(make_worker, settings.model_copy(update={"twilio_sms_from": "+14155550199"}))
-    assert fake_messages.sent == [TextMessage(to="+14155550100", body=READY.format(id=order_id))]
+    assert without_ids(fake_messages.sent) == [
+        TextMessage(to="+14155550100", body=READY.format(id=order_id))
+    ]
 
 
 def test_without_template_or_sms_number_it_fails_saying_what_to_configure(
@@ -100,7 +109,7 @@ def test_without_template_or_sms_number_it_fails_saying_what_to_configure(
     assert row.status == "failed"
     assert "CLOUDCITY_TWILIO_READY_CONTENT_SID" in (row.last_error or "")
     assert "CLOUDCITY_TWILIO_SMS_FROM" in (row.last_error or "")
-    assert fake_messages.sent == []
+    assert without_ids(fake_messages.sent) == []
 
 
 def test_sms_customers_always_get_text(
@@ -111,7 +120,9 @@ def test_sms_customers_always_get_text(
 ) -> None:
     order_id = ready_for(database, clock, number="+14155550100", hours_ago=None)
     send_texts(make_worker)
-    assert fake_messages.sent == [TextMessage(to="+14155550100", body=READY.format(id=order_id))]
+    assert without_ids(fake_messages.sent) == [
+        TextMessage(to="+14155550100", body=READY.format(id=order_id))
+    ]
 
 
 def test_opted_out_customers_are_never_messaged(
@@ -125,7 +136,7 @@ def test_opted_out_customers_are_never_messaged(
     send_texts(make_worker)
     row = only(database, READY_MESSAGE)
     assert (row.status, row.last_error) == ("failed", "customer opted out")
-    assert fake_messages.sent == []
+    assert without_ids(fake_messages.sent) == []
 
 
 def test_a_cancel_message_says_why_politely(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
@@ -12,8 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.calendar import Accepted, Reason, check
-from cloudcity.db import Database
-from cloudcity.db.dialect import retry_conflicts
+from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.models import PickupHold, PickupSlotCount
 from cloudcity.pickup import (
     PickupUnavailable,
@@ -126,34 +124,6 @@ def test_two_sweeps_at_once_give_a_lapsed_place_back_once(
     assert taken(session) == 0
 
 
-class Conflict(Exception):
-    """Stands in for a psycopg error with an SQLSTATE."""
-
-    def __init__(self, sqlstate: str) -> None:
-        super().__init__(sqlstate)
-        self.sqlstate = sqlstate
-
-
-def failing(times: int, sqlstate: str) -> Callable[[], str]:
-    """Work that raises a database error `times` times, then answers "done"."""
-    calls = iter(range(times + 1))
-
-    def work() -> str:
-        if next(calls) < times:
-            raise sa.exc.OperationalError("UPDATE ...", {}, Conflict(sqlstate))
-        return "done"
-
-    return work
-
-
-def test_a_deadlock_victim_runs_again_and_other_errors_do_not() -> None:
-    assert retry_conflicts(failing(2, "40P01")) == "done"
-    with pytest.raises(sa.exc.OperationalError):
-        retry_conflicts(failing(3, "40P01"))
-    with pytest.raises(sa.exc.OperationalError):
-        retry_conflicts(failing(1, "23505"))
-
-
 def test_two_messages_crossing_over_two_slots_both_finish(
     database: Database, session: orm.Session, is_postgres: bool
 ) -> None:
@@ -166,15 +136,14 @@ def test_two_messages_crossing_over_two_slots_both_finish(
     def take(one: datetime, other: datetime) -> None:
         attempts = iter(range(10))
 
-        def work() -> None:
-            with database.unit_of_work() as uow:
-                for start in (one, other):
-                    day = start.astimezone(shop_rules(uow).tz).date()
-                    uow.calendar.take(slot_start=start, day=day, per_slot=3, per_day=20)
-                    if start == one and next(attempts) == 0:
-                        crossing.wait()  # both hold their first slot: PostgreSQL sees a deadlock
+        def work(uow: UnitOfWork) -> None:
+            for start in (one, other):
+                day = start.astimezone(shop_rules(uow).tz).date()
+                uow.calendar.take(slot_start=start, day=day, per_slot=3, per_day=20)
+                if start == one and next(attempts) == 0:
+                    crossing.wait()  # both hold their first slot: PostgreSQL sees a deadlock
 
-        retry_conflicts(work)
+        database.run(work)
         finished.append(one.isoformat())
 
     threads = [

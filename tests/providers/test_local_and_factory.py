@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from email import policy
 from email.parser import BytesParser, Parser
 from pathlib import Path
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -22,6 +25,7 @@ from cloudcity.providers.local_inbox import email_summaries
 from cloudcity.providers.sendgrid_sender import SendGridEmailSender
 from cloudcity.providers.twilio_sender import TwilioMessageSender
 from tests.support.documents import PDF, receipt_email
+from tests.support.http_stub import Answer, ScriptedServer
 from tests.support.prism import TEST_ACCOUNT_SID
 
 
@@ -112,3 +116,51 @@ def test_an_internationalised_address_is_a_valid_to_header(settings: Settings) -
     assert message["To"].addresses[0].addr_spec == "josé@exämple.com"
     (shown,) = email_summaries(emails)
     assert shown.to == "josé@exämple.com"
+
+
+def test_local_transports_find_what_they_wrote_for_an_outbox_message(tmp_path: Path) -> None:
+    before = datetime.now(UTC)
+    texts = LocalMessageSender(folder=tmp_path / "messages")
+    written = texts.send_message(TextMessage(to="+15551234567", body="Ready!", outbox_id=7))
+    assert (
+        texts.find_sent(TextMessage(to="+15551234567", body="Ready!", outbox_id=7), since=before)
+        == written
+    )
+    assert (
+        texts.find_sent(TextMessage(to="+15551234567", body="Ready!", outbox_id=8), since=before)
+        is None
+    )
+    later = datetime.now(UTC) + timedelta(seconds=1)
+    assert (
+        texts.find_sent(TextMessage(to="+15551234567", body="Ready!", outbox_id=7), since=later)
+        is None
+    )
+
+    emails = LocalEmailSender(folder=tmp_path / "emails", from_email="a@b.example", from_name="A")
+    email = replace(receipt_email(), custom_args={"order_id": "7", "outbox_id": "9"})
+    sent = emails.send_email(email)
+    assert emails.find_sent_email(email, since=before) == sent
+    other = replace(email, custom_args={"outbox_id": "10"})
+    assert emails.find_sent_email(other, since=before) is None
+
+
+def test_the_local_text_transport_calls_the_status_callback_as_twilio_does(
+    scripted: ScriptedServer, tmp_path: Path
+) -> None:
+    scripted.answer(Answer(204, b""))
+    sender = LocalMessageSender(folder=tmp_path, status_callback=f"{scripted.url}/twilio/status")
+    local_id = sender.send_message(TextMessage(to="+15551234567", body="Ready!", outbox_id=7))
+    (request,) = scripted.received
+    assert request.path == "/twilio/status?outbox_id=7"
+    form = {key: values[0] for key, values in parse_qs(request.body.decode()).items()}
+    assert form == {"MessageSid": local_id, "MessageStatus": "sent", "To": "+15551234567"}
+
+
+def test_a_development_app_with_a_public_url_gets_local_status_callbacks(
+    settings: Settings,
+) -> None:
+    configured = settings.model_copy(update={"public_url": "http://127.0.0.1:8000/"})
+    messages = build_providers(configured).messages
+    assert isinstance(messages, LocalMessageSender)
+    assert messages.status_callback == "http://127.0.0.1:8000/twilio/status"
+    assert build_providers(settings).messages.status_callback is None  # type: ignore[attr-defined]

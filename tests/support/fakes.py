@@ -6,6 +6,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
+from datetime import datetime
 from typing import Generic, TypeVar
 
 from cloudcity.documents import InvoiceData
@@ -25,6 +26,7 @@ class FakeSender(Generic[T]):
     def __init__(self, *, latency: float = 0.0) -> None:
         self.latency = latency
         self.sent: list[T] = []
+        self.lookups: list[int | None] = []
         self.attempts: list[T] = []
         self._script: deque[Action] = deque()
         self._lock = threading.Lock()
@@ -59,9 +61,17 @@ class FakeSender(Generic[T]):
             self.sent.append(item)
             return f"{self.prefix}-{len(self.sent)}"
 
+    def _find(self, outbox_id: int | None, named: Callable[[T], int | None]) -> str | None:
+        with self._lock:
+            self.lookups.append(outbox_id)
+            for number, item in enumerate(self.sent, start=1):
+                if outbox_id is not None and named(item) == outbox_id:
+                    return f"{self.prefix}-{number}"
+        return None
+
 
 class FakeEmailSender(FakeSender[Email]):
-    """An EmailSender that records emails."""
+    """An EmailSender that records emails (no lookup: like SendGrid, it cannot say what it took)."""
 
     prefix = "email"
 
@@ -71,13 +81,17 @@ class FakeEmailSender(FakeSender[Email]):
 
 
 class FakeMessageSender(FakeSender[TextMessage]):
-    """A MessageSender that records texts."""
+    """A MessageSender that records texts and, like Twilio's message list, finds them again."""
 
     prefix = "SM"
 
     def send_message(self, message: TextMessage) -> str:
         """Record the message and answer an id, unless scripted otherwise."""
         return self._send(message)
+
+    def find_sent(self, message: TextMessage, *, since: datetime) -> str | None:
+        """The id of a recorded message with the same outbox id."""
+        return self._find(message.outbox_id, lambda sent: sent.outbox_id)
 
 
 class FakeRenderer:

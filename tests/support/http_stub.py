@@ -73,6 +73,9 @@ class ScriptedServer:
                 except OSError:
                     pass  # the client gave up (timeout tests)
 
+            def do_GET(self) -> None:
+                self.do_POST()  # the same script answers lookups (Twilio's message list)
+
             def log_message(self, format: str, *args: object) -> None:
                 pass
 

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import functools
-import itertools
-from collections.abc import Callable
 from datetime import date
 from typing import Any, TypeVar
 
@@ -17,7 +15,6 @@ from cloudcity.db.base import table_of
 T = TypeVar("T")
 # PostgreSQL's deadlock_detected and serialization_failure: it rolled the transaction back,
 # and running it again is the documented cure.
-RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
 
 
 def backend(session: orm.Session) -> str:
@@ -123,19 +120,3 @@ def utc_quarter_hour(
     quarter = sa.cast(sa.func.strftime("%M", column), sa.Integer) // 15 * 15
     minutes = sa.func.printf("%02d", quarter)
     return sa.func.strftime("%Y-%m-%d %H:", column).op("||")(minutes)
-
-
-def retry_conflicts(work: Callable[[], T], *, retries: int = 2) -> T:
-    """Run `work` (whole units of work), again when the database rolled it back as a conflict.
-
-    Two chat messages that take and give back places in different slots may deadlock on
-    PostgreSQL's counter rows; the loser is rolled back and simply runs again. SQLite has one
-    writer at a time and never raises these.
-    """
-    for attempt in itertools.count():
-        try:
-            return work()
-        except sa.exc.DBAPIError as exc:
-            if attempt >= retries or getattr(exc.orig, "sqlstate", None) not in RETRYABLE_SQLSTATES:
-                raise
-    raise AssertionError("unreachable")

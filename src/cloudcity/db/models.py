@@ -163,6 +163,9 @@ class OutboxMessage(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     locked_until: Mapped[datetime | None]
     locked_by: Mapped[str | None] = mapped_column(sa.String(64))
+    # Set just before a provider is called, cleared when the result is recorded: while set,
+    # the provider may have accepted the message, and a resend first looks for that.
+    sending_since: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     provider_message_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     delivery_status: Mapped[str | None] = mapped_column(sa.String(32))

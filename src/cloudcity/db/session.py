@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.db.engine import WRITE_INTENT, create_engine, writer_turn
 from cloudcity.db.menu_cache import MenuCache
+from cloudcity.db.retry import is_disconnect, is_transient
 from cloudcity.db.rules_cache import RulesCache
 from cloudcity.db.unit_of_work import Reading, UnitOfWork, read_only_sessions
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+RETRY_PAUSE = 0.05  # seconds, doubled per attempt and jittered
 
 
 @dataclass(frozen=True)
@@ -51,6 +60,32 @@ class Database:
                 raise
         if uow.menu.changed:
             self.menu_cache.invalidate()
+
+    def run(
+        self, work: Callable[[UnitOfWork], T], *, attempts: int = 3, repeatable: bool = True
+    ) -> T:
+        """Call `work` in a unit of work and commit; after a lost connection, a serialization
+        failure or a deadlock, run it again in a new one (up to `attempts` times in all).
+
+        When the connection is lost during COMMIT nobody knows whether it committed: the
+        work is run again only if it is `repeatable` (doing it twice does no harm, as an
+        idempotency key or a MessageSid ensure); otherwise that one error is raised.
+        """
+        for attempt in range(1, attempts + 1):
+            committing = False
+            try:
+                with self.unit_of_work() as uow:
+                    result = work(uow)
+                    uow.flush()
+                    committing = True
+                return result
+            except sa.exc.DBAPIError as exc:
+                in_doubt = committing and is_disconnect(exc) and not repeatable
+                if attempt == attempts or in_doubt or not is_transient(exc):
+                    raise
+                log.warning("database failure, running the transaction again: %s", exc.orig)
+                time.sleep(RETRY_PAUSE * 2 ** (attempt - 1) * (0.5 + random.random()))
+        raise AssertionError("unreachable")
 
     @contextmanager
     def reading(self) -> Iterator[Reading]:

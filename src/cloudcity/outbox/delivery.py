@@ -15,6 +15,7 @@ from typing import Any
 
 from cloudcity.db.models import DeliveryEvent, OutboxMessage
 from cloudcity.db.unit_of_work import UnitOfWork
+from cloudcity.outbox.status import SENT
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,8 @@ def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
         provider_ids=message_ids(report.provider, report.provider_message_id or ""),
         email_of_order=report.order_id if report.provider == "sendgrid" else None,
     )
+    if message is not None and message.id == report.outbox_id:
+        settle(message, report, now=now)
     uow.deliveries.add(_event(report, message, now=now))
     if message is not None and advances(report.provider, message.delivery_status, report.event):
         message.delivery_status = report.event
@@ -81,6 +84,24 @@ def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
     elif message is None:
         log.info("%s event %s matches no outbox message", report.provider, report.event_key)
     return True
+
+
+def settle(message: OutboxMessage, report: Report, *, now: datetime) -> None:
+    """A report naming our outbox id means the provider took the message: a send in doubt
+    (its worker died before saying so, or saw a timeout) is sent. Only one in doubt: a report
+    cannot make a message nobody began sending look sent."""
+    if message.status == SENT or message.sending_since is None:
+        return
+    log.info(
+        "outbox message %s (%s) is sent, says a %s report",
+        message.id,
+        message.status,
+        report.provider,
+    )
+    message.status, message.sent_at, message.last_error = SENT, now, None
+    message.provider_message_id = message.provider_message_id or report.provider_message_id
+    message.locked_by = message.locked_until = message.sending_since = None
+    message.updated_at = now
 
 
 def message_ids(provider: str, message_id: str) -> list[str]:

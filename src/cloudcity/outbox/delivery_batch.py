@@ -14,7 +14,7 @@ from typing import Any
 
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import OutboxMessage
-from cloudcity.outbox.delivery import Report, advances, message_ids
+from cloudcity.outbox.delivery import Report, advances, message_ids, settle
 
 
 def record_batch(*, uow: UnitOfWork, reports: Sequence[Report], now: datetime) -> int:
@@ -30,6 +30,8 @@ def record_batch(*, uow: UnitOfWork, reports: Sequence[Report], now: datetime) -
         message = matched[report.event_key]
         if report.event_key not in new_keys or message is None:
             continue
+        if message.id == report.outbox_id:
+            settle(message, report, now=now)
         if advances(report.provider, message.delivery_status, report.event):
             message.delivery_status = report.event
             message.updated_at = now

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -23,6 +23,8 @@ from cloudcity.providers.ports import (
     DeliveryError,
     Email,
     EmailSender,
+    FindsSentEmails,
+    FindsSentMessages,
     MessageSender,
     TextMessage,
 )
@@ -41,6 +43,7 @@ class ReceiptOut:
 
 
 Outgoing = ReceiptOut | TextMessage
+Ready = Email | TextMessage
 
 
 @dataclass(frozen=True)
@@ -84,24 +87,51 @@ class Dispatcher:
 
     def deliver(self, outgoing: Outgoing) -> str:
         """Render if needed and send; answers the provider's message id."""
+        return self.send(self.ready(outgoing))
+
+    def ready(self, outgoing: Outgoing, *, outbox_id: int | None = None) -> Ready:
+        """The email or text exactly as it goes out: receipts rendered, texts naming their row."""
         if isinstance(outgoing, TextMessage):
-            return self.messages.send_message(outgoing)
+            return replace(outgoing, outbox_id=outbox_id) if outbox_id else outgoing
         receipt = self.renderer.render(outgoing.invoice)
-        return self.email.send_email(
-            Email(
-                to=outgoing.to,
-                subject=receipt.subject,
-                html=receipt.html,
-                text=receipt.text,
-                attachments=(Attachment(receipt.pdf_filename, "application/pdf", receipt.pdf),),
-                categories=("receipt",),
-                # Ids only: custom_args are visible in SendGrid's dashboards and event webhooks.
-                custom_args={
-                    "order_id": str(outgoing.invoice.order_id),
-                    "outbox_id": str(outgoing.outbox_id),
-                },
-            )
+        return Email(
+            to=outgoing.to,
+            subject=receipt.subject,
+            html=receipt.html,
+            text=receipt.text,
+            attachments=(Attachment(receipt.pdf_filename, "application/pdf", receipt.pdf),),
+            categories=("receipt",),
+            # Ids only: custom_args are visible in SendGrid's dashboards and event webhooks.
+            custom_args={
+                "order_id": str(outgoing.invoice.order_id),
+                "outbox_id": str(outgoing.outbox_id),
+            },
         )
+
+    def send(self, ready: Ready) -> str:
+        """Hand a ready email or text to its provider; answers the provider's message id."""
+        if isinstance(ready, TextMessage):
+            return self.messages.send_message(ready)
+        return self.email.send_email(ready)
+
+    def find_sent(self, ready: Ready, *, since: datetime) -> str | None:
+        """The provider's id of this message if it already took it since `since` and can tell.
+
+        Twilio lists an account's messages and the local transports their files; SendGrid's
+        Email Activity API is a paid add-on, so an email in doubt is settled only by its
+        events (custom_args name the row)."""
+        if isinstance(ready, TextMessage):
+            if isinstance(self.messages, FindsSentMessages):
+                return self.messages.find_sent(ready, since=since)
+        elif isinstance(self.email, FindsSentEmails):
+            return self.email.find_sent_email(ready, since=since)
+        return None
+
+    def doubt_grace(self, kind: str, grace: timedelta) -> timedelta:
+        """How long a send in doubt of this kind waits for a delivery report before it is looked
+        for again: nothing when its sender knows at once what it took (the local transports)."""
+        sender = self.email if kind.endswith("_email") else self.messages
+        return timedelta(0) if getattr(sender, "lookup_is_immediate", False) else grace
 
     def _receipt(self, message: Claimed, order: Order) -> ReceiptOut:
         to = message.recipient or order.customer.email or ""

@@ -1,14 +1,22 @@
 """The worker loop: claim a batch, send each message outside the claim, record each result.
 
-Healthy workers never send a message twice: a send starts only with half the lease still
-ahead of it, and its result is written only while the lease is still this worker's. Two
-cases can send a message twice, and only these: a worker killed (or its database lost)
-after the provider accepted a message but before the result was written, and a send that
-outlasts the half lease it started with (a hung provider); another worker then reclaims the
-expired lease and sends again, and the late result is discarded. Neither Twilio's Messages
-API nor SendGrid's mail send takes an idempotency key, so delivery is at least once; the
-default lease (120 s) is well above the adapters' HTTP timeouts (15 s, 20 s) to keep the
-second case to a provider that hangs far beyond them.
+An attempt counts when that message's send begins (`begin`), so a message that keeps
+killing its worker is the one set aside, never the rest of its batch. A heartbeat renews
+the lease on the batch every third of it while the worker works, so the lease is short
+(6 s by default): what a killed worker held is due again within one lease.
+
+`begin` also marks the message in doubt (`sending_since`, cleared when a result is
+written) and makes it due again no sooner than a grace period (30 s) later. So a message
+whose worker died, or lost its lease, mid-send is not reclaimed while that send can still be
+running (the adapters' HTTP timeouts are 15 s and 20 s): two live workers never send the
+same message. After the grace period a delivery report naming the outbox id (Twilio's
+status callback, SendGrid's custom_args) will have marked it sent; if none did, texts are
+looked up in Twilio's message list, and only a message found nowhere is sent again. The
+local transports find their own files at once and need no grace period.
+
+Still at least once: SendGrid takes no idempotency key and cannot be asked, so a receipt
+whose worker died after SendGrid accepted it, and whose events never reach us within the
+grace period, is sent twice; so is a text Twilio took but does not list yet.
 """
 
 from __future__ import annotations
@@ -19,25 +27,30 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from functools import partial
 
 import sqlalchemy as sa
 
 from cloudcity.clock import Clock, system_clock
 from cloudcity.config import Settings
-from cloudcity.db import Database
+from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
-from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.dispatch import Dispatcher, Ready
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
-# Twice the slowest adapter's HTTP timeout (SendGrid, 20 s) plus time to render a PDF: with a
-# shorter lease a slow but healthy send can outlive its half lease and be sent twice.
-SAFE_LEASE = timedelta(seconds=60)
+# The heartbeat renews every third of the lease; below this a busy database can delay a
+# renewal past the lease's end, and another worker reclaim a message mid-send.
+SAFE_LEASE = timedelta(seconds=6)
+# Above the adapters' HTTP timeouts (Twilio 15 s, SendGrid 20 s) plus a render: a send in
+# doubt must not be reclaimed while its provider call can still be running.
+SAFE_GRACE = timedelta(seconds=25)
 
 
 def default_worker_id() -> str:
@@ -72,22 +85,35 @@ class Worker:
         self.clock = clock
         self.backoff = backoff or Backoff()
         self.jitter = jitter
+        self.grace = timedelta(seconds=settings.outbox_doubt_grace_seconds)
+        self._held_until: datetime | None = None
         if self.lease < SAFE_LEASE:
             log.warning(
-                "outbox lease is %.0f s: a provider answering slowly can outlast half of it "
-                "and the message be sent twice; use CLOUDCITY_OUTBOX_LEASE_SECONDS >= %.0f",
+                "outbox lease is %.0f s: a slow heartbeat can let it lapse mid-send and "
+                "another worker reclaim the message; use CLOUDCITY_OUTBOX_LEASE_SECONDS >= %.0f",
                 self.lease.total_seconds(),
                 SAFE_LEASE.total_seconds(),
+            )
+        if self.grace < SAFE_GRACE:
+            log.warning(
+                "outbox grace period is %.0f s: a send in doubt can be repeated while the first "
+                "is still running; use CLOUDCITY_OUTBOX_DOUBT_GRACE_SECONDS >= %.0f",
+                self.grace.total_seconds(),
+                SAFE_GRACE.total_seconds(),
             )
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and process it; answers how many messages were sent or failed."""
         batch = self._claim()
-        for done, message in enumerate(batch):
-            if (stop is not None and stop.is_set()) or not self._lease_covers(message):
-                self._release(batch[done:])
-                return done
-            self._process(message)
+        if not batch:
+            return 0
+        self._held_until = min(m.locked_until for m in batch)
+        with self._heartbeat(batch):
+            for done, message in enumerate(batch):
+                if (stop is not None and stop.is_set()) or not self._lease_covers():
+                    self._release(batch[done:])
+                    return done
+                self._process(message)
         return len(batch)
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -105,38 +131,103 @@ class Worker:
 
     def _claim(self) -> list[Claimed]:
         lease = Lease(self.worker_id, self.lease, self.max_attempts)
-        with self.database.unit_of_work() as uow:
-            return uow.outbox.claim(lease=lease, now=self.clock(), limit=self.batch_size)
+        return self.database.run(
+            lambda uow: uow.outbox.claim(lease=lease, now=self.clock(), limit=self.batch_size)
+        )
 
-    def _lease_covers(self, message: Claimed) -> bool:
-        # Start a send only with half the lease to spare, so no one reclaims it mid-send.
-        return self.clock() + self.lease / 2 <= message.locked_until
+    def _lease_covers(self) -> bool:
+        # Start a send only with half the lease to spare (as last renewed), so that even a
+        # heartbeat that stalls leaves time to finish before anyone may reclaim it.
+        held = self._held_until
+        return held is not None and self.clock() + self.lease / 2 <= held
 
-    def _process(self, message: Claimed) -> None:
+    @contextmanager
+    def _heartbeat(self, batch: list[Claimed]) -> Iterator[None]:
+        stop = threading.Event()
+        ids = [m.id for m in batch]
+        beat = threading.Thread(target=self._renew, args=(stop, ids), daemon=True)
+        beat.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            beat.join()
+
+    def _renew(self, stop: threading.Event, ids: list[int]) -> None:
+        """Every third of the lease, extend it on what this worker still holds."""
+        while not stop.wait(self.lease.total_seconds() / 3):
+            until = self.clock() + self.lease
+            try:
+                held = self.database.run(partial(self._renew_in, ids=ids, until=until))
+            except sa.exc.SQLAlchemyError:
+                log.warning("outbox worker %s: lease not renewed", self.worker_id, exc_info=True)
+                continue
+            self._held_until = until
+            if not held:
+                return
+
+    def _renew_in(self, uow: UnitOfWork, *, ids: list[int], until: datetime) -> int:
+        return uow.outbox.renew(ids, worker_id=self.worker_id, until=until)
+
+    def _process(self, claimed: Claimed) -> None:
+        message = self._begin(claimed)
+        if message is None:
+            log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
+            return
+        was_in_doubt, calling = claimed.in_doubt_since is not None, False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
-            provider_id = self.dispatcher.deliver(outgoing)
-        except DeliveryError as exc:
-            self._failed(message, exc)
+            ready = self.dispatcher.ready(outgoing, outbox_id=message.id)
+            if (found := self._found_sent(message, ready)) is not None:
+                self._sent(message, found)
+                return
+            calling = True
+            provider_id = self.dispatcher.send(ready)
         except Exception as exc:
-            log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
-            self._failed(message, DeliveryError(f"unexpected error: {exc!r}", permanent=False))
+            error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
+            # A timeout or lost connection may hide an accepted message, and an earlier
+            # send in doubt stays in doubt: the next attempt looks for it first.
+            unclear = calling and not error.permanent and error.status is None
+            self._failed(message, error, in_doubt=was_in_doubt or unclear)
         else:
             self._sent(message, provider_id)
 
-    def _sent(self, message: Claimed, provider_id: str) -> None:
-        with self.database.unit_of_work() as uow:
-            ours = uow.outbox.record_sent(
-                message,
-                worker_id=self.worker_id,
-                provider_id=provider_id,
-                now=self.clock(),
-            )
-        if not ours:
-            log.warning("outbox message %s was sent after its lease expired", message.id)
+    def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
+        log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
+        return DeliveryError(f"unexpected error: {exc!r}", permanent=False)
 
-    def _failed(self, message: Claimed, error: DeliveryError) -> None:
+    def _begin(self, message: Claimed) -> Claimed | None:
+        # Repeated after a lost COMMIT, an attempt may count twice: never a message lost.
+        grace = self.dispatcher.doubt_grace(message.kind, self.grace)
+        return self.database.run(
+            lambda uow: uow.outbox.begin(
+                message, worker_id=self.worker_id, now=self.clock(), grace=grace
+            )
+        )
+
+    def _found_sent(self, message: Claimed, ready: Ready) -> str | None:
+        if message.in_doubt_since is None:
+            return None
+        found = self.dispatcher.find_sent(ready, since=message.in_doubt_since)
+        if found is not None:
+            log.info("outbox message %s was sent before (%s): not sending again", message.id, found)
+        return found
+
+    def _sent(self, message: Claimed, provider_id: str) -> None:
+        ours = self.database.run(
+            lambda uow: uow.outbox.record_sent(
+                message, worker_id=self.worker_id, provider_id=provider_id, now=self.clock()
+            )
+        )
+        if not ours:
+            log.warning(
+                "outbox message %s: sent, but its row was settled meanwhile (a delivery report, "
+                "or another worker after the lease expired)",
+                message.id,
+            )
+
+    def _failed(self, message: Claimed, error: DeliveryError, *, in_doubt: bool = False) -> None:
         now = self.clock()
         outcome = after_failure(
             error,
@@ -147,19 +238,30 @@ class Worker:
             jitter=self.jitter(),
         )
         log.warning("outbox message %s: %s -> %s", message.id, outcome.error, outcome.status)
-        with self.database.unit_of_work() as uow:
-            uow.outbox.record_failure(
+        self.database.run(
+            lambda uow: uow.outbox.record_failure(
                 message,
                 worker_id=self.worker_id,
                 status=outcome.status,
                 error=outcome.error,
-                next_attempt_at=outcome.next_attempt_at,
+                next_attempt_at=_after_grace(outcome.next_attempt_at, now + self.grace, in_doubt),
                 now=now,
+                in_doubt=in_doubt,
             )
+        )
 
     def _release(self, messages: list[Claimed]) -> None:
-        with self.database.unit_of_work() as uow:
-            uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+        self.database.run(
+            lambda uow: uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+        )
+
+
+def _after_grace(
+    next_attempt_at: datetime | None, grace_ends: datetime, in_doubt: bool
+) -> datetime | None:
+    if next_attempt_at is None or not in_doubt:
+        return next_attempt_at
+    return max(next_attempt_at, grace_ends)
 
 
 def build_dispatcher(

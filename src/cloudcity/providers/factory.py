@@ -66,4 +66,8 @@ def _message_sender(settings: Settings) -> MessageSender:
         )
     else:
         log.info("Twilio credentials are not set: messages are written to %s", folder)
-    return LocalMessageSender(folder=folder)
+    # In development with a public URL, report local texts to our own status callback as
+    # Twilio would (the fault tests rely on it).
+    public = str(settings.public_url).rstrip("/") if settings.public_url else None
+    callback = f"{public}/twilio/status" if public and settings.is_dev else None
+    return LocalMessageSender(folder=folder, status_callback=callback)

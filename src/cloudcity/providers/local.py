@@ -1,7 +1,9 @@
 """Local transports: without provider keys, emails and texts become files under var/outbox/.
 
 Emails are RFC 5322 `.eml` files (open them in any mail client), texts are JSON files.
-File names sort by time and are unique: `<UTC timestamp>-<uuid hex>.<ext>`.
+File names sort by time and are unique: `<UTC timestamp>-<uuid hex>.<ext>`. Each file names
+the outbox message it carries, so a send in doubt is found, not written twice; like Twilio,
+the message transport can call a status callback naming the outbox message.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import logging
 import os
 import re
 import tempfile
+import urllib.parse
+import urllib.request
 import uuid
-from datetime import datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime
 from email import policy
 from email.message import EmailMessage
+from email.parser import BytesHeaderParser
 from email.utils import format_datetime, formataddr, make_msgid
 from pathlib import Path
 
@@ -34,8 +40,18 @@ def outbox_dirs(var_dir: str | Path) -> tuple[Path, Path]:
 def new_name(extension: str, *, now: datetime | None = None) -> tuple[str, str]:
     """A sortable, unique file name and the local message id it stands for."""
     uid = uuid.uuid4().hex
-    stamp = (now or utcnow()).strftime("%Y%m%dT%H%M%S%fZ")
-    return f"{stamp}-{uid}.{extension}", f"local-{uid}"
+    return f"{_stamp(now or utcnow())}-{uid}.{extension}", f"local-{uid}"
+
+
+def written_since(folder: Path, extension: str, since: datetime) -> Iterator[Path]:
+    """The files written at or after `since` (their names begin with the time)."""
+    first = _stamp(since)
+    if folder.is_dir():
+        yield from (p for p in folder.glob(f"*.{extension}") if p.name >= first)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
 
 
 def write_atomically(folder: Path, name: str, data: bytes) -> Path:
@@ -56,6 +72,9 @@ def write_atomically(folder: Path, name: str, data: bytes) -> Path:
 class LocalEmailSender:
     """Writes each email as an `.eml` file instead of sending it."""
 
+    # Its own files answer `find_sent_email` at once: no delivery report is worth waiting for.
+    lookup_is_immediate = True
+
     def __init__(self, *, folder: Path, from_email: str, from_name: str) -> None:
         self.folder = folder
         self._from = formataddr((from_name, from_email))
@@ -67,6 +86,17 @@ class LocalEmailSender:
         path = write_atomically(self.folder, name, bytes(message))
         log.info("email to %s written to %s (no SENDGRID_API_KEY)", email.to, path)
         return local_id
+
+    def find_sent_email(self, email: Email, *, since: datetime) -> str | None:
+        """The local id of this email (by its outbox id) if written since `since`."""
+        outbox_id = email.custom_args.get("outbox_id")
+        for path in written_since(self.folder, "eml", since) if outbox_id else ():
+            with path.open("rb") as stream:
+                headers = BytesHeaderParser().parse(stream)
+            args = json.loads(headers.get("X-Cloudcity-Custom-Args") or "{}")
+            if args.get("outbox_id") == outbox_id:
+                return str(headers["X-Cloudcity-Local-Id"])
+        return None
 
     def _message(self, email: Email, local_id: str) -> EmailMessage:
         # RFC 6532 (SMTPUTF8): an internationalised address is written as UTF-8, as a mail
@@ -96,10 +126,17 @@ class LocalEmailSender:
 
 
 class LocalMessageSender:
-    """Writes each WhatsApp/SMS message as a JSON file instead of sending it."""
+    """Writes each WhatsApp/SMS message as a JSON file instead of sending it.
 
-    def __init__(self, *, folder: Path) -> None:
+    With `status_callback` (our `/twilio/status` URL) it then reports the message as sent
+    there, as Twilio does, naming the outbox message in the query string.
+    """
+
+    lookup_is_immediate = True
+
+    def __init__(self, *, folder: Path, status_callback: str | None = None) -> None:
         self.folder = folder
+        self.status_callback = status_callback
 
     def send_message(self, message: TextMessage) -> str:
         """Write the message to the local outbox; return its local id."""
@@ -111,8 +148,32 @@ class LocalMessageSender:
             "body": message.body,
             "content_sid": message.content_sid,
             "content_variables": message.content_variables,
+            "outbox_id": message.outbox_id,
         }
         data = json.dumps(record, indent=2, ensure_ascii=False).encode()
         path = write_atomically(self.folder, name, data)
         log.info("message to %s written to %s (no Twilio credentials)", message.to, path)
+        self._report(message, local_id)
         return local_id
+
+    def find_sent(self, message: TextMessage, *, since: datetime) -> str | None:
+        """The local id of this message (by its outbox id) if written since `since`."""
+        for path in written_since(self.folder, "json", since) if message.outbox_id else ():
+            record = json.loads(path.read_text())
+            if record.get("outbox_id") == message.outbox_id:
+                return str(record["id"])
+        return None
+
+    def _report(self, message: TextMessage, local_id: str) -> None:
+        if not self.status_callback:
+            return
+        query = f"?outbox_id={message.outbox_id}" if message.outbox_id else ""
+        form = {"MessageSid": local_id, "MessageStatus": "sent", "To": message.to}
+        data = urllib.parse.urlencode(form).encode()
+        try:  # the URL is our own public URL, http(s) by Settings' validation
+            with urllib.request.urlopen(self.status_callback + query, data, timeout=5):  # noqa: S310
+                pass
+        except OSError as exc:  # a report lost is a report Twilio might also lose
+            log.warning(
+                "status callback for %s to %s failed: %s", local_id, self.status_callback, exc
+            )

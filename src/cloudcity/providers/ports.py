@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Protocol
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
 from cloudcity.domain import is_whatsapp
 
@@ -34,13 +35,15 @@ class Email:
 class TextMessage:
     """A WhatsApp or SMS message: free text, or an approved content template with variables.
 
-    `to` is a Twilio address: `whatsapp:+15551234567` or `+15551234567`.
+    `to` is a Twilio address: `whatsapp:+15551234567` or `+15551234567`. `outbox_id` names
+    the outbox message in the status callback, so a report can settle a send in doubt.
     """
 
     to: str
     body: str | None = None
     content_sid: str | None = None
     content_variables: dict[str, str] | None = None
+    outbox_id: int | None = None
 
     def __post_init__(self) -> None:
         if not self.body and not self.content_sid:
@@ -93,4 +96,22 @@ class MessageSender(Protocol):
 
     def send_message(self, message: TextMessage) -> str:
         """Send one message or raise DeliveryError."""
+        ...
+
+
+@runtime_checkable
+class FindsSentMessages(Protocol):
+    """A message sender that can tell whether it already accepted a message (Twilio can)."""
+
+    def find_sent(self, message: TextMessage, *, since: datetime) -> str | None:
+        """The provider's id of this message if it was accepted since `since`, else None."""
+        ...
+
+
+@runtime_checkable
+class FindsSentEmails(Protocol):
+    """An email sender that can tell whether it already accepted an email (by custom_args)."""
+
+    def find_sent_email(self, email: Email, *, since: datetime) -> str | None:
+        """The provider's id of this email if it was accepted since `since`, else None."""
         ...

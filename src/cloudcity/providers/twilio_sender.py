@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from datetime import datetime, timedelta
 from typing import Any
 
-from twilio.base.exceptions import TwilioRestException, TwilioServiceException
+from twilio.base.exceptions import (
+    TwilioException,
+    TwilioRestException,
+    TwilioServiceException,
+)
 from twilio.http.http_client import TwilioHttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
@@ -19,6 +24,9 @@ from cloudcity.providers.ports import DeliveryError, TextMessage
 log = logging.getLogger(__name__)
 TWILIO_API = "https://api.twilio.com"
 DEFAULT_TIMEOUT = 15.0
+# Twilio's clock and ours: a message created this long before the send began still counts.
+CLOCK_SKEW = timedelta(minutes=5)
+RECENT = 20  # how many of the newest messages to the recipient are looked through
 
 
 class _HttpClient(TwilioHttpClient):  # type: ignore[misc]
@@ -84,10 +92,32 @@ class TwilioMessageSender:
         log.info("sent %s message %s via Twilio", _channel(message), sid)
         return sid
 
+    def find_sent(self, message: TextMessage, *, since: datetime) -> str | None:
+        """The SID of this message if Twilio took it since `since` (a send in doubt), else None.
+
+        Twilio's DateSent filter counts whole days and skips messages still queued (no
+        date_sent yet), so the newest messages from our sender to the recipient are read
+        instead and matched by creation time and body (a template's by time alone).
+        """
+        try:
+            recent = self._client.messages.list(
+                to=message.to, from_=self._sender(message), limit=RECENT
+            )
+        except (TwilioException, OSError) as exc:  # no answer is no proof: look again later
+            raise DeliveryError(
+                f"could not look up the message in Twilio: {exc}", permanent=False
+            ) from exc
+        for found in recent:
+            if _same_send(found, message, since - CLOCK_SKEW):
+                return str(found.sid)
+        return None
+
     def _params(self, message: TextMessage) -> dict[str, Any]:
         params: dict[str, Any] = {"to": message.to, "from_": self._sender(message)}
         if self._status_callback:
-            params["status_callback"] = self._status_callback
+            # Our outbox id in the callback settles a send in doubt when the report arrives.
+            query = f"?outbox_id={message.outbox_id}" if message.outbox_id else ""
+            params["status_callback"] = self._status_callback + query
         if message.content_sid:
             params["content_sid"] = message.content_sid
             if message.content_variables:
@@ -116,6 +146,13 @@ class TwilioMessageSender:
         detail = getattr(exc, "msg", None) or getattr(exc, "detail", None) or str(code)
         text = f"error {code}: {detail}" if code else str(detail)
         return http_error("Twilio", status, text, retry_after=self._http.last_retry_after)
+
+
+def _same_send(found: Any, message: TextMessage, earliest: datetime) -> bool:
+    created = found.date_created
+    if found.direction != "outbound-api" or created is None or created < earliest:
+        return False
+    return message.body is None or found.body == message.body
 
 
 def _channel(message: TextMessage) -> str:

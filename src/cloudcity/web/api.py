@@ -14,11 +14,13 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
+from cloudcity.db import UnitOfWork
 from cloudcity.domain import Cake, OptionKind
 from cloudcity.money import MoneyError, to_cents, to_number
 from cloudcity.orders import (
     IdempotencyConflict,
     OrderRequest,
+    Placed,
     PlacedOrder,
     PriceMismatch,
     place_order,
@@ -28,7 +30,7 @@ from cloudcity.pickup import PickupUnavailable, shop_rules
 from cloudcity.pricing import MenuError, Problem, Quote, quote
 from cloudcity.text import clean_line
 from cloudcity.web import schemas
-from cloudcity.web.context import now, reading, settings, unit_of_work
+from cloudcity.web.context import now, reading, run_in_unit_of_work, settings
 from cloudcity.web.errors import ApiError, from_validation
 from cloudcity.web.pickup_answers import parse_pickup_at, pickup_refusal
 
@@ -86,16 +88,26 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     """Place an order; a repeated Idempotency-Key answers with the first order."""
     payload = _validated(schemas.OrderCreate, _json_object())
     order_request = _order_request(payload)
+    # With an Idempotency-Key a repeat after a lost COMMIT finds the order and replays it;
+    # without one it would place a second order, so only failures before COMMIT are repeated.
+    repeatable = order_request.idempotency_key is not None
     try:
-        with unit_of_work() as uow:
-            placed = place_order(uow=uow, request=order_request, now=now())
-            zone = shop_rules(uow).tz if placed.order.pickup_at else None
+        placed, zone = run_in_unit_of_work(
+            lambda uow: _placed_with_zone(uow, order_request), repeatable=repeatable
+        )
     except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
         raise _refusal(exc) from None
     except PickupUnavailable as exc:
         raise pickup_refusal(exc) from None
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
     return jsonify(order_body(placed.order, zone).model_dump()), 201, headers
+
+
+def _placed_with_zone(
+    uow: UnitOfWork, order_request: OrderRequest
+) -> tuple[Placed, ZoneInfo | None]:
+    placed = place_order(uow=uow, request=order_request, now=now())
+    return placed, shop_rules(uow).tz if placed.order.pickup_at else None
 
 
 def order_body(order: PlacedOrder, zone: ZoneInfo | None = None) -> schemas.OrderPublic:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from flask import Flask, current_app, g
 
@@ -14,6 +15,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database, Reading, UnitOfWork
 
 EXTENSION = "cloudcity"
+T = TypeVar("T")
 
 
 @dataclass
@@ -57,6 +59,12 @@ def reading() -> Reading:
 def unit_of_work() -> AbstractContextManager[UnitOfWork]:
     """A unit of work for a write: committed before the response is built."""
     return services().database.unit_of_work()
+
+
+def run_in_unit_of_work(work: Callable[[UnitOfWork], T], *, repeatable: bool = True) -> T:
+    """Run `work` in a unit of work, repeated after a lost connection, a serialization
+    failure or a deadlock (see `Database.run`): such a blip is no 5xx for the client."""
+    return services().database.run(work, repeatable=repeatable)
 
 
 def install(app: Flask, found: Services) -> None:

@@ -19,7 +19,7 @@ from cloudcity.providers.sendgrid_webhook import (
     is_valid_signature,
 )
 from cloudcity.text import clean_json
-from cloudcity.web.context import now, settings, unit_of_work
+from cloudcity.web.context import now, run_in_unit_of_work, settings
 from cloudcity.web.errors import ApiError
 from cloudcity.web.twilio_auth import twilio_signed
 
@@ -48,6 +48,7 @@ def twilio_status() -> tuple[str, int]:
         event_key=f"twilio:{sid}:{status}",
         event=status,
         provider_message_id=sid,
+        outbox_id=_int(request.args.get("outbox_id")),  # our StatusCallback's query string
         error_code=_text(request.form.get("ErrorCode"), 32),
         payload={
             key: value
@@ -55,8 +56,7 @@ def twilio_status() -> tuple[str, int]:
             if (value := _text(request.form.get(key), TWILIO_FIELD_MAX))
         },
     )
-    with unit_of_work() as uow:
-        record(uow=uow, report=report, now=now())
+    run_in_unit_of_work(lambda uow: record(uow=uow, report=report, now=now()))  # once per key
     return "", 204
 
 
@@ -70,8 +70,7 @@ def sendgrid_events() -> Response:
     if len(events) > SENDGRID_MAX_EVENTS:
         raise ApiError(413, f"a batch holds at most {SENDGRID_MAX_EVENTS:,} events")
     reports = [report for event in events if (report := _sendgrid_report(event))]
-    with unit_of_work() as uow:
-        recorded = record_batch(uow=uow, reports=reports, now=now())
+    recorded = run_in_unit_of_work(lambda uow: record_batch(uow=uow, reports=reports, now=now()))
     return jsonify({"received": len(events), "recorded": recorded})
 
 

@@ -13,9 +13,8 @@ from cloudcity.chat import (
     inbound_from_form,
     replay,
 )
-from cloudcity.db.dialect import retry_conflicts
 from cloudcity.providers.twilio_signature import twiml_reply
-from cloudcity.web.context import now, settings, unit_of_work
+from cloudcity.web.context import now, run_in_unit_of_work, settings
 from cloudcity.web.twilio_auth import twilio_signed
 
 bp = Blueprint("twilio_webhook", __name__, url_prefix="/twilio")
@@ -41,18 +40,16 @@ def inbound_message() -> Response:
 def answer(inbound: Inbound) -> Reply:
     """Handle one inbound message and commit, again if the database chose it to lose a deadlock."""
     policy = ChatPolicy.from_settings(settings())
-    return retry_conflicts(lambda: _answer_once(inbound, policy))
-
-
-def _answer_once(inbound: Inbound, policy: ChatPolicy) -> Reply:
-    """Handle one inbound message and commit; a MessageSid handled before answers as it did."""
+    # Repeatable: a repeat after a lost COMMIT finds its MessageSid and replays the answer.
     try:
-        with unit_of_work() as uow:
-            return handle_inbound(uow=uow, inbound=inbound, policy=policy, now=now())
+        return run_in_unit_of_work(
+            lambda uow: handle_inbound(uow=uow, inbound=inbound, policy=policy, now=now())
+        )
     except AlreadyRecorded:
         # A retry, or two copies at once: nothing of this attempt was kept.
-        with unit_of_work() as uow:
-            return replay(uow=uow, inbound=inbound, policy=policy, now=now())
+        return run_in_unit_of_work(
+            lambda uow: replay(uow=uow, inbound=inbound, policy=policy, now=now())
+        )
 
 
 def twiml(reply: Reply) -> str:

@@ -8,7 +8,7 @@ message another worker reclaimed) cannot overwrite the newer result.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
 
@@ -90,29 +90,69 @@ class OutboxRepository:
         return list(self._session.scalars(query))
 
     def claim(self, *, lease: Lease, now: datetime, limit: int) -> list[Claimed]:
-        """Lease up to `limit` due messages to this worker."""
+        """Lease up to `limit` due messages to this worker; no attempt counts until `begin`."""
         rows = self._session.scalars(claim_batch(_due(now, limit), self._session)).all()
         claimed = []
         for row in rows:
             if row.status == SENDING and row.attempts >= lease.max_attempts:
                 _bury(row, now=now)
                 continue
-            if row.status == SENDING:
-                row.last_error = f"worker {row.locked_by} stopped or hung mid-send; sending again"
+            if row.status == SENDING and row.sending_since is not None:
+                row.last_error = f"worker {row.locked_by} stopped or hung mid-send; in doubt"
             row.status, row.locked_by = SENDING, lease.worker_id
             row.locked_until = now + lease.length
-            row.attempts += 1
             row.updated_at = now
             claimed.append(_copy(row))
         self._session.flush()
         return claimed
+
+    def begin(
+        self,
+        message: Claimed,
+        *,
+        worker_id: str,
+        now: datetime,
+        grace: timedelta = timedelta(0),
+    ) -> Claimed | None:
+        """Count an attempt as this message's send begins, and mark it in doubt until a result
+        is written: should the worker die, a resend waits `grace` for a delivery report and
+        then looks for the message first. None if the message is no longer this worker's."""
+        attempts = self._session.scalar(
+            _own(message.id, worker_id)
+            .values(
+                attempts=OutboxMessage.attempts + 1,
+                sending_since=sa.func.coalesce(OutboxMessage.sending_since, now),
+                next_attempt_at=now + grace,
+                updated_at=now,
+            )
+            .returning(OutboxMessage.attempts)
+        )
+        return None if attempts is None else replace(message, attempts=attempts)
+
+    def renew(self, ids: list[int], *, worker_id: str, until: datetime) -> int:
+        """Extend this worker's lease on the messages it still holds; answers how many."""
+        if not ids:
+            return 0
+        result = self._session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.id.in_(ids),
+                OutboxMessage.locked_by == worker_id,
+                OutboxMessage.status == SENDING,
+            )
+            .values(locked_until=until)
+            .execution_options(synchronize_session=False)
+        )
+        return cast(sa.CursorResult[Any], result).rowcount
 
     def record_sent(
         self, message: Claimed, *, worker_id: str, provider_id: str, now: datetime
     ) -> bool:
         """Mark a message sent; False when the lease was lost and another worker owns it now."""
         values = {"provider_message_id": provider_id, "sent_at": now, "last_error": None}
-        return self._update_own(message, worker_id, status=SENT, updated_at=now, **values)
+        return self._update_own(
+            message, worker_id, status=SENT, updated_at=now, sending_since=None, **values
+        )
 
     def record_failure(
         self,
@@ -123,15 +163,23 @@ class OutboxRepository:
         error: str,
         next_attempt_at: datetime | None,
         now: datetime,
+        in_doubt: bool = False,
     ) -> bool:
-        """Mark a failed send as retry, failed or dead; False when the lease was lost."""
+        """Mark a failed send as retry, failed or dead; False when the lease was lost.
+
+        `in_doubt`: the provider may have taken it all the same (a timeout), so a resend
+        looks for it first."""
         values: dict[str, Any] = {"status": status, "last_error": error, "updated_at": now}
+        if not in_doubt:
+            values["sending_since"] = None
         if next_attempt_at is not None:
             values["next_attempt_at"] = next_attempt_at
         return self._update_own(message, worker_id, **values)
 
     def release(self, messages: list[Claimed], *, worker_id: str, now: datetime) -> None:
-        """Hand back claimed messages this worker will not send (stopping, lease running out)."""
+        """Hand back claimed messages this worker will not send (stopping, lease running out).
+
+        A message in doubt stays in doubt: whoever sends it next looks for it first."""
         if not messages:
             return
         self._session.execute(
@@ -142,8 +190,7 @@ class OutboxRepository:
                 OutboxMessage.status == SENDING,
             )
             .values(
-                status=sa.case((OutboxMessage.attempts > 1, RETRY), else_=PENDING),
-                attempts=OutboxMessage.attempts - 1,
+                status=sa.case((OutboxMessage.attempts > 0, RETRY), else_=PENDING),
                 locked_by=None,
                 locked_until=None,
                 updated_at=now,
@@ -153,30 +200,37 @@ class OutboxRepository:
 
     def _update_own(self, message: Claimed, worker_id: str, **values: Any) -> bool:
         result = self._session.execute(
-            sa.update(OutboxMessage)
-            .where(
-                OutboxMessage.id == message.id,
-                OutboxMessage.locked_by == worker_id,
-                OutboxMessage.status == SENDING,
-            )
+            _own(message.id, worker_id)
             .values(locked_by=None, locked_until=None, **values)
             .execution_options(synchronize_session=False)
         )
         return cast(sa.CursorResult[Any], result).rowcount == 1
 
 
+def _own(message_id: int, worker_id: str) -> sa.Update:
+    """An UPDATE of one message, only while this worker holds it."""
+    return sa.update(OutboxMessage).where(
+        OutboxMessage.id == message_id,
+        OutboxMessage.locked_by == worker_id,
+        OutboxMessage.status == SENDING,
+    )
+
+
 def _due(now: datetime, limit: int) -> sa.Select[Any]:
-    waiting = sa.and_(OutboxMessage.status.in_(DUE), OutboxMessage.next_attempt_at <= now)
+    # An abandoned send in doubt has next_attempt_at = its start + the grace period.
     abandoned = sa.and_(OutboxMessage.status == SENDING, OutboxMessage.locked_until <= now)
     return (
         sa.select(OutboxMessage)
-        .where(sa.or_(waiting, abandoned))
+        .where(
+            sa.or_(OutboxMessage.status.in_(DUE), abandoned), OutboxMessage.next_attempt_at <= now
+        )
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
 
 
 def _bury(row: OutboxMessage, *, now: datetime) -> None:
+    # sending_since stays: a late delivery report may still show the last attempt went out.
     row.status, row.locked_by, row.locked_until = DEAD, None, None
     row.last_error = (
         f"gave up after {row.attempts} attempts: the worker stopped or hung while sending each time"
@@ -195,4 +249,5 @@ def _copy(row: OutboxMessage) -> Claimed:
         order_id=row.order_id,
         attempts=row.attempts,
         locked_until=row.locked_until,
+        in_doubt_since=row.sending_since,
     )

@@ -101,3 +101,5 @@ class Claimed:
     order_id: int | None
     attempts: int
     locked_until: datetime
+    # When an earlier send began whose outcome nobody recorded (its worker died mid-call).
+    in_doubt_since: datetime | None = None

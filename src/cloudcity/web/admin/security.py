@@ -178,7 +178,9 @@ def too_many(_exc: TooManyRequests) -> tuple[str, int, dict[str, str]]:
 def _seconds_limited() -> int:
     limiters: set[Limiter] = current_app.extensions.get("limiter", set())
     resets = [found.reset_at for lim in limiters if (found := lim.current_limit) is not None]
-    return max(1, math.ceil(max(resets, default=time.time() + 60) - time.time()))
+    # The limiter's reset time is a whole second, so its ceiling can read 61 of a 60 s window.
+    left = math.ceil(max(resets, default=time.time() + 60) - time.time())
+    return min(60, max(1, left))
 
 
 def init_app(app: Flask, settings: Settings) -> None:
