@@ -3,3 +3,4 @@
 RECEIPT_EMAIL = "receipt_email"
 READY_MESSAGE = "ready_message"
 CANCEL_MESSAGE = "cancel_message"
+PICKUP_REMINDER = "pickup_reminder"
