@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from cloudcity.calendar.rules import CalendarRules
 from cloudcity.config import Settings
 from cloudcity.db import Reading
 from cloudcity.db.models import Customer, Order
@@ -14,6 +15,7 @@ from cloudcity.domain import WHATSAPP_PREFIX
 from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.pickup import shop_rules
 from cloudcity.providers.ports import (
     Attachment,
     DeliveryError,
@@ -67,7 +69,7 @@ class Dispatcher:
         """Read what the message needs from the database; refusals are permanent DeliveryErrors."""
         order = _order(reading, message)
         if message.kind == RECEIPT_EMAIL:
-            return self._receipt(message, order)
+            return self._receipt(message, order, shop_rules(reading))
         if message.kind == READY_MESSAGE:
             return self._text(order, message.recipient, self._ready_text(order), now, ready=True)
         if message.kind == CANCEL_MESSAGE:
@@ -96,13 +98,13 @@ class Dispatcher:
             )
         )
 
-    def _receipt(self, message: Claimed, order: Order) -> ReceiptOut:
+    def _receipt(self, message: Claimed, order: Order, rules: CalendarRules) -> ReceiptOut:
         to = message.recipient or order.customer.email or ""
         if not to:
             raise DeliveryError(
                 f"order #{order.id} has no email address to send the receipt to", permanent=True
             )
-        data = invoice_data(order, shop_info(self.settings), email=to)
+        data = invoice_data(order, shop_info(self.settings, rules), rules=rules, email=to)
         return ReceiptOut(outbox_id=message.id, to=to, invoice=data)
 
     def _text(

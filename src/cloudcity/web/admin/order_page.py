@@ -14,6 +14,7 @@ from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
 from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
+from cloudcity.pickup import shop_rules
 from cloudcity.queries import history as order_history
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.security import current_actor, safe_next
@@ -38,7 +39,8 @@ def order(order_id: int) -> str:
 def invoice(order_id: int) -> Response:
     """The order's invoice as a PDF."""
     found = _order_or_404(order_id)
-    pdf = render_invoice_pdf(invoice_data(found, shop_info(settings())))
+    rules = shop_rules(reading())
+    pdf = render_invoice_pdf(invoice_data(found, shop_info(settings(), rules), rules=rules))
     disposition = f'inline; filename="{invoice_filename(found.id)}"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
