@@ -14,6 +14,7 @@ from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.reminders import cancel_reminder
 
 MAX_REASON = 500
 ALLOWED = {
@@ -71,7 +72,7 @@ def mark_picked_up(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime)
 def cancel_order(
     *, uow: UnitOfWork, order_id: int, actor: str, reason: str, now: datetime
 ) -> Transition:
-    """Cancel an order not yet picked up, telling the customer why."""
+    """Cancel an order not yet picked up, telling the customer why; its reminder is not sent."""
     reason = " ".join(reason.split())
     # An impossible or repeated cancel is answered as such, whatever reason came with it.
     locked = _locked(uow, order_id)
@@ -85,6 +86,7 @@ def cancel_order(
         order = done.order
         order.cancelled_at = now
         order.cancel_reason = reason
+        cancel_reminder(uow=uow, order_id=order.id, reason="the order was cancelled", now=now)
         uow.outbox.enqueue(
             kind=CANCEL_MESSAGE,
             key=f"cancel:order:{order.id}",

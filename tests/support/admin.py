@@ -72,7 +72,7 @@ def place(
         currency="USD",
     )
     uow = UnitOfWork(session, MenuCache())  # the test's own session, committed below
-    placed = place_order(uow=uow, request=request, now=system_clock()).order
+    placed = place_order(uow=uow, request=request, now=system_clock(), reminder_hour=10).order
     order = session.get_one(Order, placed.id)
     if placed_at is not None:
         order.placed_at = placed_at

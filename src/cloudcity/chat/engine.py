@@ -40,6 +40,7 @@ class Turn:
     message_sid: str | None
     currency: str
     shop_name: str
+    reminder_hour: int
     now: datetime
     order_id: int | None = None
     _menu: dict[OptionKind, list[MenuItem]] | None = field(default=None, repr=False)
@@ -251,7 +252,9 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         source="chat",
     )
     try:
-        placed = place_order(uow=turn.uow, request=request, now=turn.now)
+        placed = place_order(
+            uow=turn.uow, request=request, now=turn.now, reminder_hour=turn.reminder_hour
+        )
     except MenuError as exc:
         return _gone_off_menu(turn, exc)
     reset(turn.conversation)

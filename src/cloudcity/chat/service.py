@@ -79,12 +79,13 @@ class ChatPolicy:
     shop_name: str
     currency: str
     timeout: timedelta
+    reminder_hour: int
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
         """The policy the settings describe."""
         timeout = timedelta(minutes=settings.conversation_timeout_minutes)
-        return cls(settings.shop_name, settings.currency, timeout)
+        return cls(settings.shop_name, settings.currency, timeout, settings.reminder_hour)
 
 
 def handle_inbound(
@@ -112,6 +113,7 @@ def handle_inbound(
         message_sid=inbound.message_sid,
         currency=policy.currency,
         shop_name=policy.shop_name,
+        reminder_hour=policy.reminder_hour,
         now=now,
     )
     text = _answer(turn, inbound, timeout=policy.timeout)

@@ -29,9 +29,10 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
-from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.dispatch import Dispatcher, Obsolete
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
+from cloudcity.outbox.status import CANCELLED
 from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,8 @@ class Worker:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
             provider_id = self.dispatcher.deliver(outgoing)
+        except Obsolete as exc:
+            self._cancelled(message, str(exc))
         except DeliveryError as exc:
             self._failed(message, exc)
         except Exception as exc:
@@ -155,6 +158,18 @@ class Worker:
                 error=outcome.error,
                 next_attempt_at=outcome.next_attempt_at,
                 now=now,
+            )
+
+    def _cancelled(self, message: Claimed, reason: str) -> None:
+        log.info("outbox message %s (%s) not sent: %s", message.id, message.kind, reason)
+        with self.database.unit_of_work() as uow:
+            uow.outbox.record_failure(
+                message,
+                worker_id=self.worker_id,
+                status=CANCELLED,
+                error=reason,
+                next_attempt_at=None,
+                now=self.clock(),
             )
 
     def _release(self, messages: list[Claimed]) -> None:

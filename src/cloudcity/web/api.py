@@ -87,7 +87,12 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     order_request = _order_request(payload)
     try:
         with unit_of_work() as uow:
-            placed = place_order(uow=uow, request=order_request, now=now())
+            placed = place_order(
+                uow=uow,
+                request=order_request,
+                now=now(),
+                reminder_hour=settings().reminder_hour,
+            )
     except (MenuError, PriceMismatch, IdempotencyConflict) as exc:
         raise _refusal(exc) from None
     except PickupUnavailable as exc:
