@@ -98,15 +98,7 @@ def place_order(
         now=now,
     )
     if pickup_at is not None:
-        schedule_reminder(
-            uow=uow,
-            order_id=order_id,
-            recipient=request.address.twilio,
-            pickup_at=pickup_at,
-            rules=shop_rules(uow),
-            hour=reminder_hour,
-            now=now,
-        )
+        _remind(uow, request, order_id, pickup_at, hour=reminder_hour, now=now)
     return Placed(_placed(new, order_id, email), replayed=False)
 
 
@@ -124,6 +116,27 @@ def _book(uow: UnitOfWork, request: OrderRequest, priced: Quote, now: datetime) 
     size, address = priced.cake.size, request.address.twilio
     slot = book_pickup(uow=uow, start=request.pickup_at, size=size, now=now, address=address)
     return slot.start
+
+
+def _remind(
+    uow: UnitOfWork,
+    request: OrderRequest,
+    order_id: int,
+    pickup_at: datetime,
+    *,
+    hour: int,
+    now: datetime,
+) -> None:
+    recipient, rules = request.address.twilio, shop_rules(uow)
+    schedule_reminder(
+        uow=uow,
+        order_id=order_id,
+        recipient=recipient,
+        pickup_at=pickup_at,
+        rules=rules,
+        hour=hour,
+        now=now,
+    )
 
 
 def _new_order(
