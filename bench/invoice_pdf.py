@@ -12,6 +12,7 @@ import argparse
 import statistics
 import time
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from cloudcity.documents import InvoiceData, ShopInfo, render_invoice_pdf
 
@@ -20,6 +21,7 @@ SHOP = ShopInfo(
     address="1 Cloud Lane, Bespin, CA 94000",
     email="orders@cloudcity.example",
     phone="+15555550123",
+    time_zone=ZoneInfo("America/Los_Angeles"),
 )
 
 

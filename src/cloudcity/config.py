@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     time_zone: str = DEFAULT_TIME_ZONE
     locale: str = "en_US"
     pickup_hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    # The hour (shop time) of the day before pickup when the customer is reminded.
+    reminder_hour: int = Field(default=10, ge=0, le=23)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
@@ -85,6 +87,7 @@ class Settings(BaseSettings):
     twilio_whatsapp_from: str | None = None
     twilio_sms_from: str | None = None
     twilio_ready_content_sid: str | None = None
+    twilio_reminder_content_sid: str | None = None
     sendgrid_api_key: SecretStr | None = Field(
         default=None, validation_alias=_env("SENDGRID_API_KEY")
     )

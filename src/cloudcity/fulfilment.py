@@ -18,6 +18,7 @@ from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
 from cloudcity.outbox.queue import CANCEL_MESSAGE, PICKUP_CHANGED, READY_MESSAGE, RECEIPT_EMAIL
 from cloudcity.pickup import book_pickup, free_pickup, shop_rules
+from cloudcity.reminders import cancel_reminder, reschedule_reminder
 
 MAX_REASON = 500
 ALLOWED = {
@@ -75,7 +76,7 @@ def mark_picked_up(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime)
 def cancel_order(
     *, uow: UnitOfWork, order_id: int, actor: str, reason: str, now: datetime
 ) -> Transition:
-    """Cancel an order not yet picked up, telling the customer why."""
+    """Cancel an order not yet picked up, telling the customer why; its reminder is not sent."""
     reason = " ".join(reason.split())
     # An impossible or repeated cancel is answered as such, whatever reason came with it.
     locked = _locked(uow, order_id)
@@ -91,6 +92,7 @@ def cancel_order(
         order.cancel_reason = reason
         if order.pickup_at is not None:
             free_pickup(uow=uow, pickup_at=order.pickup_at, rules=shop_rules(uow))
+        cancel_reminder(uow=uow, order_id=order.id, reason="the order was cancelled", now=now)
         uow.outbox.enqueue(
             kind=CANCEL_MESSAGE,
             key=f"cancel:order:{order.id}",
@@ -103,7 +105,13 @@ def cancel_order(
 
 
 def reschedule(
-    *, uow: UnitOfWork, order_id: int, start: datetime, actor: str, now: datetime
+    *,
+    uow: UnitOfWork,
+    order_id: int,
+    start: datetime,
+    actor: str,
+    now: datetime,
+    reminder_hour: int,
 ) -> Transition:
     """Move an open order's pickup (or set one "to arrange") and tell the customer, once.
 
@@ -127,6 +135,9 @@ def reschedule(
         order_id=order.id, kind="pickup_changed", actor=actor, at=now, note=note
     )
     _tell_pickup(uow, order, slot, now=now)
+    reschedule_reminder(
+        uow=uow, order_id=order.id, pickup_at=slot.start, rules=rules, now=now, hour=reminder_hour
+    )
     return Transition(order, changed=True)
 
 

@@ -4,24 +4,31 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cloudcity.calendar.rules import CalendarRules
+from cloudcity.calendar.slots import booked_slot
 from cloudcity.config import Settings
 from cloudcity.db.models import Order
 from cloudcity.documents import InvoiceData, ShopInfo
 
 
-def shop_info(settings: Settings) -> ShopInfo:
-    """The shop as its documents name it."""
+def shop_info(settings: Settings, rules: CalendarRules) -> ShopInfo:
+    """The shop as its documents name it, on its own clock (the calendar's zone and locale)."""
     return ShopInfo(
         name=settings.shop_name,
         address=settings.shop_address,
         email=settings.shop_email,
         phone=settings.shop_phone,
+        time_zone=rules.tz,
+        locale=rules.locale,
     )
 
 
-def invoice_data(order: Order, shop: ShopInfo, *, email: str | None = None) -> InvoiceData:
+def invoice_data(
+    order: Order, shop: ShopInfo, *, rules: CalendarRules, email: str | None = None
+) -> InvoiceData:
     """The invoice of an order, billed to its customer (at `email` when given)."""
     customer = order.customer
+    slot = None if order.pickup_at is None else booked_slot(rules, order.pickup_at)
     data = InvoiceData(
         order_id=order.id,
         placed_at=order.placed_at,
@@ -35,5 +42,7 @@ def invoice_data(order: Order, shop: ShopInfo, *, email: str | None = None) -> I
         price_cents=order.price_cents,
         currency=order.currency,
         shop=shop,
+        pickup_start=None if slot is None else slot.start,
+        pickup_end=None if slot is None else slot.end,
     )
     return replace(data, customer_email=email) if email else data

@@ -12,6 +12,7 @@ from cloudcity.money import format_money
 from cloudcity.outbox.queue import RECEIPT_EMAIL
 from cloudcity.pickup import PickupUnavailable, book_pickup, free_pickup, shop_rules
 from cloudcity.pricing import Quote, quote
+from cloudcity.reminders import schedule_reminder
 
 __all__ = [
     "IdempotencyConflict",
@@ -62,8 +63,14 @@ class IdempotencyConflict(ValueError):
     """An Idempotency-Key was reused for a different request."""
 
 
-def place_order(*, uow: UnitOfWork, request: OrderRequest, now: datetime) -> Placed:
-    """Place an order; a repeated idempotency key returns the first order placed with it."""
+def place_order(
+    *, uow: UnitOfWork, request: OrderRequest, now: datetime, reminder_hour: int
+) -> Placed:
+    """Place an order; a repeated idempotency key returns the first order placed with it.
+
+    With a pickup time, the customer's reminder is enqueued for `reminder_hour` (shop time)
+    the day before.
+    """
     earlier = _replay(uow, request)
     if earlier is not None:
         return Placed(earlier, replayed=True)
@@ -90,6 +97,8 @@ def place_order(*, uow: UnitOfWork, request: OrderRequest, now: datetime) -> Pla
         order_id=order_id,
         now=now,
     )
+    if pickup_at is not None:
+        _remind(uow, request, order_id, pickup_at, hour=reminder_hour, now=now)
     return Placed(_placed(new, order_id, email), replayed=False)
 
 
@@ -109,6 +118,27 @@ def _book(uow: UnitOfWork, request: OrderRequest, priced: Quote, now: datetime) 
     size = priced.cake.size
     slot = book_pickup(uow=uow, start=request.pickup_at, size=size, now=now, address=address)
     return slot.start
+
+
+def _remind(
+    uow: UnitOfWork,
+    request: OrderRequest,
+    order_id: int,
+    pickup_at: datetime,
+    *,
+    hour: int,
+    now: datetime,
+) -> None:
+    recipient, rules = request.address.twilio, shop_rules(uow)
+    schedule_reminder(
+        uow=uow,
+        order_id=order_id,
+        recipient=recipient,
+        pickup_at=pickup_at,
+        rules=rules,
+        hour=hour,
+        now=now,
+    )
 
 
 def _new_order(

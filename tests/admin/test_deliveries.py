@@ -82,7 +82,15 @@ def test_messages_by_status_newest_first_in_pages(session: orm.Session) -> None:
     page = list_messages(session, status="sent", page=2, per_page=2)
     assert [m.idempotency_key for m in page.messages] == ["sent-2", "sent-1"]
     assert (page.total, page.pages) == (5, 3)
-    counts = {"pending": 0, "sending": 0, "retry": 0, "sent": 5, "failed": 0, "dead": 1}
+    counts = {
+        "pending": 0,
+        "sending": 0,
+        "retry": 0,
+        "sent": 5,
+        "failed": 0,
+        "dead": 1,
+        "cancelled": 0,
+    }
     assert count_by_status(session) == counts
 
 

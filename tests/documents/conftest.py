@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from pypdf import PdfReader
@@ -18,6 +19,7 @@ SHOP = ShopInfo(
     address="1 Cloud Lane, Bespin, CA 94000",
     email="orders@cloudcity.example",
     phone="+14155550123",
+    time_zone=ZoneInfo("America/Los_Angeles"),
 )
 
 SAMPLE = InvoiceData(

@@ -51,7 +51,7 @@ def _at_once(count: int, work: Callable[[], Placed]) -> list[Placed | BaseExcept
 def _place(database: Database, key: str | None) -> Callable[[], Placed]:
     def work() -> Placed:
         with database.unit_of_work() as uow:
-            return place_order(uow=uow, request=_request(key), now=system_clock())
+            return place_order(uow=uow, request=_request(key), now=system_clock(), reminder_hour=10)
 
     return work
 

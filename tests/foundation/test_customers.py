@@ -30,7 +30,7 @@ def _order(
 ) -> PlacedOrder:
     request = _request(number=number, name=name, email=email)
     with database.unit_of_work() as uow:
-        return place_order(uow=uow, request=request, now=system_clock()).order
+        return place_order(uow=uow, request=request, now=system_clock(), reminder_hour=10).order
 
 
 def _customers(database: Database) -> list[tuple[str, Channel, str | None, str | None]]:
@@ -71,6 +71,6 @@ def test_placing_an_order_answers_with_the_details_just_saved(database: Database
     _order(database)
     request = _request(number=PHONE, name="Ana B", email="ana@new.example")
     with database.unit_of_work() as uow:
-        placed = place_order(uow=uow, request=request, now=system_clock())
+        placed = place_order(uow=uow, request=request, now=system_clock(), reminder_hour=10)
         assert placed.order.email == "ana@new.example"
     assert _customers(database) == [(PHONE, Channel.SMS, "Ana B", "ana@new.example")]

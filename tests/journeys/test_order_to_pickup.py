@@ -17,30 +17,8 @@ from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
 from cloudcity.fulfilment import mark_ready
 from cloudcity.outbox.worker import Worker, build_dispatcher
-from cloudcity.providers import Providers
-from cloudcity.providers.sendgrid_sender import SendGridEmailSender
-from cloudcity.providers.twilio_sender import TwilioMessageSender
 from tests.support.api import order_body
-from tests.support.prism import TEST_ACCOUNT_SID, TEST_AUTH_TOKEN, TEST_CONTENT_SID, PrismMock
-
-
-def _providers(settings: Settings, twilio: PrismMock, sendgrid: PrismMock) -> Providers:
-    return Providers(
-        email=SendGridEmailSender(
-            api_key="SG.test-key",
-            from_email=settings.shop_email,
-            from_name=settings.shop_name,
-            host=sendgrid.url,
-        ),
-        messages=TwilioMessageSender(
-            account_sid=TEST_ACCOUNT_SID,
-            auth_token=TEST_AUTH_TOKEN,
-            whatsapp_from="+14155238886",
-            sms_from="+14155238887",
-            public_url="https://cakes.example.com",
-            base_url=twilio.url,
-        ),
-    )
+from tests.support.prism import TEST_AUTH_TOKEN, TEST_CONTENT_SID, PrismMock, prism_providers
 
 
 def _rows(database: Database) -> dict[str, OutboxMessage]:
@@ -61,7 +39,9 @@ def test_an_order_is_receipted_then_announced_ready_through_the_real_sdks(
             "twilio_auth_token": SecretStr(TEST_AUTH_TOKEN),
         }
     )
-    dispatcher = build_dispatcher(configured, _providers(configured, twilio_mock, sendgrid_mock))
+    dispatcher = build_dispatcher(
+        configured, prism_providers(configured, twilio_mock, sendgrid_mock)
+    )
     worker = Worker(database, dispatcher, configured)
 
     order_id = client.post("/api/order", json=order_body()).json["order_id"]  # type: ignore[index]
@@ -94,7 +74,9 @@ def test_a_template_the_contract_refuses_fails_at_once_with_its_reason(
 ) -> None:
     broken = settings.model_copy(update={"twilio_ready_content_sid": "HX-not-a-template"})
     worker = Worker(
-        database, build_dispatcher(broken, _providers(broken, twilio_mock, sendgrid_mock)), broken
+        database,
+        build_dispatcher(broken, prism_providers(broken, twilio_mock, sendgrid_mock)),
+        broken,
     )
     order_id = client.post("/api/order", json=order_body()).json["order_id"]  # type: ignore[index]
     worker.run_once()

@@ -76,7 +76,9 @@ def place(
         pickup_at=pickup_at,
     )
     uow = UnitOfWork(session, MenuCache())  # the test's own session, committed below
-    placed = place_order(uow=uow, request=request, now=now or system_clock()).order
+    placed = place_order(
+        uow=uow, request=request, now=now or system_clock(), reminder_hour=10
+    ).order
     order = session.get_one(Order, placed.id)
     if placed_at is not None:
         order.placed_at = placed_at

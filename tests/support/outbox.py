@@ -31,7 +31,7 @@ def place(
         address=parse_address(number), name=name, email=email, cake=CAKE, currency="USD"
     )
     with database.unit_of_work() as uow:
-        return place_order(uow=uow, request=request, now=system_clock()).order.id
+        return place_order(uow=uow, request=request, now=system_clock(), reminder_hour=10).order.id
 
 
 def enqueue_text(

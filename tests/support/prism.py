@@ -19,6 +19,11 @@ from pathlib import Path
 
 import pytest
 
+from cloudcity.config import Settings
+from cloudcity.providers import Providers
+from cloudcity.providers.sendgrid_sender import SendGridEmailSender
+from cloudcity.providers.twilio_sender import TwilioMessageSender
+
 REPO = Path(__file__).resolve().parents[2]
 PRISM = REPO / "node_modules" / ".bin" / "prism"
 TWILIO_SPEC = Path("twilio") / "twilio_api_v2010.json"
@@ -134,3 +139,23 @@ def sendgrid_mock(tmp_path_factory: pytest.TempPathFactory) -> Iterator[PrismMoc
     """Prism serving SendGrid's v3 API (`/v3/mail/send` included)."""
     spec = _spec(SENDGRID_SPEC)
     yield from run_prism(spec, tmp_path_factory.mktemp("prism") / "sendgrid.log")
+
+
+def prism_providers(settings: Settings, twilio: PrismMock, sendgrid: PrismMock) -> Providers:
+    """The real SendGrid and Twilio adapters, pointed at the Prism mocks."""
+    return Providers(
+        email=SendGridEmailSender(
+            api_key="SG.test-key",
+            from_email=settings.shop_email,
+            from_name=settings.shop_name,
+            host=sendgrid.url,
+        ),
+        messages=TwilioMessageSender(
+            account_sid=TEST_ACCOUNT_SID,
+            auth_token=TEST_AUTH_TOKEN,
+            whatsapp_from="+14155238886",
+            sms_from="+14155238887",
+            public_url="https://cakes.example.com",
+            base_url=twilio.url,
+        ),
+    )

@@ -9,7 +9,7 @@ from babel.dates import format_date
 
 from cloudcity.calendar.availability import FreeSlot, Reason, Refusal
 from cloudcity.calendar.rules import EN_DASH, CalendarRules
-from cloudcity.calendar.slots import Slot
+from cloudcity.calendar.slots import Slot, booked_slot
 
 DAY_PATTERN = "EEEE d MMM"  # Saturday 14 Dec (names from the locale: samedi 14 déc.)
 
@@ -77,3 +77,8 @@ def _hours(day: date, rules: CalendarRules) -> str:
 
 def _grid(minutes: int) -> str:
     return "hour" if minutes % 60 == 0 else f"hour and every {minutes} minutes after"
+
+
+def booked_label(pickup_at: datetime, *, rules: CalendarRules) -> str:
+    """An order's pickup slot in the shop's zone: Saturday 14 Dec, 14:00\u201314:30."""
+    return slot_label(booked_slot(rules, pickup_at), locale=rules.locale)

@@ -158,3 +158,12 @@ def as_utc(moment: datetime, name: str = "now") -> datetime:
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime (use UTC), got {moment!r}")
     return moment.astimezone(UTC)
+
+
+def booked_slot(rules: CalendarRules, start: datetime) -> Slot:
+    """The slot an order booked at `start`: that day's slot, or one slot long if rules changed."""
+    start = as_utc(start, "start")
+    for slot in _day_slots(rules, start.astimezone(rules.tz).date()):
+        if slot.start == start:
+            return slot
+    return Slot(start, start + rules.slot_length, rules.tz)

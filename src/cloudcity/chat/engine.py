@@ -44,6 +44,7 @@ class Turn:
     message_sid: str | None
     currency: str
     shop_name: str
+    reminder_hour: int
     now: datetime
     hold_minutes: int
     order_id: int | None = None
@@ -294,7 +295,9 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         pickup_at=pickups.chosen(turn),
     )
     try:
-        placed = place_order(uow=turn.uow, request=request, now=turn.now)
+        placed = place_order(
+            uow=turn.uow, request=request, now=turn.now, reminder_hour=turn.reminder_hour
+        )
     except MenuError as exc:
         return _gone_off_menu(turn, exc)
     except PickupUnavailable as exc:  # the hold lapsed and the place went meanwhile

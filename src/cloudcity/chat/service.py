@@ -78,13 +78,20 @@ class ChatPolicy:
     shop_name: str
     currency: str
     timeout: timedelta
+    reminder_hour: int
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
         """The policy the settings describe."""
         timeout = timedelta(minutes=settings.conversation_timeout_minutes)
-        return cls(settings.shop_name, settings.currency, timeout, settings.pickup_hold_minutes)
+        return cls(
+            settings.shop_name,
+            settings.currency,
+            timeout,
+            settings.reminder_hour,
+            settings.pickup_hold_minutes,
+        )
 
 
 def handle_inbound(
@@ -112,6 +119,7 @@ def handle_inbound(
         message_sid=inbound.message_sid,
         currency=policy.currency,
         shop_name=policy.shop_name,
+        reminder_hour=policy.reminder_hour,
         now=now,
         hold_minutes=policy.hold_minutes,
     )

@@ -5,8 +5,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
 
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
+DAY_PATTERN = "EEEE d MMM"  # as cloudcity.calendar.display prints a slot: Saturday 14 Dec
+TO_ARRANGE = "Pickup to arrange \u2014 we'll be in touch"
 
 
 @dataclass(frozen=True)
@@ -17,6 +22,8 @@ class ShopInfo:
     address: str
     email: str
     phone: str
+    time_zone: ZoneInfo  # every time the documents show is on the shop's clock
+    locale: str = "en_US"
 
 
 @dataclass(frozen=True)
@@ -35,16 +42,29 @@ class InvoiceData:
     price_cents: int
     currency: str
     shop: ShopInfo
+    # The pickup slot booked, as aware UTC instants; None for both: the pickup is to arrange.
+    pickup_start: datetime | None = None
+    pickup_end: datetime | None = None
 
     def __post_init__(self) -> None:
-        if self.placed_at.utcoffset() != timedelta(0):
-            raise ValueError("placed_at must be an aware UTC datetime")
+        for name in ("placed_at", "pickup_start", "pickup_end"):
+            moment = getattr(self, name)
+            if moment is not None and moment.utcoffset() != timedelta(0):
+                raise ValueError(f"{name} must be an aware UTC datetime")
+        _check_pickup(self.pickup_start, self.pickup_end)
         if isinstance(self.price_cents, bool) or not isinstance(self.price_cents, int):
             raise TypeError("price_cents must be an int number of cents")
         if self.price_cents < 0:
             raise ValueError("price_cents cannot be negative")
         if not CURRENCY_CODE.fullmatch(self.currency):
             raise ValueError(f"currency must be a 3-letter code such as USD, not {self.currency!r}")
+
+
+def _check_pickup(start: datetime | None, end: datetime | None) -> None:
+    if (start is None) != (end is None):
+        raise ValueError("give both pickup_start and pickup_end, or neither (to arrange)")
+    if start is not None and end is not None and end <= start:
+        raise ValueError("pickup_end must be after pickup_start")
 
 
 def invoice_number(order_id: int) -> str:
@@ -57,6 +77,20 @@ def invoice_filename(order_id: int) -> str:
     return f"cloud-city-invoice-{order_id}.pdf"
 
 
-def issue_date(placed_at: datetime) -> str:
-    """The invoice's date of issue as people read it: 24 November 2025."""
-    return f"{placed_at.day} {placed_at:%B %Y}"
+def issue_date(placed_at: datetime, tz: ZoneInfo) -> str:
+    """The invoice's date of issue as people read it, on the shop's clock: 24 November 2025."""
+    local = placed_at.astimezone(tz)
+    return f"{local.day} {local:%B %Y}"
+
+
+def pickup_label(data: InvoiceData) -> str:
+    """The pickup slot on the shop's clock (Saturday 14 Dec, 14:00\u201314:30), or "to arrange"."""
+    if data.pickup_start is None or data.pickup_end is None:
+        return TO_ARRANGE
+    shop = data.shop
+    start, end = (
+        data.pickup_start.astimezone(shop.time_zone),
+        data.pickup_end.astimezone(shop.time_zone),
+    )
+    day = format_date(start.date(), DAY_PATTERN, locale=shop.locale)
+    return f"{day}, {start:%H:%M}\u2013{end:%H:%M}"

@@ -8,7 +8,7 @@ from typing import Any
 
 import jinja2
 
-from cloudcity.documents.data import InvoiceData, invoice_number, issue_date
+from cloudcity.documents.data import InvoiceData, invoice_number, issue_date, pickup_label
 from cloudcity.money import format_money
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "documents"
@@ -37,6 +37,8 @@ def context(data: InvoiceData) -> dict[str, Any]:
         "order": data,
         "shop": data.shop,
         "invoice_number": invoice_number(data.order_id),
-        "issue_date": issue_date(data.placed_at),
+        "issue_date": issue_date(data.placed_at, data.shop.time_zone),
+        "pickup": pickup_label(data),
+        "pickup_booked": data.pickup_start is not None,
         "amount": format_money(data.price_cents, data.currency),
     }

@@ -5,19 +5,26 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from zoneinfo import ZoneInfo
 
-from cloudcity.calendar.display import slot_label
+from cloudcity.calendar.display import booked_label, slot_label
+from cloudcity.calendar.rules import CalendarRules
 from cloudcity.calendar.slots import Slot
 from cloudcity.config import Settings
 from cloudcity.db import Reading
 from cloudcity.db.models import Customer, Order
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.documents import InvoiceData
-from cloudcity.domain import WHATSAPP_PREFIX
+from cloudcity.domain import WHATSAPP_PREFIX, OrderStatus
 from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.outbox.ports import ReceiptRenderer
-from cloudcity.outbox.queue import CANCEL_MESSAGE, PICKUP_CHANGED, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.outbox.queue import (
+    CANCEL_MESSAGE,
+    PICKUP_CHANGED,
+    PICKUP_REMINDER,
+    READY_MESSAGE,
+    RECEIPT_EMAIL,
+)
+from cloudcity.pickup import shop_rules
 from cloudcity.providers.ports import (
     Attachment,
     DeliveryError,
@@ -31,6 +38,12 @@ from cloudcity.providers.ports import (
 
 # WhatsApp accepts free-form text only within 24 hours of the customer's last message to us.
 WHATSAPP_WINDOW = timedelta(hours=24)
+READY_SETTING = "CLOUDCITY_TWILIO_READY_CONTENT_SID"
+REMINDER_SETTING = "CLOUDCITY_TWILIO_REMINDER_CONTENT_SID"
+
+
+class Obsolete(Exception):
+    """What a message announces no longer holds (order cancelled, pickup moved): never send it."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +61,11 @@ Ready = Email | TextMessage
 
 @dataclass(frozen=True)
 class Template:
-    """A WhatsApp template to use outside the 24-hour window."""
+    """A WhatsApp template to use outside the 24-hour window, and the setting that names it."""
 
-    content_sid: str
+    content_sid: str | None
     variables: dict[str, str]
+    setting: str
 
 
 class Dispatcher:
@@ -71,18 +85,26 @@ class Dispatcher:
         self.settings = settings
 
     def prepare(self, reading: Reading, message: Claimed, *, now: datetime) -> Outgoing:
-        """Read what the message needs from the database; refusals are permanent DeliveryErrors."""
+        """Read what the message needs from the database; refusals are permanent DeliveryErrors.
+
+        Raises Obsolete for a reminder whose order was cancelled, collected or moved since.
+        """
         order = _order(reading, message)
+        rules = shop_rules(reading)
+        to = message.recipient
         if message.kind == RECEIPT_EMAIL:
-            return self._receipt(message, order)
+            return self._receipt(message, order, rules)
         if message.kind == READY_MESSAGE:
-            return self._text(order, message.recipient, self._ready_text(order), now, ready=True)
+            ready = self._ready_template(order)
+            return self._text(order, to, self._ready_text(order, rules), now, template=ready)
         if message.kind == CANCEL_MESSAGE:
             reason = str(message.payload.get("reason") or order.cancel_reason or "")
-            return self._text(order, message.recipient, self._cancel_text(order, reason), now)
+            return self._text(order, to, self._cancel_text(order, reason, rules), now)
         if message.kind == PICKUP_CHANGED:
-            body = self._pickup_text(order, message.payload)
-            return self._text(order, message.recipient, body, now)
+            body = self._pickup_text(order, message.payload, rules)
+            return self._text(order, to, body, now)
+        if message.kind == PICKUP_REMINDER:
+            return self._reminder(order, message, rules, now)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)
 
     def deliver(self, outgoing: Outgoing) -> str:
@@ -133,55 +155,68 @@ class Dispatcher:
         sender = self.email if kind.endswith("_email") else self.messages
         return timedelta(0) if getattr(sender, "lookup_is_immediate", False) else grace
 
-    def _receipt(self, message: Claimed, order: Order) -> ReceiptOut:
+    def _receipt(self, message: Claimed, order: Order, rules: CalendarRules) -> ReceiptOut:
         to = message.recipient or order.customer.email or ""
         if not to:
             raise DeliveryError(
                 f"order #{order.id} has no email address to send the receipt to", permanent=True
             )
-        data = invoice_data(order, shop_info(self.settings), email=to)
+        data = invoice_data(order, shop_info(self.settings, rules), rules=rules, email=to)
         return ReceiptOut(outbox_id=message.id, to=to, invoice=data)
 
+    def _reminder(
+        self, order: Order, message: Claimed, rules: CalendarRules, now: datetime
+    ) -> TextMessage:
+        pickup_at = _still_announced(order, message)
+        label = booked_label(pickup_at, rules=rules)
+        variables = {"1": _first_name(order.customer), "2": str(order.id), "3": label}
+        template = Template(self.settings.twilio_reminder_content_sid, variables, REMINDER_SETTING)
+        day = _relative_day(pickup_at, rules, now)
+        body = self._reminder_text(order, f"{day}{label}")
+        return self._text(order, message.recipient, body, now, template=template)
+
     def _text(
-        self, order: Order, to: str, body: str, now: datetime, *, ready: bool = False
+        self, order: Order, to: str, body: str, now: datetime, *, template: Template | None = None
     ) -> TextMessage:
         customer = order.customer
         if customer.opted_out:
             raise DeliveryError("customer opted out", permanent=True)
         if not to.startswith(WHATSAPP_PREFIX) or _in_window(customer, now):
             return TextMessage(to=to, body=body)
-        template = self._ready_template(order) if ready else None
-        if template is not None:
+        if template is not None and template.content_sid:
             return TextMessage(
                 to=to, content_sid=template.content_sid, content_variables=template.variables
             )
         if self.settings.twilio_sms_from:
             return TextMessage(to=to.removeprefix(WHATSAPP_PREFIX), body=body)
-        raise DeliveryError(_outside_window(customer, ready=ready), permanent=True)
+        setting = template.setting if template is not None else None
+        raise DeliveryError(_outside_window(customer, setting=setting), permanent=True)
 
-    def _ready_template(self, order: Order) -> Template | None:
-        sid = self.settings.twilio_ready_content_sid
-        if not sid:
-            return None
-        return Template(sid, {"1": _first_name(order.customer), "2": str(order.id)})
+    def _ready_template(self, order: Order) -> Template:
+        variables = {"1": _first_name(order.customer), "2": str(order.id)}
+        return Template(self.settings.twilio_ready_content_sid, variables, READY_SETTING)
 
-    def _ready_text(self, order: Order) -> str:
+    def _ready_text(self, order: Order, rules: CalendarRules) -> str:
         shop = self.settings
+        slot = "" if order.pickup_at is None else f" ({booked_label(order.pickup_at, rules=rules)})"
         return (
             f"Hi {_first_name(order.customer)}, your cake (order #{order.id}) is ready for "
-            f"pickup at {shop.shop_address}. See you soon! — {shop.shop_name}"
+            f"pickup at {shop.shop_address}{slot}. See you soon! — {shop.shop_name}"
         )
 
-    def _cancel_text(self, order: Order, reason: str) -> str:
+    def _cancel_text(self, order: Order, reason: str, rules: CalendarRules) -> str:
         shop = self.settings
         because = f" because {reason.rstrip('.')}" if reason else ""
+        slot = (
+            "" if order.pickup_at is None else f" for {booked_label(order.pickup_at, rules=rules)}"
+        )
         return (
-            f"Hi {_first_name(order.customer)}, we're sorry: your cake order #{order.id} has been "
-            f"cancelled{because}. If you have any questions, reply here or call us on "
+            f"Hi {_first_name(order.customer)}, we're sorry: your cake order #{order.id}{slot} "
+            f"has been cancelled{because}. If you have any questions, reply here or call us on "
             f"{shop.shop_phone}. — {shop.shop_name}"
         )
 
-    def _pickup_text(self, order: Order, payload: dict[str, Any]) -> str:
+    def _pickup_text(self, order: Order, payload: dict[str, Any], rules: CalendarRules) -> str:
         shop = self.settings
         try:
             start = datetime.fromisoformat(str(payload["pickup_at"]))
@@ -191,17 +226,22 @@ class Dispatcher:
                 f"pickup_changed for order #{order.id} has no readable pickup time in its payload",
                 permanent=True,
             ) from None
-        when = _slot_words(start, end, shop.time_zone, shop.locale)
+        when = slot_label(
+            Slot(start.astimezone(UTC), end.astimezone(UTC), rules.tz), locale=rules.locale
+        )
         return (
             f"Hi {_first_name(order.customer)}, the pickup time of your cake (order #{order.id}) "
             f"is now {when}, at {shop.shop_address}. If that doesn't suit you, reply here or call "
             f"us on {shop.shop_phone}. — {shop.shop_name}"
         )
 
-
-def _slot_words(start: datetime, end: datetime, time_zone: str, locale: str) -> str:
-    tz = ZoneInfo(time_zone)
-    return slot_label(Slot(start.astimezone(UTC), end.astimezone(UTC), tz), locale=locale)
+    def _reminder_text(self, order: Order, when: str) -> str:
+        shop = self.settings
+        return (
+            f"Hi {_first_name(order.customer)}, a reminder: your cake (order #{order.id}) will "
+            f"be waiting for you {when}, at {shop.shop_address}. Can't make it? Reply here or "
+            f"call us on {shop.shop_phone}. — {shop.shop_name}"
+        )
 
 
 def _order(reading: Reading, message: Claimed) -> Order:
@@ -214,6 +254,26 @@ def _order(reading: Reading, message: Claimed) -> Order:
     return order
 
 
+def _still_announced(order: Order, message: Claimed) -> datetime:
+    """The pickup a reminder announces, if it still holds; else Obsolete, saying why."""
+    if order.status is OrderStatus.CANCELLED:
+        raise Obsolete(f"order #{order.id} was cancelled")
+    if order.status is OrderStatus.PICKED_UP:
+        raise Obsolete(f"order #{order.id} was already picked up")
+    announced = str(message.payload.get("pickup_at") or "")
+    if order.pickup_at is None or not announced:
+        raise Obsolete(f"order #{order.id} has no pickup time any more")
+    if datetime.fromisoformat(announced) != order.pickup_at:
+        raise Obsolete(f"order #{order.id}'s pickup time changed since this was scheduled")
+    return order.pickup_at
+
+
+def _relative_day(pickup_at: datetime, rules: CalendarRules, now: datetime) -> str:
+    """The words before a slot: `tomorrow, ` or `today, ` (shop time), else `on `."""
+    days = (pickup_at.astimezone(rules.tz).date() - rules.local_today(now)).days
+    return {0: "today, ", 1: "tomorrow, "}.get(days, "on ")
+
+
 def _in_window(customer: Customer, now: datetime) -> bool:
     last = customer.last_inbound_at
     return last is not None and now - last < WHATSAPP_WINDOW
@@ -224,8 +284,8 @@ def _first_name(customer: Customer) -> str:
     return words[0] if words else "there"
 
 
-def _outside_window(customer: Customer, *, ready: bool) -> str:
-    what = "set CLOUDCITY_TWILIO_READY_CONTENT_SID to an approved template or " if ready else ""
+def _outside_window(customer: Customer, *, setting: str | None) -> str:
+    what = f"set {setting} to an approved template or " if setting else ""
     return (
         f"{customer.phone} last wrote to us over 24 hours ago, so WhatsApp only accepts an "
         f"approved template: {what}set CLOUDCITY_TWILIO_SMS_FROM to fall back to SMS"

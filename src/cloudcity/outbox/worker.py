@@ -39,9 +39,10 @@ from cloudcity.config import Settings
 from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
-from cloudcity.outbox.dispatch import Dispatcher, Ready
+from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
+from cloudcity.outbox.status import CANCELLED
 from cloudcity.providers.ports import DeliveryError
 
 log = logging.getLogger(__name__)
@@ -184,6 +185,8 @@ class Worker:
                 return
             calling = True
             provider_id = self.dispatcher.send(ready)
+        except Obsolete as exc:
+            self._cancelled(message, str(exc))
         except Exception as exc:
             error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
             # A timeout or lost connection may hide an accepted message, and an earlier
@@ -249,6 +252,18 @@ class Worker:
                 in_doubt=in_doubt,
             )
         )
+
+    def _cancelled(self, message: Claimed, reason: str) -> None:
+        log.info("outbox message %s (%s) not sent: %s", message.id, message.kind, reason)
+        with self.database.unit_of_work() as uow:
+            uow.outbox.record_failure(
+                message,
+                worker_id=self.worker_id,
+                status=CANCELLED,
+                error=reason,
+                next_attempt_at=None,
+                now=self.clock(),
+            )
 
     def _release(self, messages: list[Claimed]) -> None:
         self.database.run(

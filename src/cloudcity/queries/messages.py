@@ -8,13 +8,23 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.db.models import OutboxMessage
-from cloudcity.outbox.status import DEAD, FAILED, GAVE_UP, PENDING, RETRY, SENDING, SENT
+from cloudcity.outbox.status import (
+    CANCELLED,
+    DEAD,
+    FAILED,
+    GAVE_UP,
+    PENDING,
+    RETRY,
+    SENDING,
+    SENT,
+)
 
 # Every state a message can be in: one waiting for its next try after a transient error
-# (`retry`) is what a baker most needs to see while a provider is down.
-STATUSES = (PENDING, SENDING, RETRY, SENT, FAILED, DEAD)
+# (`retry`) is what a baker most needs to see while a provider is down. `cancelled` holds
+# reminders of orders cancelled or moved: never sent, kept to show why.
+STATUSES = (PENDING, SENDING, RETRY, SENT, FAILED, DEAD, CANCELLED)
 RETRYABLE = frozenset(GAVE_UP)
-WITH_ERRORS = frozenset({RETRY, FAILED, DEAD})
+WITH_ERRORS = frozenset({RETRY, FAILED, DEAD, CANCELLED})
 
 
 @dataclass(frozen=True)

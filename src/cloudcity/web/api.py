@@ -106,7 +106,8 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
 def _placed_with_zone(
     uow: UnitOfWork, order_request: OrderRequest
 ) -> tuple[Placed, ZoneInfo | None]:
-    placed = place_order(uow=uow, request=order_request, now=now())
+    hour = settings().reminder_hour
+    placed = place_order(uow=uow, request=order_request, now=now(), reminder_hour=hour)
     return placed, shop_rules(uow).tz if placed.order.pickup_at else None
 
 

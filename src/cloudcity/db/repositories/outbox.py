@@ -18,7 +18,7 @@ from sqlalchemy import orm
 from cloudcity.db.dialect import claim_batch, insert_ignore
 from cloudcity.db.models import OutboxMessage
 from cloudcity.db.repositories.values import Claimed
-from cloudcity.outbox.status import DEAD, DUE, PENDING, RETRY, SENDING, SENT
+from cloudcity.outbox.status import CANCELLED, DEAD, DUE, PENDING, RETRY, SENDING, SENT
 
 
 @dataclass(frozen=True)
@@ -45,8 +45,12 @@ class OutboxRepository:
         now: datetime,
         payload: dict[str, Any] | None = None,
         order_id: int | None = None,
+        not_before: datetime | None = None,
     ) -> None:
-        """Add a message to send unless one with the same key exists (one per key, ever)."""
+        """Add a message to send unless one with the same key exists (one per key, ever).
+
+        It is due at `not_before` (a reminder for tomorrow), or at once when that is None.
+        """
         row = {
             "kind": kind,
             "idempotency_key": key,
@@ -55,11 +59,29 @@ class OutboxRepository:
             "payload": payload or {},
             "status": PENDING,
             "attempts": 0,
-            "next_attempt_at": now,
+            "next_attempt_at": now if not_before is None else not_before,
             "created_at": now,
             "updated_at": now,
         }
         insert_ignore(self._session, OutboxMessage, row, unique=["idempotency_key"])
+
+    def cancel_due(self, *, order_id: int, kind: str, reason: str, now: datetime) -> int:
+        """Cancel an order's messages of one kind not sent yet nor being sent; answers how many.
+
+        A message a worker holds right now is not touched here: the dispatcher checks the
+        order again before it sends.
+        """
+        result = self._session.execute(
+            sa.update(OutboxMessage)
+            .where(
+                OutboxMessage.order_id == order_id,
+                OutboxMessage.kind == kind,
+                OutboxMessage.status.in_(DUE),
+            )
+            .values(status=CANCELLED, last_error=reason, updated_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return cast(sa.CursorResult[Any], result).rowcount
 
     def count_keyed(self, *, order_id: int, prefix: str) -> int:
         """How many of an order's messages have an idempotency key starting with `prefix`."""
@@ -83,7 +105,7 @@ class OutboxRepository:
         """Messages not sent yet (waiting, being sent, failed or dead), oldest first."""
         query = (
             sa.select(OutboxMessage)
-            .where(OutboxMessage.status != SENT)
+            .where(OutboxMessage.status.not_in((SENT, CANCELLED)))
             .order_by(OutboxMessage.id)
             .limit(limit)
         )

@@ -47,7 +47,8 @@ def order(order_id: int) -> str:
 def invoice(order_id: int) -> Response:
     """The order's invoice as a PDF."""
     found = _order_or_404(order_id)
-    pdf = render_invoice_pdf(invoice_data(found, shop_info(settings())))
+    rules = shop_rules(reading())
+    pdf = render_invoice_pdf(invoice_data(found, shop_info(settings(), rules), rules=rules))
     disposition = f'inline; filename="{invoice_filename(found.id)}"'
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
@@ -88,7 +89,12 @@ def move_pickup(order_id: int) -> ResponseReturnValue:
     try:
         with unit_of_work() as uow:
             outcome = fulfilment.reschedule(
-                uow=uow, order_id=order_id, start=start, actor=current_actor(), now=now()
+                uow=uow,
+                order_id=order_id,
+                start=start,
+                actor=current_actor(),
+                now=now(),
+                reminder_hour=settings().reminder_hour,
             )
     except OrderNotFound:
         abort(404)
