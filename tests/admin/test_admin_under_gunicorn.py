@@ -29,12 +29,10 @@ from tests.support.admin import PASSWORD, USERNAME
 from tests.support.busy_shop import (
     CHATTER,
     Outcomes,
+    assert_rush_recorded,
     attempt,
-    count_inbound,
-    count_orders,
     inbound,
     order_body,
-    recorded,
     run_together,
 )
 
@@ -199,9 +197,6 @@ def test_two_bakers_on_gunicorn_while_customers_order_and_chat(
 
     run_together(outcomes, jobs)
 
-    assert outcomes.broken() == []
-    assert outcomes.unexpected(EXPECTED) == []
-    assert len(outcomes.statuses) == 2 * ORDERS + 2 * NEW_ORDERS + 2 * len(CHATTER)
-    assert recorded(database, waiting) == dict.fromkeys(waiting, (1, 1, 1))
-    assert count_orders(database) == ORDERS + 2 * NEW_ORDERS
-    assert count_inbound(database, sids) == len(sids)
+    assert_rush_recorded(
+        outcomes, database, waiting=waiting, new_orders=NEW_ORDERS, sids=sids, expected=EXPECTED
+    )

@@ -10,9 +10,8 @@ from flask.testing import FlaskClient
 from pydantic import SecretStr
 
 from cloudcity.config import Settings
-from cloudcity.web.context import EXTENSION
 from tests.support.chat import TOKEN, Phone
-from tests.support.clock import FakeClock
+from tests.support.clock import FakeClock, on_clock
 
 
 @pytest.fixture
@@ -30,8 +29,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(app: Flask, clock: FakeClock) -> Flask:
     """The app under test, on the fake clock."""
-    app.extensions[EXTENSION].clock = clock
-    return app
+    return on_clock(app, clock)
 
 
 @pytest.fixture

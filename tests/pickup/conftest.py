@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from flask import Flask
 
-from cloudcity.web.context import EXTENSION
-from tests.support.clock import FakeClock
-
-TUESDAY_10AM = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 10:00 in America/Los_Angeles
+from tests.support.clock import TUESDAY_10AM, FakeClock, on_clock
 
 
 @pytest.fixture
@@ -22,5 +17,4 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(app: Flask, clock: FakeClock) -> Flask:
     """The app under test, on the fake clock."""
-    app.extensions[EXTENSION].clock = clock
-    return app
+    return on_clock(app, clock)

@@ -152,3 +152,21 @@ def count_inbound(database: Database, sids: Iterable[str]) -> int:
         query = sa.select(sa.func.count()).where(ChatMessage.message_sid.in_(list(sids)))
         found: int = connection.scalar(query) or 0
         return found
+
+
+def assert_rush_recorded(
+    outcomes: Outcomes,
+    database: Database,
+    *,
+    waiting: list[int],
+    new_orders: int,
+    sids: list[str],
+    expected: dict[str, int],
+) -> None:
+    """After a rush: no broken or unexpected answer, each action once, every write kept."""
+    assert outcomes.broken() == []
+    assert outcomes.unexpected(expected) == []
+    assert len(outcomes.statuses) == 2 * len(waiting) + 2 * new_orders + 2 * len(CHATTER)
+    assert recorded(database, waiting) == dict.fromkeys(waiting, (1, 1, 1))
+    assert count_orders(database) == len(waiting) + 2 * new_orders
+    assert count_inbound(database, sids) == len(sids)

@@ -4,6 +4,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from flask import Flask
+
+from cloudcity.web.context import EXTENSION
+
+# 10:00 on Tuesday 1 Dec 2026 in America/Los_Angeles, the default shop's zone: with 48 h
+# notice the first pickup is Thursday 10:00.
+TUESDAY_10AM = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)
+
 
 class FakeClock:
     """A clock the test moves by hand; give it to create_app, the worker, or a use case."""
@@ -17,3 +25,9 @@ class FakeClock:
     def advance(self, seconds: float = 0, **delta: float) -> None:
         """Move time forward by seconds, or by timedelta's keywords (minutes=5)."""
         self.now += timedelta(seconds=seconds, **delta)
+
+
+def on_clock(app: Flask, clock: FakeClock) -> Flask:
+    """The app, reading the time from `clock` from now on."""
+    app.extensions[EXTENSION].clock = clock
+    return app

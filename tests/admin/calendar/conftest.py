@@ -18,11 +18,9 @@ from cloudcity.calendar.rules import CalendarRules
 from cloudcity.db import Database
 from cloudcity.db.models import PickupDayCount, PickupSlotCount
 from cloudcity.pickup import shop_rules
-from cloudcity.web.context import EXTENSION
-from tests.support.clock import FakeClock
+from tests.support.clock import TUESDAY_10AM, FakeClock, on_clock
 
 LA = ZoneInfo("America/Los_Angeles")
-TUESDAY_10AM = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # 10:00 in Los Angeles
 THURSDAY_10AM = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
 THURSDAY_1130 = datetime(2026, 12, 3, 19, 30, tzinfo=UTC)
 FRIDAY_10AM = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
@@ -38,8 +36,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(app: Flask, clock: FakeClock) -> Flask:
     """The app under test, on the fake clock."""
-    app.extensions[EXTENSION].clock = clock
-    return app
+    return on_clock(app, clock)
 
 
 def stored_rules(database: Database) -> CalendarRules:
