@@ -10,6 +10,7 @@ from sqlalchemy import orm
 
 from cloudcity.db.models import ChatMessage, Customer, DeliveryEvent, Order, OrderEvent
 from cloudcity.db.models import OutboxMessage as Outbox
+from cloudcity.domain import Channel, twilio_address
 
 MAX_OTHER_ORDERS = 10
 MAX_CHAT_MESSAGES = 50
@@ -122,7 +123,7 @@ def chat_messages(
     session: orm.Session, customer: Customer, *, limit: int = MAX_CHAT_MESSAGES
 ) -> list[ChatMessage]:
     """The latest chat messages with this customer (by customer or address), oldest first."""
-    addresses = [customer.phone, f"whatsapp:{customer.phone}"]
+    addresses = [twilio_address(customer.phone, channel) for channel in Channel]
     query = (
         sa.select(ChatMessage)
         .where(sa.or_(ChatMessage.customer_id == customer.id, ChatMessage.address.in_(addresses)))
