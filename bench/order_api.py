@@ -29,7 +29,6 @@ import sys
 import tempfile
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
@@ -46,6 +45,7 @@ from bench._harness import (
     describe_machine,
     fresh_database,
     gunicorn,
+    open_calendar,
     open_loop,
     sql_engine,
 )
@@ -201,7 +201,7 @@ def measure(bench: Bench) -> None:
     print(f"10k-order customer / new customers {heavy.rate / order.rate:6.1%}   (target >= 90%)")
     print(f"10k-order p99 at half rate         {heavy_half.percentile(99):6.1f} ms")
     if bench.args.pickup:
-        slots = open_calendar(bench)
+        slots = open_calendar_slots(bench)
         timed = bench.closed(
             "POST /api/order + pickup_at", "/api/order", fresh_rate=health.rate, pickups=slots
         )
@@ -209,19 +209,9 @@ def measure(bench: Bench) -> None:
     check_orders(bench)
 
 
-def open_calendar(bench: Bench) -> list[str]:
-    """Room for every order the run can place; the free slot ids of the next 60 days."""
-    calendar = sa.table(
-        "shop_calendar",
-        sa.column("id"),
-        sa.column("rules", sa.JSON),
-        sa.column("updated_at", sa.DateTime(timezone=True)),
-    )
-    with bench.engine.begin() as connection:
-        rules = dict(connection.scalar(sa.select(calendar.c.rules)) or {})
-        rules |= {"per_day": 1_000_000, "per_slot": 1_000_000}
-        moment = datetime.now(UTC) + timedelta(days=1)  # a new version: workers read it again
-        connection.execute(sa.update(calendar).values(rules=rules, updated_at=moment))
+def open_calendar_slots(bench: Bench) -> list[str]:
+    """Room for every order; the free slot ids of the next 60 days."""
+    open_calendar(bench.engine)
     url = f"{bench.server.base}/api/pickup-slots?days=60"
     with urllib.request.urlopen(url, timeout=10) as answer:
         return [slot["id"] for slot in json.load(answer)["slots"]]
