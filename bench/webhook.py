@@ -52,6 +52,7 @@ from bench._harness import (
     describe_machine,
     fresh_database,
     gunicorn,
+    open_calendar,
     sql_engine,
 )
 
@@ -87,7 +88,8 @@ def form(number: int, sid: str, text: str) -> dict[str, str]:
 
 def scripted_texts(number: int) -> Iterator[str]:
     """What customer `number` sends, conversation after conversation, when every answer is
-    understood: the name and email the first time, "yes" to the details on file afterwards."""
+    understood: the name and email the first time, "yes" to the details on file afterwards.
+    The pickup answer is "asap", which the opened-up calendar (see main) always accepts."""
     rng = random.Random(number)
     for round_ in itertools.count():
         yield "restart"
@@ -95,6 +97,7 @@ def scripted_texts(number: int) -> Iterator[str]:
         yield rng.choice(FLAVOURS)
         yield rng.choice(FROSTINGS)
         yield rng.choice(TOPPINGS)
+        yield "asap"  # the earliest free slot: always one, with the calendar opened up
         yield "yes"
         if round_ == 0:
             yield f"Customer {number}"
@@ -314,6 +317,7 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="cc-bench-webhook-") as folder,
     ):
         bench = Bench(server, engine, args, Path(folder))
+        open_calendar(engine)  # thousands of orders: a full shop would measure refusals
         health = bench.health()
         flat = bench.flat_out(health.rate)
         print(f"    messages/s / healthz {flat.rate / health.rate:6.1%}")
