@@ -26,11 +26,6 @@ def clean_line(text: str) -> str:
     return LINE_BREAKS.sub(" ", clean(text))
 
 
-def has_control(text: str) -> bool:
-    """True when the text holds a character `clean_line` would change."""
-    return bool(CONTROL.search(text) or LINE_BREAKS.search(text))
-
-
 def clean_json(value: Any) -> Any:
     """A parsed JSON value with `clean` applied to every string in it, keys too.
 

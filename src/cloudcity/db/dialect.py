@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-from datetime import date
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
@@ -83,21 +82,6 @@ def claim_batch(query: sa.Select[Any], session: orm.Session) -> sa.Select[Any]:
     if backend(session) == "postgresql":
         return query.with_for_update(skip_locked=True)
     return query
-
-
-def utc_date(
-    column: sa.ColumnElement[Any] | orm.QueryableAttribute[Any], session: orm.Session
-) -> sa.ColumnElement[date]:
-    """The calendar date, in UTC, of a timestamp column: for GROUP BY day on either backend.
-
-    The zone is a literal, not a bound parameter: PostgreSQL would otherwise see the SELECT
-    and GROUP BY expressions as different (each with its own parameter).
-    """
-    if backend(session) == "postgresql":
-        utc = sa.func.timezone(sa.literal_column("'UTC'"), column)
-        return sa.cast(utc, sa.Date)
-    # SQLite stores our timestamps as UTC text ("YYYY-MM-DD HH:MM:SS..."); date() cuts the day.
-    return sa.func.date(column, type_=sa.Date)
 
 
 def utc_quarter_hour(

@@ -9,11 +9,12 @@ bounce/dropped terminal (an asynchronous bounce after "delivered" is the truer n
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cloudcity.db.models import DeliveryEvent, OutboxMessage
+from cloudcity.db.models import OutboxMessage
 from cloudcity.db.unit_of_work import UnitOfWork
 from cloudcity.outbox.status import SENT
 
@@ -67,23 +68,39 @@ def advances(provider: str, current: str | None, new: str) -> bool:
 
 
 def record(*, uow: UnitOfWork, report: Report, now: datetime) -> bool:
-    """Store a report once (by event_key) and update its outbox row; False for a repeat."""
-    if uow.deliveries.seen(report.event_key):
-        return False
-    message = uow.deliveries.locked_message(
-        outbox_id=report.outbox_id,
-        provider_ids=message_ids(report.provider, report.provider_message_id or ""),
-        email_of_order=report.order_id if report.provider == "sendgrid" else None,
-    )
-    if message is not None and message.id == report.outbox_id:
+    """Store one report once (by event_key) and update its outbox row; False for a repeat."""
+    return record_batch(uow=uow, reports=[report], now=now) == 1
+
+
+def record_batch(*, uow: UnitOfWork, reports: Sequence[Report], now: datetime) -> int:
+    """Store each report once (by event_key), update the outbox; how many were new.
+
+    A SendGrid batch may hold thousands of events: the outbox rows it names are read and
+    locked together, and the new events inserted by one statement, whatever its size.
+    """
+    unique = list({report.event_key: report for report in reports}.values())
+    if not unique:
+        return 0
+    messages = _outbox_rows(uow, unique)
+    matched = {report.event_key: _match(report, messages) for report in unique}
+    rows = [_event_row(report, matched[report.event_key], now) for report in unique]
+    new_keys = uow.deliveries.add_new(rows)
+    for report in unique:
+        message = matched[report.event_key]
+        if report.event_key in new_keys:
+            _apply(report, message, now=now)
+    return len(new_keys)
+
+
+def _apply(report: Report, message: OutboxMessage | None, *, now: datetime) -> None:
+    if message is None:
+        log.info("%s event %s matches no outbox message", report.provider, report.event_key)
+        return
+    if message.id == report.outbox_id:
         settle(message, report, now=now)
-    uow.deliveries.add(_event(report, message, now=now))
-    if message is not None and advances(report.provider, message.delivery_status, report.event):
+    if advances(report.provider, message.delivery_status, report.event):
         message.delivery_status = report.event
         message.updated_at = now
-    elif message is None:
-        log.info("%s event %s matches no outbox message", report.provider, report.event_key)
-    return True
 
 
 def settle(message: OutboxMessage, report: Report, *, now: datetime) -> None:
@@ -117,16 +134,47 @@ def message_ids(provider: str, message_id: str) -> list[str]:
     return [".".join(parts[:end]) for end in range(1, len(parts) + 1)]
 
 
-def _event(report: Report, message: OutboxMessage | None, *, now: datetime) -> DeliveryEvent:
-    return DeliveryEvent(
-        provider=report.provider,
-        event_key=report.event_key,
-        provider_message_id=(
+def _outbox_rows(uow: UnitOfWork, reports: Sequence[Report]) -> list[OutboxMessage]:
+    return uow.deliveries.locked_messages(
+        outbox_ids={r.outbox_id for r in reports if r.outbox_id is not None},
+        provider_ids={
+            candidate
+            for r in reports
+            if r.provider_message_id
+            for candidate in message_ids(r.provider, r.provider_message_id)
+        },
+        email_of_orders={r.order_id for r in reports if r.order_id is not None},
+    )
+
+
+def _match(report: Report, newest_first: list[OutboxMessage]) -> OutboxMessage | None:
+    """The message a report is about: by our id, then the provider's, then an order's email."""
+    if report.outbox_id is not None:
+        for row in newest_first:
+            if row.id == report.outbox_id:
+                return row
+    if report.provider_message_id:
+        candidates = set(message_ids(report.provider, report.provider_message_id))
+        for row in newest_first:
+            if row.provider_message_id in candidates:
+                return row
+    if report.order_id is not None and report.provider == "sendgrid":
+        for row in newest_first:
+            if row.order_id == report.order_id and row.kind.endswith("_email"):
+                return row
+    return None
+
+
+def _event_row(report: Report, message: OutboxMessage | None, now: datetime) -> dict[str, Any]:
+    return {
+        "provider": report.provider,
+        "event_key": report.event_key,
+        "provider_message_id": (
             message.provider_message_id if message is not None else report.provider_message_id
         ),
-        outbox_id=message.id if message is not None else None,
-        event=report.event[:32],
-        error_code=report.error_code[:32] if report.error_code else None,
-        payload=report.payload,
-        at=now,
-    )
+        "outbox_id": message.id if message is not None else None,
+        "event": report.event[:32],
+        "error_code": report.error_code[:32] if report.error_code else None,
+        "payload": report.payload,
+        "at": now,
+    }

@@ -103,12 +103,6 @@ def to_arrange(session: orm.Session, *, limit: int = LIST_LIMIT) -> list[Order]:
     return list(session.scalars(query))
 
 
-def count_to_arrange(session: orm.Session) -> int:
-    """How many open orders have no pickup time."""
-    query = sa.select(sa.func.count()).where(Order.pickup_at.is_(None), Order.status.in_(OPEN))
-    return session.scalar(query) or 0
-
-
 def open_pickups(session: orm.Session, *, since: datetime) -> Iterable[tuple[int, datetime]]:
     """(order id, pickup time) of every open order picked up from `since`, in pickup order."""
     query = (

@@ -9,8 +9,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
 
-from cloudcity.outbox.delivery import Report, record
-from cloudcity.outbox.delivery_batch import record_batch
+from cloudcity.outbox.delivery import Report, record, record_batch
 from cloudcity.pricing import Problem
 from cloudcity.providers.sendgrid_webhook import (
     SIGNATURE_HEADER,

@@ -55,6 +55,7 @@ _HOLD_COLUMNS = (_HOLDS.c.address, _HOLDS.c.slot_start, _HOLDS.c.day, _HOLDS.c.e
 _CALENDAR = table_of(ShopCalendar)
 _RULES_VERSION = sa.select(_CALENDAR.c.updated_at).where(_CALENDAR.c.id == CALENDAR_ID)
 _RULES = sa.select(_CALENDAR.c.rules, _CALENDAR.c.updated_at).where(_CALENDAR.c.id == CALENDAR_ID)
+_LAPSED = sa.select(*_HOLD_COLUMNS).where(_HOLDS.c.expires_at <= sa.bindparam("key"))
 _HOLD_OF = sa.select(*_HOLD_COLUMNS).where(_HOLDS.c.address == sa.bindparam("key"))
 _DROP_HOLD = (
     sa.delete(_HOLDS).where(_HOLDS.c.address == sa.bindparam("key")).returning(*_HOLD_COLUMNS)
@@ -198,8 +199,7 @@ class CalendarRepository:
         return len(lapsed)
 
     def _lapsed(self, now: datetime) -> list[Hold]:
-        query = sa.select(PickupHold).where(PickupHold.expires_at <= now)
-        return [_hold(row) for row in self._session.scalars(query)]
+        return [Hold(*row) for row in self._session.execute(_LAPSED, {"key": now})]
 
     def _take_or_create(
         self, take: sa.Update, model: type[Base], column: str, key: object, cap: int
@@ -219,10 +219,6 @@ class CalendarRepository:
 def new_feed_token() -> str:
     """An unguessable secret for the iCalendar feed's URL."""
     return secrets.token_urlsafe(24)
-
-
-def _hold(row: PickupHold) -> Hold:
-    return Hold(row.address, row.slot_start, row.day, row.expires_at)
 
 
 def _midnight_utc(day: date) -> datetime:
