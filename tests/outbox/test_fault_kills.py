@@ -12,11 +12,9 @@ counted in the local outbox, by its outbox id.
 from __future__ import annotations
 
 import json
-import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections import Counter
@@ -33,6 +31,7 @@ from cloudcity.db import Database
 from cloudcity.db.models import OutboxMessage
 from cloudcity.web import create_app
 from tests.support.outbox import orders_ready, place
+from tests.support.workers import StartWorker, worker_env, worker_starter
 
 KILLS = 24
 RECEIPTS = 2  # per kill: orders keep coming while workers die
@@ -54,37 +53,17 @@ def callback_url(settings: Settings, database: Database) -> Iterator[str]:
 
 
 @pytest.fixture
-def workers(
-    database_url: str, tmp_path: Path, callback_url: str
-) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def workers(database_url: str, tmp_path: Path, callback_url: str) -> Iterator[StartWorker]:
     """Start `cloudcity worker` processes (2 s leases); any still running are killed at the end."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CLOUDCITY_", "TWILIO_", "SENDGRID_"))
-    }
-    env.update(
-        CLOUDCITY_DATABASE_URL=database_url,
-        CLOUDCITY_VAR_DIR=str(tmp_path / "var"),
+    env = worker_env(
+        database_url,
+        tmp_path,
         CLOUDCITY_PUBLIC_URL=callback_url,
-        CLOUDCITY_OUTBOX_LEASE_SECONDS="2",
         CLOUDCITY_OUTBOX_BATCH_SIZE="8",
-        CLOUDCITY_OUTBOX_POLL_SECONDS="0.05",
         CLOUDCITY_OUTBOX_MAX_ATTEMPTS=str(MAX_ATTEMPTS),
     )
-    command = [str(Path(sys.executable).with_name("cloudcity")), "worker"]
-    started: list[subprocess.Popen[bytes]] = []
-
-    def start() -> subprocess.Popen[bytes]:
-        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
-            started.append(subprocess.Popen(command, env=env, stdout=log, stderr=log))
-        return started[-1]
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    with worker_starter(env, tmp_path) as start:
+        yield start
 
 
 def test_random_kills_lose_nothing_bury_nothing_untried_and_send_nothing_twice(

@@ -8,11 +8,9 @@ claimed batch, kills it, restarts it, and counts the files written per order.
 from __future__ import annotations
 
 import json
-import os
 import signal
 import sqlite3
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -24,6 +22,8 @@ import sqlalchemy as sa
 
 from cloudcity.db import Database
 from tests.support.outbox import orders_ready
+from tests.support.workers import StartWorker, worker_starter
+from tests.support.workers import worker_env as support_env
 
 MESSAGES = 300
 
@@ -33,42 +33,14 @@ pytestmark = pytest.mark.serial  # stops and kills a real worker process at a ch
 @pytest.fixture
 def worker_env(database_url: str, tmp_path: Path) -> dict[str, str]:
     """The environment of a worker process: the test database, local transports, 2 s leases."""
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if not k.startswith(("CLOUDCITY_", "TWILIO_", "SENDGRID_"))
-    }
-    env.update(
-        CLOUDCITY_DATABASE_URL=database_url,
-        CLOUDCITY_VAR_DIR=str(tmp_path / "var"),
-        CLOUDCITY_OUTBOX_LEASE_SECONDS="2",
-        CLOUDCITY_OUTBOX_BATCH_SIZE="10",
-        CLOUDCITY_OUTBOX_POLL_SECONDS="0.05",
-    )
-    return env
+    return support_env(database_url, tmp_path, CLOUDCITY_OUTBOX_BATCH_SIZE="10")
 
 
 @pytest.fixture
-def start_worker(
-    worker_env: dict[str, str], tmp_path: Path
-) -> Iterator[Callable[[], subprocess.Popen[bytes]]]:
+def start_worker(worker_env: dict[str, str], tmp_path: Path) -> Iterator[StartWorker]:
     """Start `cloudcity worker` processes; any still running at the end are killed."""
-    started: list[subprocess.Popen[bytes]] = []
-    command = [str(Path(sys.executable).with_name("cloudcity")), "worker"]
-
-    def start() -> subprocess.Popen[bytes]:
-        with (tmp_path / f"worker-{len(started)}.log").open("wb") as log:
-            process = subprocess.Popen(
-                command, env=worker_env, cwd=tmp_path, stdout=log, stderr=log
-            )
-        started.append(process)
-        return process
-
-    yield start
-    for process in started:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
+    with worker_starter(worker_env, tmp_path) as start:
+        yield start
 
 
 def test_a_worker_killed_mid_batch_loses_nothing_and_repeats_at_most_the_message_in_hand(
