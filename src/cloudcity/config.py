@@ -77,6 +77,12 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=20, ge=1, le=500)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     run_worker_in_app: bool = True
+    # Every worker writes its heartbeat this often; /readyz calls the workers down when the
+    # newest is older than worker_stale while messages wait, and the outbox stuck when the
+    # oldest due message has waited longer than outbox_stuck.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    ready_worker_stale_seconds: float = Field(default=60.0, gt=0)
+    ready_outbox_stuck_seconds: float = Field(default=600.0, gt=0)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=_env("TWILIO_ACCOUNT_SID")

@@ -192,6 +192,16 @@ class DeliveryEvent(Base):
     at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class WorkerHeartbeat(Base):
+    """When an outbox worker (any process, any machine) last said it was alive."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    started_at: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(index=True)
+
+
 class AdminUser(Base):
     """A baker who may log in to the admin; the password is stored as an argon2 hash."""
 
@@ -267,4 +277,5 @@ __all__ = [
     "PickupHold",
     "PickupSlotCount",
     "ShopCalendar",
+    "WorkerHeartbeat",
 ]

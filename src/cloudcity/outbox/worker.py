@@ -52,6 +52,8 @@ SAFE_LEASE = timedelta(seconds=6)
 # Above the adapters' HTTP timeouts (Twilio 15 s, SendGrid 20 s) plus a render: a send in
 # doubt must not be reclaimed while its provider call can still be running.
 SAFE_GRACE = timedelta(seconds=25)
+# Heartbeat rows of workers silent for longer than this are dropped when a worker starts.
+FORGET_WORKERS_AFTER = timedelta(days=1)
 
 
 def default_worker_id() -> str:
@@ -88,6 +90,8 @@ class Worker:
         self.jitter = jitter
         self.grace = timedelta(seconds=settings.outbox_doubt_grace_seconds)
         self._held_until: datetime | None = None
+        self.heartbeat_every = timedelta(seconds=settings.worker_heartbeat_seconds)
+        self._last_beat: datetime | None = None
         if self.lease < SAFE_LEASE:
             log.warning(
                 "outbox lease is %.0f s: a slow heartbeat can let it lapse mid-send and "
@@ -105,6 +109,7 @@ class Worker:
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and process it; answers how many messages were sent or failed."""
+        self._beat_if_due()
         batch = self._claim()
         if not batch:
             return 0
@@ -114,6 +119,7 @@ class Worker:
                 if (stop is not None and stop.is_set()) or not self._lease_covers():
                     self._release(batch[done:])
                     return done
+                self._beat_if_due()
                 self._process(message)
         return len(batch)
 
@@ -129,6 +135,22 @@ class Worker:
             if processed < self.batch_size:
                 stop.wait(self.poll_interval)
         log.info("outbox worker %s stopped", self.worker_id)
+
+    def _beat_if_due(self) -> None:
+        """Tell the database this worker is alive, at most once per heartbeat interval."""
+        now = self.clock()
+        if self._last_beat is not None and now - self._last_beat < self.heartbeat_every:
+            return
+        first = self._last_beat is None
+        try:
+            with self.database.unit_of_work() as uow:
+                uow.heartbeats.beat(self.worker_id, now=now)
+                if first:
+                    uow.heartbeats.forget_before(now - FORGET_WORKERS_AFTER)
+        except sa.exc.SQLAlchemyError:
+            log.warning("outbox worker %s: heartbeat not recorded", self.worker_id, exc_info=True)
+            return
+        self._last_beat = now
 
     def _claim(self) -> list[Claimed]:
         lease = Lease(self.worker_id, self.lease, self.max_attempts)

@@ -30,6 +30,14 @@ class Lease:
     max_attempts: int
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """The messages due now: how many, and the due time of the oldest (None when none)."""
+
+    due: int
+    oldest_due_at: datetime | None
+
+
 class OutboxRepository:
     """Outbox messages: enqueue, claim with a lease, record results."""
 
@@ -94,6 +102,14 @@ class OutboxRepository:
             )
         )
         return self._session.scalar(query) or 0
+
+    def backlog(self, *, now: datetime) -> Backlog:
+        """How many messages are due to be sent now, and since when the oldest has waited."""
+        due = _due_now(now)
+        count, oldest = self._session.execute(
+            sa.select(sa.func.count(), sa.func.min(OutboxMessage.next_attempt_at)).where(due)
+        ).one()
+        return Backlog(due=count, oldest_due_at=oldest)
 
     def locked(self, message_id: int) -> OutboxMessage | None:
         """One message as a tracked row, locked and read fresh, to change it."""
@@ -238,14 +254,18 @@ def _own(message_id: int, worker_id: str) -> sa.Update:
     )
 
 
-def _due(now: datetime, limit: int) -> sa.Select[Any]:
+def _due_now(now: datetime) -> sa.ColumnElement[bool]:
     # An abandoned send in doubt has next_attempt_at = its start + the grace period.
     abandoned = sa.and_(OutboxMessage.status == SENDING, OutboxMessage.locked_until <= now)
+    return sa.and_(
+        sa.or_(OutboxMessage.status.in_(DUE), abandoned), OutboxMessage.next_attempt_at <= now
+    )
+
+
+def _due(now: datetime, limit: int) -> sa.Select[Any]:
     return (
         sa.select(OutboxMessage)
-        .where(
-            sa.or_(OutboxMessage.status.in_(DUE), abandoned), OutboxMessage.next_attempt_at <= now
-        )
+        .where(_due_now(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
