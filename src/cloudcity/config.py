@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
-MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16}
+MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16, "metrics_token": 16}
 
 
 def _env(name: str) -> AliasChoices:
@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     ready_worker_stale_seconds: float = Field(default=60.0, gt=0)
     ready_outbox_stuck_seconds: float = Field(default=600.0, gt=0)
+    # Bearer token for /metrics; without one, /metrics answers only loopback, unproxied calls.
+    metrics_token: SecretStr | None = None
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=_env("TWILIO_ACCOUNT_SID")

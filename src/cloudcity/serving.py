@@ -7,6 +7,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from cloudcity.config import Settings
+from cloudcity.metrics_folder import use_shared_folder
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -31,6 +32,8 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
 
 def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> None:
     """Run gunicorn in the foreground with the given number of worker processes."""
+    # Before any worker imports prometheus_client: they all count into the shared folder.
+    use_shared_folder(settings.var_dir)
     options = {
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers,

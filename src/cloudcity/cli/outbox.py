@@ -14,6 +14,7 @@ from cloudcity.cli.context import Context
 from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.metrics_folder import use_shared_folder
 from cloudcity.outbox.manage import OutboxError, retry_message
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,11 @@ def worker(
     once: bool, batch_size: int | None, poll_interval: float | None, lease: float | None
 ) -> None:
     """Send the outbox's messages until SIGTERM or Ctrl-C (the message in hand is finished)."""
+    settings = _context().settings
+    use_shared_folder(settings.var_dir)  # its send counters reach this machine's /metrics
     from cloudcity.outbox.worker import Worker, build_dispatcher
     from cloudcity.providers import build_providers
 
-    settings = _context().settings
     dispatcher = build_dispatcher(settings, build_providers(settings))
     found = Worker(
         _database(),

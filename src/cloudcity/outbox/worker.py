@@ -39,6 +39,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
+from cloudcity.metrics import SEND_ATTEMPTS, SEND_FAILURES, error_class
 from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
@@ -206,10 +207,12 @@ class Worker:
                 self._sent(message, found)
                 return
             calling = True
+            SEND_ATTEMPTS.labels(self.dispatcher.provider(message.kind), message.kind).inc()
             provider_id = self.dispatcher.send(ready)
         except Obsolete as exc:
             self._cancelled(message, str(exc))
         except Exception as exc:
+            SEND_FAILURES.labels(self.dispatcher.provider(message.kind), error_class(exc)).inc()
             error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
             # A timeout or lost connection may hide an accepted message, and an earlier
             # send in doubt stays in doubt: the next attempt looks for it first.

@@ -111,6 +111,15 @@ class OutboxRepository:
         ).one()
         return Backlog(due=count, oldest_due_at=oldest)
 
+    def depth(self) -> dict[tuple[str, str], int]:
+        """How many messages wait (neither sent nor cancelled), by kind and status."""
+        query = (
+            sa.select(OutboxMessage.kind, OutboxMessage.status, sa.func.count())
+            .where(OutboxMessage.status.not_in((SENT, CANCELLED)))
+            .group_by(OutboxMessage.kind, OutboxMessage.status)
+        )
+        return {(kind, status): count for kind, status, count in self._session.execute(query)}
+
     def locked(self, message_id: int) -> OutboxMessage | None:
         """One message as a tracked row, locked and read fresh, to change it."""
         return self._session.get(

@@ -1,0 +1,68 @@
+"""What each request leaves behind for the operator: counters and latency, and /metrics."""
+
+from __future__ import annotations
+
+import hmac
+import time
+
+from flask import Blueprint, Flask, Response, g, jsonify, request
+
+from cloudcity import metrics
+from cloudcity.readiness import Limits
+from cloudcity.web.context import Services, services, settings
+
+bp = Blueprint("observe", __name__)
+FIGURES = "metrics_figures"
+LOOPBACK = frozenset({"127.0.0.1", "::1"})
+
+
+def register(app: Flask, found: Services) -> None:
+    """Time and count every request, and serve /metrics."""
+    found.extras[FIGURES] = metrics.DatabaseFigures(
+        found.database, found.clock, Limits.from_settings(found.settings)
+    )
+    app.before_request(_start)
+    app.after_request(_count)
+    app.register_blueprint(bp)
+
+
+def _start() -> None:
+    g.started = time.perf_counter()
+
+
+def _count(response: Response) -> Response:
+    started = g.get("started")
+    endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
+    status = str(response.status_code)
+    metrics.REQUESTS.labels(endpoint, request.method, status).inc()
+    if started is not None:
+        metrics.LATENCY.labels(endpoint, status).observe(time.perf_counter() - started)
+    return response
+
+
+@bp.get("/metrics")
+def scrape() -> Response | tuple[Response, int]:
+    """Prometheus' scrape: a bearer token when one is set, else loopback callers only."""
+    refusal = _refusal()
+    if refusal is not None:
+        return jsonify({"error": refusal, "details": []}), 401 if _token() else 403
+    body = metrics.exposition(services().extras[FIGURES])
+    return Response(body, mimetype="text/plain; version=0.0.4; charset=utf-8")
+
+
+def _token() -> str | None:
+    token = settings().metrics_token
+    return token.get_secret_value() if token is not None else None
+
+
+def _refusal() -> str | None:
+    expected = _token()
+    if expected is not None:
+        given = request.headers.get("Authorization", "")
+        if hmac.compare_digest(given.encode(), f"Bearer {expected}".encode()):
+            return None
+        return "send `Authorization: Bearer <CLOUDCITY_METRICS_TOKEN>`"
+    # Through a proxy the peer is loopback but the caller is not: the header gives it away.
+    if request.remote_addr in LOOPBACK and "X-Forwarded-For" not in request.headers:
+        return None
+    return "without CLOUDCITY_METRICS_TOKEN, /metrics answers only on this machine"
