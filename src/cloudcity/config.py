@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     ready_worker_stale_seconds: float = Field(default=60.0, gt=0)
     ready_outbox_stuck_seconds: float = Field(default=600.0, gt=0)
+    # Log lines as JSON objects or readable text; JSON in production unless set.
+    log_format: Literal["json", "text"] | None = None
     # Bearer token for /metrics; without one, /metrics answers only loopback, unproxied calls.
     metrics_token: SecretStr | None = None
 
@@ -155,6 +157,11 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         """True when dev tools (simulator, local inbox) may be served."""
         return self.env == "development"
+
+    @property
+    def log_json(self) -> bool:
+        """True when log lines are JSON objects (production, unless CLOUDCITY_LOG_FORMAT=text)."""
+        return self.log_format == "json" or (self.log_format is None and not self.is_dev)
 
     @property
     def flask_secret_key(self) -> str:

@@ -38,7 +38,9 @@ def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> N
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers,
         "threads": threads,
-        "accesslog": "-",
+        # The app logs one line per request itself (with its id, masked); gunicorn's access
+        # log would add a second, with query strings that may hold a phone number.
+        "accesslog": None,
         "errorlog": "-",
         "forwarded_allow_ips": settings.proxy_ips if settings.trust_proxy else "127.0.0.1",
         "graceful_timeout": 20,

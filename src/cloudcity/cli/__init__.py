@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import logging
-import sys
 
 import click
 
 from cloudcity.cli.admin import admin, ensure_dev_admin
 from cloudcity.cli.chat import chat, studio_flow
-from cloudcity.cli.context import Context, pass_context, prepare
+from cloudcity.cli.context import Context, pass_context, prepare, use_settings_logging
 from cloudcity.cli.outbox import dev_worker, outbox, worker
 from cloudcity.config import Settings
 from cloudcity.db.repositories.menu import group
+from cloudcity.logs import configure_logging
 from cloudcity.money import format_money
 
 __all__ = ["Context", "main", "prepare"]
@@ -22,13 +22,8 @@ __all__ = ["Context", "main", "prepare"]
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Cloud City: cake orders over WhatsApp and SMS."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # WeasyPrint narrates every render at INFO; only its warnings matter to an operator.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # Readable until a command that serves knows the settings (JSON in production).
+    configure_logging(json=False, verbose=verbose)
 
 
 @main.group()
@@ -70,6 +65,7 @@ def serve(ctx: Context, prod: bool, workers: int, threads: int) -> None:
     from cloudcity.serving import serve_development, serve_production
 
     settings = ctx.settings
+    use_settings_logging(settings)
     prepare(ctx.database, ctx.settings)
     ensure_dev_admin(ctx.database, settings)
     # Migrations ran in this process before any worker exists; workers open their own pools.

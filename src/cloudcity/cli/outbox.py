@@ -10,7 +10,7 @@ from contextlib import contextmanager
 
 import click
 
-from cloudcity.cli.context import Context
+from cloudcity.cli.context import Context, use_settings_logging
 from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database
@@ -41,6 +41,7 @@ def worker(
 ) -> None:
     """Send the outbox's messages until SIGTERM or Ctrl-C (the message in hand is finished)."""
     settings = _context().settings
+    use_settings_logging(settings)
     use_shared_folder(settings.var_dir)  # its send counters reach this machine's /metrics
     from cloudcity.outbox.worker import Worker, build_dispatcher
     from cloudcity.providers import build_providers

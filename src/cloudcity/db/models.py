@@ -172,6 +172,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None]
+    # The X-Request-Id of the request that wrote it: one order followed from webhook to send.
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class DeliveryEvent(Base):

@@ -26,6 +26,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,6 +40,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
+from cloudcity.logs import fields
 from cloudcity.metrics import SEND_ATTEMPTS, SEND_FAILURES, error_class
 from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
@@ -198,19 +200,26 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return
-        was_in_doubt, calling = claimed.in_doubt_since is not None, False
+        started = time.perf_counter()
+        outcome, error = self._attempt(message, was_in_doubt=claimed.in_doubt_since is not None)
+        self._log_send(message, outcome, error, time.perf_counter() - started)
+
+    def _attempt(self, message: Claimed, *, was_in_doubt: bool) -> tuple[str, Exception | None]:
+        """Send one begun message and record the result: answers the outcome, and its error."""
+        calling = False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
             ready = self.dispatcher.ready(outgoing, outbox_id=message.id)
             if (found := self._found_sent(message, ready)) is not None:
                 self._sent(message, found)
-                return
+                return "found_sent", None
             calling = True
             SEND_ATTEMPTS.labels(self.dispatcher.provider(message.kind), message.kind).inc()
             provider_id = self.dispatcher.send(ready)
         except Obsolete as exc:
             self._cancelled(message, str(exc))
+            return "cancelled", None
         except Exception as exc:
             SEND_FAILURES.labels(self.dispatcher.provider(message.kind), error_class(exc)).inc()
             error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
@@ -218,8 +227,28 @@ class Worker:
             # send in doubt stays in doubt: the next attempt looks for it first.
             unclear = calling and not error.permanent and error.status is None
             self._failed(message, error, in_doubt=was_in_doubt or unclear)
-        else:
-            self._sent(message, provider_id)
+            return "failed", exc
+        self._sent(message, provider_id)
+        return "sent", None
+
+    def _log_send(
+        self, message: Claimed, outcome: str, error: Exception | None, seconds: float
+    ) -> None:
+        """One line per send: which message, for which request and order, and how it went."""
+        line = fields(
+            outbox_id=message.id,
+            kind=message.kind,
+            provider=self.dispatcher.provider(message.kind),
+            order_id=message.order_id,
+            request_id=message.request_id,
+            recipient=message.recipient,
+            attempt=message.attempts,
+            outcome=outcome,
+            error_class=None if error is None else error_class(error),
+            duration_ms=round(seconds * 1000, 1),
+        )
+        level = logging.WARNING if error is not None else logging.INFO
+        log.log(level, "outbox send %s: %s", message.id, outcome, extra=line)
 
     def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
         log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)

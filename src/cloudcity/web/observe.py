@@ -1,19 +1,24 @@
-"""What each request leaves behind for the operator: counters and latency, and /metrics."""
+"""What each request leaves behind for the operator: an id, a log line, counters, /metrics."""
 
 from __future__ import annotations
 
 import hmac
+import logging
 import time
+import uuid
 
 from flask import Blueprint, Flask, Response, g, jsonify, request
 
 from cloudcity import metrics
+from cloudcity.logs import REQUEST_ID, fields, sane_request_id
 from cloudcity.readiness import Limits
 from cloudcity.web.context import Services, services, settings
 
 bp = Blueprint("observe", __name__)
 FIGURES = "metrics_figures"
 LOOPBACK = frozenset({"127.0.0.1", "::1"})
+REQUEST_ID_HEADER = "X-Request-Id"
+log = logging.getLogger("cloudcity.request")
 
 
 def register(app: Flask, found: Services) -> None:
@@ -22,22 +27,40 @@ def register(app: Flask, found: Services) -> None:
         found.database, found.clock, Limits.from_settings(found.settings)
     )
     app.before_request(_start)
-    app.after_request(_count)
+    app.after_request(_finish)
+    app.teardown_request(_forget_request_id)
     app.register_blueprint(bp)
 
 
 def _start() -> None:
     g.started = time.perf_counter()
+    g.request_id = sane_request_id(request.headers.get(REQUEST_ID_HEADER)) or uuid.uuid4().hex
+    REQUEST_ID.set(g.request_id)
 
 
-def _count(response: Response) -> Response:
-    started = g.get("started")
+def _finish(response: Response) -> Response:
+    """Count the request, log its one line, and hand its id back."""
+    # The route's rule, not the path: bounded labels, and no token or number from a URL.
     endpoint = request.url_rule.rule if request.url_rule is not None else "unmatched"
     status = str(response.status_code)
+    seconds = time.perf_counter() - g.get("started", time.perf_counter())
     metrics.REQUESTS.labels(endpoint, request.method, status).inc()
-    if started is not None:
-        metrics.LATENCY.labels(endpoint, status).observe(time.perf_counter() - started)
+    metrics.LATENCY.labels(endpoint, status).observe(seconds)
+    line = fields(
+        method=request.method,
+        endpoint=endpoint,
+        status=response.status_code,
+        duration_ms=round(seconds * 1000, 1),
+    )
+    log.info("%s %s %s", request.method, endpoint, status, extra=line)
+    if "request_id" in g:
+        response.headers[REQUEST_ID_HEADER] = g.request_id
     return response
+
+
+def _forget_request_id(_exc: BaseException | None) -> None:
+    # Workers reuse threads: the next request must not inherit this one's id.
+    REQUEST_ID.set(None)
 
 
 @bp.get("/metrics")

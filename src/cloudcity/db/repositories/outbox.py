@@ -18,6 +18,7 @@ from sqlalchemy import orm
 from cloudcity.db.dialect import claim_batch, insert_ignore
 from cloudcity.db.models import OutboxMessage
 from cloudcity.db.repositories.values import Claimed
+from cloudcity.logs import REQUEST_ID
 from cloudcity.outbox.status import CANCELLED, DEAD, DUE, PENDING, RETRY, SENDING, SENT
 
 
@@ -58,6 +59,7 @@ class OutboxRepository:
         """Add a message to send unless one with the same key exists (one per key, ever).
 
         It is due at `not_before` (a reminder for tomorrow), or at once when that is None.
+        Written during a request, it keeps that request's id (see `cloudcity.logs`).
         """
         row = {
             "kind": kind,
@@ -70,6 +72,7 @@ class OutboxRepository:
             "next_attempt_at": now if not_before is None else not_before,
             "created_at": now,
             "updated_at": now,
+            "request_id": REQUEST_ID.get(),
         }
         insert_ignore(self._session, OutboxMessage, row, unique=["idempotency_key"])
 
@@ -301,4 +304,5 @@ def _copy(row: OutboxMessage) -> Claimed:
         attempts=row.attempts,
         locked_until=row.locked_until,
         in_doubt_since=row.sending_since,
+        request_id=row.request_id,
     )

@@ -1,4 +1,5 @@
-"""worker_heartbeats: when each outbox worker was last alive, for /readyz and the admin
+"""worker_heartbeats: when each outbox worker was last alive, for /readyz and the admin;
+outbox.request_id: the request that wrote a message
 
 Revision ID: ops_heartbeat
 Revises: outbox_doubt
@@ -29,9 +30,13 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_worker_heartbeats_last_seen"), ["last_seen"], unique=False
         )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("request_id", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_column("request_id")
     with op.batch_alter_table("worker_heartbeats", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_worker_heartbeats_last_seen"))
     op.drop_table("worker_heartbeats")
