@@ -58,10 +58,13 @@ def worker(
     if once:
         click.echo(f"processed {found.run_once()} message(s)")
         return
+    from cloudcity.backup import hold_in_use
+
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    found.run_forever(stop)
+    with hold_in_use(settings.database_url):  # `db restore` refuses while it is held
+        found.run_forever(stop)
 
 
 @click.group("outbox")
