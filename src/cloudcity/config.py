@@ -83,6 +83,13 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     ready_worker_stale_seconds: float = Field(default=60.0, gt=0)
     ready_outbox_stuck_seconds: float = Field(default=600.0, gt=0)
+    # How long personal data is kept (`cloudcity prune`; daily from the worker when
+    # prune_daily): chat transcripts, provider delivery reports, payloads of sent messages.
+    retain_chat_days: int = Field(default=365, ge=1)
+    retain_delivery_events_days: int = Field(default=90, ge=1)
+    retain_sent_payloads_days: int = Field(default=90, ge=1)
+    prune_daily: bool = False
+    prune_batch_size: int = Field(default=1000, ge=1, le=50_000)
     # Log lines as JSON objects or readable text; JSON in production unless set.
     log_format: Literal["json", "text"] | None = None
     # Bearer token for /metrics; without one, /metrics answers only loopback, unproxied calls.

@@ -73,6 +73,23 @@ def db_restore(ctx: Context, path: Path, yes: bool) -> None:
         raise click.ClickException(str(exc)) from None
 
 
+@main.command("prune")
+@pass_context
+def prune_old_data(ctx: Context) -> None:
+    """Remove chat transcripts, delivery events and sent payloads past their retention age."""
+    from cloudcity.retention import Ages, prune
+
+    settings = ctx.settings
+    totals = prune(
+        ctx.database,
+        now=system_clock(),
+        ages=Ages.from_settings(settings),
+        batch_size=settings.prune_batch_size,
+    )
+    for kind, count in totals.items():
+        click.echo(f"{count:>8} {kind}")
+
+
 @main.command("menu")
 @pass_context
 def show_menu(ctx: Context) -> None:

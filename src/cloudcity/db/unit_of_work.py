@@ -22,6 +22,7 @@ from cloudcity.db.repositories.heartbeats import HeartbeatRepository
 from cloudcity.db.repositories.menu import MenuRepository
 from cloudcity.db.repositories.orders import OrderRepository
 from cloudcity.db.repositories.outbox import OutboxRepository
+from cloudcity.db.repositories.retention import RetentionRepository
 from cloudcity.db.rules_cache import RulesCache
 
 READ_ONLY = "cloudcity_read_only"
@@ -52,6 +53,7 @@ class Repositories:
         self.menu = MenuRepository(session, menu_cache)
         self.orders = OrderRepository(session)
         self.outbox = OutboxRepository(session)
+        self.retention = RetentionRepository(session)
 
 
 class UnitOfWork(Repositories):

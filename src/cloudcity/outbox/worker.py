@@ -47,6 +47,7 @@ from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.outbox.status import CANCELLED
 from cloudcity.providers.ports import DeliveryError
+from cloudcity.retention import Ages, prune
 
 log = logging.getLogger(__name__)
 # The heartbeat renews every third of the lease; below this a busy database can delay a
@@ -57,6 +58,7 @@ SAFE_LEASE = timedelta(seconds=6)
 SAFE_GRACE = timedelta(seconds=25)
 # Heartbeat rows of workers silent for longer than this are dropped when a worker starts.
 FORGET_WORKERS_AFTER = timedelta(days=1)
+PRUNE_EVERY = timedelta(days=1)
 
 
 def default_worker_id() -> str:
@@ -95,6 +97,10 @@ class Worker:
         self._held_until: datetime | None = None
         self.heartbeat_every = timedelta(seconds=settings.worker_heartbeat_seconds)
         self._last_beat: datetime | None = None
+        self.prune_daily = settings.prune_daily
+        self.retention = Ages.from_settings(settings)
+        self.prune_batch_size = settings.prune_batch_size
+        self._last_prune: datetime | None = None
         if self.lease < SAFE_LEASE:
             log.warning(
                 "outbox lease is %.0f s: a slow heartbeat can let it lapse mid-send and "
@@ -113,6 +119,7 @@ class Worker:
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and process it; answers how many messages were sent or failed."""
         self._beat_if_due()
+        self._prune_if_due()
         batch = self._claim()
         if not batch:
             return 0
@@ -154,6 +161,19 @@ class Worker:
             log.warning("outbox worker %s: heartbeat not recorded", self.worker_id, exc_info=True)
             return
         self._last_beat = now
+
+    def _prune_if_due(self) -> None:
+        """Once a day (when CLOUDCITY_PRUNE_DAILY), remove what is past its retention age."""
+        now = self.clock()
+        if not self.prune_daily or (
+            self._last_prune is not None and now - self._last_prune < PRUNE_EVERY
+        ):
+            return
+        self._last_prune = now  # a failed prune waits for tomorrow, not for the next poll
+        try:
+            prune(self.database, now=now, ages=self.retention, batch_size=self.prune_batch_size)
+        except sa.exc.SQLAlchemyError:
+            log.warning("outbox worker %s: daily prune failed", self.worker_id, exc_info=True)
 
     def _claim(self) -> list[Claimed]:
         lease = Lease(self.worker_id, self.lease, self.max_attempts)
