@@ -11,6 +11,7 @@ import click
 from cloudcity.cli.admin import admin, ensure_dev_admin
 from cloudcity.cli.chat import chat, studio_flow
 from cloudcity.cli.context import Context, pass_context, prepare, use_settings_logging
+from cloudcity.cli.customer import customer
 from cloudcity.cli.outbox import dev_worker, outbox, worker
 from cloudcity.clock import system_clock
 from cloudcity.config import Settings
@@ -145,6 +146,7 @@ main.add_command(chat)
 main.add_command(worker)
 main.add_command(outbox)
 main.add_command(admin)
+main.add_command(customer)
 
 if __name__ == "__main__":
     main()

@@ -22,6 +22,7 @@ from cloudcity.db.repositories.heartbeats import HeartbeatRepository
 from cloudcity.db.repositories.menu import MenuRepository
 from cloudcity.db.repositories.orders import OrderRepository
 from cloudcity.db.repositories.outbox import OutboxRepository
+from cloudcity.db.repositories.personal import PersonalDataRepository
 from cloudcity.db.repositories.retention import RetentionRepository
 from cloudcity.db.rules_cache import RulesCache
 
@@ -53,6 +54,7 @@ class Repositories:
         self.menu = MenuRepository(session, menu_cache)
         self.orders = OrderRepository(session)
         self.outbox = OutboxRepository(session)
+        self.personal = PersonalDataRepository(session)
         self.retention = RetentionRepository(session)
 
 
