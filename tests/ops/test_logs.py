@@ -6,7 +6,6 @@ import io
 import json
 import logging
 from collections.abc import Callable, Iterator
-from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -15,14 +14,10 @@ from flask.testing import FlaskClient
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
-from cloudcity.db.base import utcnow
 from cloudcity.db.models import OutboxMessage
 from cloudcity.logs import make_handler, mask
-from cloudcity.outbox.dispatch import Dispatcher
-from cloudcity.outbox.worker import Worker
 from tests.support.api import order_body
-from tests.support.clock import FakeClock
-from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
+from tests.support.outbox import fake_worker
 
 Capture = Callable[[bool], io.StringIO]
 
@@ -63,7 +58,7 @@ def test_an_order_is_followed_from_request_to_send_by_its_request_id(
     assert response.headers["X-Request-Id"] == "studio-run-42"
     with database.sessions() as session:
         assert session.scalar(sa.select(OutboxMessage.request_id)) == "studio-run-42"
-    _worker(database, settings).run_once()
+    fake_worker(database, settings).run_once()
     lines = json_lines(stream)
     request_line = next(line for line in lines if line["logger"] == "cloudcity.request")
     assert request_line["request_id"] == "studio-run-42"
@@ -121,14 +116,3 @@ def test_chat_webhook_lines_never_show_the_phone_number(
 )
 def test_mask(text: str, masked: str) -> None:
     assert mask(text) == masked
-
-
-def _worker(database: Database, settings: Settings) -> Worker:
-    dispatcher = Dispatcher(
-        email=FakeEmailSender(),
-        messages=FakeMessageSender(),
-        renderer=FakeRenderer(),
-        settings=settings,
-    )
-    clock = FakeClock(utcnow() + timedelta(minutes=1))
-    return Worker(database, dispatcher, settings, clock=clock, lease=60.0)

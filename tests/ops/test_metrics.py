@@ -13,14 +13,13 @@ from pydantic import SecretStr
 from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
-from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.receipts import DocumentsRenderer
-from cloudcity.outbox.worker import Worker
 from cloudcity.providers.ports import DeliveryError
 from cloudcity.web import create_app
 from tests.support.api import order_body
 from tests.support.clock import FakeClock
-from tests.support.fakes import FakeEmailSender, FakeMessageSender
+from tests.support.fakes import FakeEmailSender
+from tests.support.outbox import fake_worker
 
 TOKEN = "a-metrics-token-of-some-length"
 
@@ -73,12 +72,8 @@ def test_a_failed_then_good_send_moves_attempts_failures_and_pdf_time(
     client: FlaskClient, database: Database, settings: Settings
 ) -> None:
     assert client.post("/api/order", json=order_body()).status_code == 201
-    email = FakeEmailSender()
-    dispatcher = Dispatcher(
-        email=email, messages=FakeMessageSender(), renderer=DocumentsRenderer(), settings=settings
-    )
-    clock = FakeClock(utcnow() + timedelta(minutes=1))
-    worker = Worker(database, dispatcher, settings, clock=clock, lease=60.0, jitter=lambda: 0.5)
+    email, clock = FakeEmailSender(), FakeClock(utcnow() + timedelta(minutes=1))
+    worker = fake_worker(database, settings, email=email, renderer=DocumentsRenderer(), clock=clock)
     before = scrape(client)
     email.fail_next(DeliveryError("SendGrid answered 503", permanent=False, status=503))
     assert worker.run_once() == 1

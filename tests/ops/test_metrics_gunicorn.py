@@ -5,26 +5,20 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
-import sys
-import time
-import urllib.error
 import urllib.request
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from tests.foundation.test_serve import CLOUDCITY, _free_port, _get
 from tests.support.api import order_body
-from tests.support.workers import worker_env, worker_starter
+from tests.support.workers import wait_until, worker_env, worker_starter
 
 pytestmark = pytest.mark.serial  # a real gunicorn with two workers and a worker process
 
-CLOUDCITY = Path(sys.executable).parent / "cloudcity"
 ORDERS = 4
-WAIT = 60.0
 
 
 def test_counters_of_all_processes_add_up_in_every_scrape(
@@ -44,12 +38,12 @@ def test_counters_of_all_processes_add_up_in_every_scrape(
             start_new_session=True,
         )
         try:
-            _wait_until(lambda: _get(base + "/healthz") == 200, "gunicorn comes up")
+            wait_until(lambda: _get(base + "/healthz") == 200, "gunicorn comes up")
             start()
             for _ in range(ORDERS):
                 _post_json(base + "/api/order", order_body())
             sent = 'cloudcity_outbox_send_attempts_total{kind="receipt_email",provider="local"}'
-            _wait_until(lambda: _scrape(base).get(sent) == ORDERS, "the worker sends")
+            wait_until(lambda: _scrape(base).get(sent) == ORDERS, "the worker sends")
             for _ in range(6):  # each scrape may be answered by either gunicorn worker
                 assert _scrape(base)['cloudcity_orders_placed_total{source="api"}'] == ORDERS
         finally:
@@ -69,31 +63,9 @@ def _scrape(base: str) -> dict[str, float]:
     return found
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _get(url: str) -> int:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return int(response.status)
-    except (urllib.error.URLError, OSError):
-        return 0
-
-
 def _post_json(url: str, body: object) -> None:
     request = urllib.request.Request(
         url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"}
     )
     with urllib.request.urlopen(request, timeout=5) as response:
         assert response.status == 201
-
-
-def _wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {WAIT:.0f} s for: {what}"
-        time.sleep(0.2)

@@ -20,11 +20,8 @@ from cloudcity.db.models import (
     OrderEvent,
     OutboxMessage,
 )
-from cloudcity.outbox.dispatch import Dispatcher
-from cloudcity.outbox.worker import Worker
 from tests.support.clock import FakeClock
-from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
-from tests.support.outbox import place
+from tests.support.outbox import fake_worker, place
 
 LONG_AGO = timedelta(days=800)
 ADDRESS = "whatsapp:+14155550100"
@@ -98,14 +95,8 @@ def test_young_rows_stay(runner: CliRunner, database: Database) -> None:
 
 def test_the_worker_prunes_once_a_day_when_asked(database: Database, settings: Settings) -> None:
     daily = settings.model_copy(update={"prune_daily": True})
-    dispatcher = Dispatcher(
-        email=FakeEmailSender(),
-        messages=FakeMessageSender(),
-        renderer=FakeRenderer(),
-        settings=daily,
-    )
     clock = FakeClock(utcnow())
-    worker = Worker(database, dispatcher, daily, clock=clock, lease=60.0)
+    worker = fake_worker(database, daily, clock=clock)
     _chat(database, at=utcnow() - LONG_AGO)
     worker.run_once()
     assert _bodies(database) == []
@@ -119,12 +110,6 @@ def test_the_worker_prunes_once_a_day_when_asked(database: Database, settings: S
 
 
 def test_the_worker_does_not_prune_unless_asked(database: Database, settings: Settings) -> None:
-    dispatcher = Dispatcher(
-        email=FakeEmailSender(),
-        messages=FakeMessageSender(),
-        renderer=FakeRenderer(),
-        settings=settings,
-    )
     _chat(database, at=utcnow() - LONG_AGO)
-    Worker(database, dispatcher, settings, lease=60.0).run_once()
+    fake_worker(database, settings).run_once()
     assert _bodies(database) == ["old"]

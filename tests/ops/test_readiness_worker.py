@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -14,12 +13,11 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.web import create_app
 from tests.support.outbox import place
-from tests.support.workers import StartWorker, worker_env, worker_starter
+from tests.support.workers import StartWorker, wait_until, worker_env, worker_starter
 
 pytestmark = pytest.mark.serial  # starts and kills real worker processes
 
 STALE = "1.5"  # seconds without a heartbeat before the worker counts as down
-WAIT = 60.0  # generous bound on each wait, never a measure of speed
 
 
 @pytest.fixture
@@ -44,24 +42,17 @@ def test_readyz_sees_the_worker_die_and_come_back(
     place(database)
     assert _status(ready_client) == 503  # a receipt waits and no worker ever beat
     worker = start_worker()
-    _wait_until(lambda: _status(ready_client) == 200, "the worker sends and beats")
+    wait_until(lambda: _status(ready_client) == 200, "the worker sends and beats")
     worker.kill()
     worker.wait()
     place(database, number="whatsapp:+14155550111", email="bo@example.com")
-    _wait_until(lambda: _status(ready_client) == 503, "the dead worker's heartbeat goes stale")
+    wait_until(lambda: _status(ready_client) == 503, "the dead worker's heartbeat goes stale")
     body = ready_client.get("/readyz").json
     assert body is not None
     assert "no outbox worker has sent a heartbeat for" in body["error"]
     start_worker()
-    _wait_until(lambda: _status(ready_client) == 200, "the new worker sends and beats")
+    wait_until(lambda: _status(ready_client) == 200, "the new worker sends and beats")
 
 
 def _status(client: FlaskClient) -> int:
     return client.get("/readyz").status_code
-
-
-def _wait_until(condition: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"waited {WAIT:.0f} s for: {what}"
-        time.sleep(0.1)
