@@ -20,7 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
-MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16}
+MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16, "metrics_token": 16}
 
 
 def _env(name: str) -> AliasChoices:
@@ -79,6 +79,23 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=20, ge=1, le=500)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     run_worker_in_app: bool = True
+    # Every worker writes its heartbeat this often; /readyz calls the workers down when the
+    # newest is older than worker_stale while messages wait, and the outbox stuck when the
+    # oldest due message has waited longer than outbox_stuck.
+    worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
+    ready_worker_stale_seconds: float = Field(default=60.0, gt=0)
+    ready_outbox_stuck_seconds: float = Field(default=600.0, gt=0)
+    # How long personal data is kept (`cloudcity prune`; daily from the worker when
+    # prune_daily): chat transcripts, provider delivery reports, payloads of sent messages.
+    retain_chat_days: int = Field(default=365, ge=1)
+    retain_delivery_events_days: int = Field(default=90, ge=1)
+    retain_sent_payloads_days: int = Field(default=90, ge=1)
+    prune_daily: bool = False
+    prune_batch_size: int = Field(default=1000, ge=1, le=50_000)
+    # Log lines as JSON objects or readable text; JSON in production unless set.
+    log_format: Literal["json", "text"] | None = None
+    # Bearer token for /metrics; without one, /metrics answers only loopback, unproxied calls.
+    metrics_token: SecretStr | None = None
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=_env("TWILIO_ACCOUNT_SID")
@@ -149,6 +166,11 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         """True when dev tools (simulator, local inbox) may be served."""
         return self.env == "development"
+
+    @property
+    def log_json(self) -> bool:
+        """True when log lines are JSON objects (production, unless CLOUDCITY_LOG_FORMAT=text)."""
+        return self.log_format == "json" or (self.log_format is None and not self.is_dev)
 
     @property
     def flask_secret_key(self) -> str:

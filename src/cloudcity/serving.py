@@ -7,6 +7,7 @@ from typing import Any
 from gunicorn.app.base import BaseApplication
 
 from cloudcity.config import Settings
+from cloudcity.metrics_folder import use_shared_folder
 
 
 class Gunicorn(BaseApplication):  # type: ignore[misc]
@@ -31,11 +32,15 @@ class Gunicorn(BaseApplication):  # type: ignore[misc]
 
 def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> None:
     """Run gunicorn in the foreground with the given number of worker processes."""
+    # Before any worker imports prometheus_client: they all count into the shared folder.
+    use_shared_folder(settings.var_dir)
     options = {
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers,
         "threads": threads,
-        "accesslog": "-",
+        # The app logs one line per request itself (with its id, masked); gunicorn's access
+        # log would add a second, with query strings that may hold a phone number.
+        "accesslog": None,
         "errorlog": "-",
         "forwarded_allow_ips": settings.proxy_ips if settings.trust_proxy else "127.0.0.1",
         "graceful_timeout": 20,

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
 
-from cloudcity.clock import system_clock
+from cloudcity.clock import Clock, system_clock
+from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Customer, Order, OutboxMessage
 from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
+from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.queue import CANCEL_MESSAGE, READY_MESSAGE
+from cloudcity.outbox.worker import Worker
 from cloudcity.phones import parse_address
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 CAKE = Cake(size="Medium", flavour="Lemon", frosting="Buttercream", topping="Sprinkles")
 
@@ -116,3 +122,23 @@ def orders_ready(database: Database, count: int, *, number: str = "+14155550100"
                 order_id=order.id,
             )
         return [order.id for order in orders]
+
+
+def fake_worker(
+    database: Database,
+    settings: Settings,
+    *,
+    email: FakeEmailSender | None = None,
+    renderer: ReceiptRenderer | None = None,
+    clock: Clock | None = None,
+) -> Worker:
+    """A worker on fake senders (and a fake renderer unless given), its clock a minute ahead
+    so what was just enqueued is due."""
+    dispatcher = Dispatcher(
+        email=email or FakeEmailSender(),
+        messages=FakeMessageSender(),
+        renderer=renderer or FakeRenderer(),
+        settings=settings,
+    )
+    chosen = clock or FakeClock(utcnow() + timedelta(minutes=1))
+    return Worker(database, dispatcher, settings, clock=chosen, lease=60.0, jitter=lambda: 0.5)

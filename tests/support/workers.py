@@ -5,11 +5,13 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 StartWorker = Callable[[], subprocess.Popen[bytes]]
+PATIENCE = 60.0  # seconds: a bound on waits for other processes, never a measure of speed
 
 
 def worker_env(database_url: str, folder: Path, **settings: str) -> dict[str, str]:
@@ -52,3 +54,11 @@ def worker_starter(env: dict[str, str], folder: Path) -> Iterator[StartWorker]:
             if process.poll() is None:
                 process.kill()
                 process.wait()
+
+
+def wait_until(condition: Callable[[], bool], what: str, *, patience: float = PATIENCE) -> None:
+    """Poll `condition` until it holds; fail naming `what` after `patience` seconds."""
+    deadline = time.monotonic() + patience
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {patience:.0f} s for: {what}"
+        time.sleep(0.1)

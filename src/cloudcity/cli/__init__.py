@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import logging
-import sys
+from datetime import timedelta
+from pathlib import Path
 
 import click
 
 from cloudcity.cli.admin import admin, ensure_dev_admin
 from cloudcity.cli.chat import chat, studio_flow
-from cloudcity.cli.context import Context, pass_context, prepare
+from cloudcity.cli.context import Context, pass_context, prepare, use_settings_logging
+from cloudcity.cli.customer import customer
 from cloudcity.cli.outbox import dev_worker, outbox, worker
+from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db.repositories.menu import group
+from cloudcity.logs import configure_logging
 from cloudcity.money import format_money
 
 __all__ = ["Context", "main", "prepare"]
@@ -22,13 +26,8 @@ __all__ = ["Context", "main", "prepare"]
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 def main(verbose: bool) -> None:
     """Cloud City: cake orders over WhatsApp and SMS."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    # WeasyPrint narrates every render at INFO; only its warnings matter to an operator.
-    logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
+    # Readable until a command that serves knows the settings (JSON in production).
+    configure_logging(json=False, verbose=verbose)
 
 
 @main.group()
@@ -42,6 +41,54 @@ def db_upgrade(ctx: Context) -> None:
     """Apply pending migrations and seed the default menu into an empty database."""
     prepare(ctx.database, ctx.settings)
     click.echo("database is up to date")
+
+
+@db.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@pass_context
+def db_backup(ctx: Context, path: Path) -> None:
+    """Copy the database to PATH while the app runs (SQLite's backup API, or pg_dump)."""
+    from cloudcity.backup import BackupError, backup
+
+    try:
+        click.echo(backup(ctx.settings.database_url, path))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@db.command("restore")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--yes", is_flag=True, help="Do not ask before replacing the database.")
+@pass_context
+def db_restore(ctx: Context, path: Path, yes: bool) -> None:
+    """Replace the database with the backup at PATH; refused while the app runs on it."""
+    from cloudcity.backup import BackupError, restore
+
+    settings = ctx.settings
+    if not yes:
+        click.confirm(f"Replace everything in {settings.database_url} with {path}?", abort=True)
+    stale = timedelta(seconds=settings.ready_worker_stale_seconds)
+    try:
+        click.echo(restore(settings.database_url, path, now=system_clock(), stale=stale))
+    except BackupError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@main.command("prune")
+@pass_context
+def prune_old_data(ctx: Context) -> None:
+    """Remove chat transcripts, delivery events and sent payloads past their retention age."""
+    from cloudcity.retention import Ages, prune
+
+    settings = ctx.settings
+    totals = prune(
+        ctx.database,
+        now=system_clock(),
+        ages=Ages.from_settings(settings),
+        batch_size=settings.prune_batch_size,
+    )
+    for kind, count in totals.items():
+        click.echo(f"{count:>8} {kind}")
 
 
 @main.command("menu")
@@ -70,16 +117,20 @@ def serve(ctx: Context, prod: bool, workers: int, threads: int) -> None:
     from cloudcity.serving import serve_development, serve_production
 
     settings = ctx.settings
+    use_settings_logging(settings)
     prepare(ctx.database, ctx.settings)
     ensure_dev_admin(ctx.database, settings)
     # Migrations ran in this process before any worker exists; workers open their own pools.
     ctx.database.dispose()
     _warn_if_open(settings)
-    if prod or settings.env == "production":
-        serve_production(settings, workers=workers, threads=threads)
-    else:
-        with dev_worker(settings):
-            serve_development(settings)
+    from cloudcity.backup import hold_in_use
+
+    with hold_in_use(settings.database_url):  # `db restore` refuses while it is held
+        if prod or settings.env == "production":
+            serve_production(settings, workers=workers, threads=threads)
+        else:
+            with dev_worker(settings):
+                serve_development(settings)
 
 
 def _warn_if_open(settings: Settings) -> None:
@@ -95,6 +146,7 @@ main.add_command(chat)
 main.add_command(worker)
 main.add_command(outbox)
 main.add_command(admin)
+main.add_command(customer)
 
 if __name__ == "__main__":
     main()

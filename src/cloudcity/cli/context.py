@@ -46,6 +46,14 @@ class Context:
 pass_context = click.make_pass_decorator(Context, ensure=True)
 
 
+def use_settings_logging(settings: Settings) -> None:
+    """Log as the settings say (JSON in production), keeping the level -v chose."""
+    from cloudcity.logs import configure_logging
+
+    verbose = logging.getLogger().level == logging.DEBUG
+    configure_logging(json=settings.log_json, verbose=verbose)
+
+
 def prepare(database: Database, settings: Settings | None = None) -> None:
     """Bring a database to the current schema; give it a menu and a calendar if it has none."""
     upgrade(database.engine)

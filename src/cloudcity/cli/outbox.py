@@ -10,10 +10,11 @@ from contextlib import contextmanager
 
 import click
 
-from cloudcity.cli.context import Context
+from cloudcity.cli.context import Context, use_settings_logging
 from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.metrics_folder import use_shared_folder
 from cloudcity.outbox.manage import OutboxError, retry_message
 
 log = logging.getLogger(__name__)
@@ -39,10 +40,12 @@ def worker(
     once: bool, batch_size: int | None, poll_interval: float | None, lease: float | None
 ) -> None:
     """Send the outbox's messages until SIGTERM or Ctrl-C (the message in hand is finished)."""
+    settings = _context().settings
+    use_settings_logging(settings)
+    use_shared_folder(settings.var_dir)  # its send counters reach this machine's /metrics
     from cloudcity.outbox.worker import Worker, build_dispatcher
     from cloudcity.providers import build_providers
 
-    settings = _context().settings
     dispatcher = build_dispatcher(settings, build_providers(settings))
     found = Worker(
         _database(),
@@ -55,10 +58,13 @@ def worker(
     if once:
         click.echo(f"processed {found.run_once()} message(s)")
         return
+    from cloudcity.backup import hold_in_use
+
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
-    found.run_forever(stop)
+    with hold_in_use(settings.database_url):  # `db restore` refuses while it is held
+        found.run_forever(stop)
 
 
 @click.group("outbox")

@@ -177,6 +177,8 @@ class OutboxMessage(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     sent_at: Mapped[datetime | None]
+    # The X-Request-Id of the request that wrote it: one order followed from webhook to send.
+    request_id: Mapped[str | None] = mapped_column(sa.String(64))
 
 
 class DeliveryEvent(Base):
@@ -195,6 +197,16 @@ class DeliveryEvent(Base):
     error_code: Mapped[str | None] = mapped_column(sa.String(32))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
     at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class WorkerHeartbeat(Base):
+    """When an outbox worker (any process, any machine) last said it was alive."""
+
+    __tablename__ = "worker_heartbeats"
+
+    worker_id: Mapped[str] = mapped_column(sa.String(100), primary_key=True)
+    started_at: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(index=True)
 
 
 class AdminUser(Base):
@@ -272,4 +284,5 @@ __all__ = [
     "PickupHold",
     "PickupSlotCount",
     "ShopCalendar",
+    "WorkerHeartbeat",
 ]

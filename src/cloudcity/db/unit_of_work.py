@@ -18,9 +18,12 @@ from cloudcity.db.repositories.calendar import CalendarRepository
 from cloudcity.db.repositories.conversations import ConversationRepository
 from cloudcity.db.repositories.customers import CustomerRepository
 from cloudcity.db.repositories.deliveries import DeliveryRepository
+from cloudcity.db.repositories.heartbeats import HeartbeatRepository
 from cloudcity.db.repositories.menu import MenuRepository
 from cloudcity.db.repositories.orders import OrderRepository
 from cloudcity.db.repositories.outbox import OutboxRepository
+from cloudcity.db.repositories.personal import PersonalDataRepository
+from cloudcity.db.repositories.retention import RetentionRepository
 from cloudcity.db.rules_cache import RulesCache
 
 READ_ONLY = "cloudcity_read_only"
@@ -47,9 +50,12 @@ class Repositories:
         self.customers = CustomerRepository(session)
         self.conversations = ConversationRepository(session)
         self.deliveries = DeliveryRepository(session)
+        self.heartbeats = HeartbeatRepository(session)
         self.menu = MenuRepository(session, menu_cache)
         self.orders = OrderRepository(session)
         self.outbox = OutboxRepository(session)
+        self.personal = PersonalDataRepository(session)
+        self.retention = RetentionRepository(session)
 
 
 class UnitOfWork(Repositories):

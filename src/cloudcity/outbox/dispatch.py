@@ -84,6 +84,13 @@ class Dispatcher:
         self.renderer = renderer
         self.settings = settings
 
+    def provider(self, kind: str) -> str:
+        """The name of the provider that carries a kind of message: twilio, sendgrid, local."""
+        sender: object = self.email if kind == RECEIPT_EMAIL else self.messages
+        name = type(sender).__name__.lower()
+        known = [known for known in ("twilio", "sendgrid", "local") if known in name]
+        return known[0] if known else name.removesuffix("sender")
+
     def prepare(self, reading: Reading, message: Claimed, *, now: datetime) -> Outgoing:
         """Read what the message needs from the database; refusals are permanent DeliveryErrors.
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from cloudcity import documents
+from cloudcity.metrics import PDF_RENDER
 from cloudcity.outbox.ports import RenderedReceipt
 
 
@@ -17,5 +18,9 @@ class DocumentsRenderer:
             html=email.html,
             text=email.text,
             pdf_filename=documents.invoice_filename(data.order_id),
-            pdf=documents.render_invoice_pdf(data),
+            pdf=self._pdf(data),
         )
+
+    def _pdf(self, data: documents.InvoiceData) -> bytes:
+        with PDF_RENDER.time():
+            return documents.render_invoice_pdf(data)

@@ -26,6 +26,7 @@ import os
 import random
 import socket
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -39,11 +40,14 @@ from cloudcity.config import Settings
 from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
+from cloudcity.logs import fields
+from cloudcity.metrics import SEND_ATTEMPTS, SEND_FAILURES, error_class
 from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.outbox.status import CANCELLED
 from cloudcity.providers.ports import DeliveryError
+from cloudcity.retention import Ages, prune
 
 log = logging.getLogger(__name__)
 # The heartbeat renews every third of the lease; below this a busy database can delay a
@@ -52,6 +56,9 @@ SAFE_LEASE = timedelta(seconds=6)
 # Above the adapters' HTTP timeouts (Twilio 15 s, SendGrid 20 s) plus a render: a send in
 # doubt must not be reclaimed while its provider call can still be running.
 SAFE_GRACE = timedelta(seconds=25)
+# Heartbeat rows of workers silent for longer than this are dropped when a worker starts.
+FORGET_WORKERS_AFTER = timedelta(days=1)
+PRUNE_EVERY = timedelta(days=1)
 
 
 def default_worker_id() -> str:
@@ -88,6 +95,12 @@ class Worker:
         self.jitter = jitter
         self.grace = timedelta(seconds=settings.outbox_doubt_grace_seconds)
         self._held_until: datetime | None = None
+        self.heartbeat_every = timedelta(seconds=settings.worker_heartbeat_seconds)
+        self._last_beat: datetime | None = None
+        self.prune_daily = settings.prune_daily
+        self.retention = Ages.from_settings(settings)
+        self.prune_batch_size = settings.prune_batch_size
+        self._last_prune: datetime | None = None
         if self.lease < SAFE_LEASE:
             log.warning(
                 "outbox lease is %.0f s: a slow heartbeat can let it lapse mid-send and "
@@ -105,6 +118,8 @@ class Worker:
 
     def run_once(self, stop: threading.Event | None = None) -> int:
         """Claim one batch and process it; answers how many messages were sent or failed."""
+        self._beat_if_due()
+        self._prune_if_due()
         batch = self._claim()
         if not batch:
             return 0
@@ -117,6 +132,7 @@ class Worker:
                 if (stop is not None and stop.is_set()) or not self._lease_covers():
                     self._release(batch[done:], after=result)
                     return done
+                self._beat_if_due()
                 result = self._process(message, after=result)
             if result is not None:
                 self.database.run(result)
@@ -134,6 +150,35 @@ class Worker:
             if processed < self.batch_size:
                 stop.wait(self.poll_interval)
         log.info("outbox worker %s stopped", self.worker_id)
+
+    def _beat_if_due(self) -> None:
+        """Tell the database this worker is alive, at most once per heartbeat interval."""
+        now = self.clock()
+        if self._last_beat is not None and now - self._last_beat < self.heartbeat_every:
+            return
+        first = self._last_beat is None
+        try:
+            with self.database.unit_of_work() as uow:
+                uow.heartbeats.beat(self.worker_id, now=now)
+                if first:
+                    uow.heartbeats.forget_before(now - FORGET_WORKERS_AFTER)
+        except sa.exc.SQLAlchemyError:
+            log.warning("outbox worker %s: heartbeat not recorded", self.worker_id, exc_info=True)
+            return
+        self._last_beat = now
+
+    def _prune_if_due(self) -> None:
+        """Once a day (when CLOUDCITY_PRUNE_DAILY), remove what is past its retention age."""
+        now = self.clock()
+        if not self.prune_daily or (
+            self._last_prune is not None and now - self._last_prune < PRUNE_EVERY
+        ):
+            return
+        self._last_prune = now  # a failed prune waits for tomorrow, not for the next poll
+        try:
+            prune(self.database, now=now, ages=self.retention, batch_size=self.prune_batch_size)
+        except sa.exc.SQLAlchemyError:
+            log.warning("outbox worker %s: daily prune failed", self.worker_id, exc_info=True)
 
     def _claim(self) -> list[Claimed]:
         lease = Lease(self.worker_id, self.lease, self.max_attempts)
@@ -181,24 +226,56 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return None
-        was_in_doubt, calling = claimed.in_doubt_since is not None, False
+        started = time.perf_counter()
+        outcome, error, result = self._attempt(
+            message, was_in_doubt=claimed.in_doubt_since is not None
+        )
+        self._log_send(message, outcome, error, time.perf_counter() - started)
+        return result
+
+    def _attempt(
+        self, message: Claimed, *, was_in_doubt: bool
+    ) -> tuple[str, Exception | None, Settlement]:
+        """Send one begun message: the outcome, its error, and the result to write."""
+        calling = False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
             ready = self.dispatcher.ready(outgoing, outbox_id=message.id)
             if (found := self._found_sent(message, ready)) is not None:
-                return self._sent(message, found)
+                return "found_sent", None, self._sent(message, found)
             calling = True
+            SEND_ATTEMPTS.labels(self.dispatcher.provider(message.kind), message.kind).inc()
             provider_id = self.dispatcher.send(ready)
         except Obsolete as exc:
-            return self._cancelled(message, str(exc))
+            return "cancelled", None, self._cancelled(message, str(exc))
         except Exception as exc:
+            SEND_FAILURES.labels(self.dispatcher.provider(message.kind), error_class(exc)).inc()
             error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
             # A timeout or lost connection may hide an accepted message, and an earlier
             # send in doubt stays in doubt: the next attempt looks for it first.
             unclear = calling and not error.permanent and error.status is None
-            return self._failed(message, error, in_doubt=was_in_doubt or unclear)
-        return self._sent(message, provider_id)
+            return "failed", exc, self._failed(message, error, in_doubt=was_in_doubt or unclear)
+        return "sent", None, self._sent(message, provider_id)
+
+    def _log_send(
+        self, message: Claimed, outcome: str, error: Exception | None, seconds: float
+    ) -> None:
+        """One line per send: which message, for which request and order, and how it went."""
+        line = fields(
+            outbox_id=message.id,
+            kind=message.kind,
+            provider=self.dispatcher.provider(message.kind),
+            order_id=message.order_id,
+            request_id=message.request_id,
+            recipient=message.recipient,
+            attempt=message.attempts,
+            outcome=outcome,
+            error_class=None if error is None else error_class(error),
+            duration_ms=round(seconds * 1000, 1),
+        )
+        level = logging.WARNING if error is not None else logging.INFO
+        log.log(level, "outbox send %s: %s", message.id, outcome, extra=line)
 
     def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
         log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ValidationError
 
 from cloudcity.db import UnitOfWork
 from cloudcity.domain import Cake, OptionKind
+from cloudcity.metrics import ORDERS_PLACED
 from cloudcity.money import MoneyError, to_cents, to_number
 from cloudcity.orders import (
     IdempotencyConflict,
@@ -100,6 +101,8 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     except PickupUnavailable as exc:
         raise pickup_refusal(exc) from None
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
+    if not placed.replayed:
+        ORDERS_PLACED.labels("api").inc()
     return jsonify(order_body(placed.order, zone).model_dump()), 201, headers
 
 

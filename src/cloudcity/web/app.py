@@ -20,6 +20,7 @@ from cloudcity.web import (
     errors,
     health,
     landing,
+    observe,
     openapi,
     pickup_api,
     twilio_webhook,
@@ -53,7 +54,9 @@ def create_app(
     _wrap(app, settings)
     warn_if_unsigned(settings)
     check_webhook_keys(settings)
-    install(app, Services(settings, database or Database.connect(settings.database_url), clock))
+    found = Services(settings, database or Database.connect(settings.database_url), clock)
+    install(app, found)
+    observe.register(app, found)
     errors.register(app)
     browser_headers.register(app)
     for module in (

@@ -13,6 +13,7 @@ from cloudcity.chat import (
     inbound_from_form,
     replay,
 )
+from cloudcity.metrics import CHAT_MESSAGES, ORDERS_PLACED
 from cloudcity.providers.twilio_signature import twiml_reply
 from cloudcity.web.context import now, run_in_unit_of_work, settings
 from cloudcity.web.twilio_auth import twilio_signed
@@ -42,7 +43,7 @@ def answer(inbound: Inbound) -> Reply:
     policy = ChatPolicy.from_settings(settings())
     # Repeatable: a repeat after a lost COMMIT finds its MessageSid and replays the answer.
     try:
-        return run_in_unit_of_work(
+        reply = run_in_unit_of_work(
             lambda uow: handle_inbound(uow=uow, inbound=inbound, policy=policy, now=now())
         )
     except AlreadyRecorded:
@@ -50,6 +51,16 @@ def answer(inbound: Inbound) -> Reply:
         return run_in_unit_of_work(
             lambda uow: replay(uow=uow, inbound=inbound, policy=policy, now=now())
         )
+    _count(reply)
+    return reply
+
+
+def _count(reply: Reply) -> None:
+    CHAT_MESSAGES.labels("in").inc()
+    if reply.text:
+        CHAT_MESSAGES.labels("out").inc()
+    if reply.order_id is not None:
+        ORDERS_PLACED.labels("chat").inc()
 
 
 def twiml(reply: Reply) -> str:

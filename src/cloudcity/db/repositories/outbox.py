@@ -18,6 +18,7 @@ from sqlalchemy import orm
 from cloudcity.db.dialect import claim_batch, insert_ignore
 from cloudcity.db.models import OutboxMessage
 from cloudcity.db.repositories.values import Claimed
+from cloudcity.logs import REQUEST_ID
 from cloudcity.outbox.status import CANCELLED, DEAD, DUE, PENDING, RETRY, SENDING, SENT
 
 
@@ -28,6 +29,14 @@ class Lease:
     worker_id: str
     length: timedelta
     max_attempts: int
+
+
+@dataclass(frozen=True)
+class Backlog:
+    """The messages due now: how many, and the due time of the oldest (None when none)."""
+
+    due: int
+    oldest_due_at: datetime | None
 
 
 class OutboxRepository:
@@ -50,6 +59,7 @@ class OutboxRepository:
         """Add a message to send unless one with the same key exists (one per key, ever).
 
         It is due at `not_before` (a reminder for tomorrow), or at once when that is None.
+        Written during a request, it keeps that request's id (see `cloudcity.logs`).
         """
         row = {
             "kind": kind,
@@ -62,6 +72,7 @@ class OutboxRepository:
             "next_attempt_at": now if not_before is None else not_before,
             "created_at": now,
             "updated_at": now,
+            "request_id": REQUEST_ID.get(),
         }
         insert_ignore(self._session, OutboxMessage, row, unique=["idempotency_key"])
 
@@ -94,6 +105,23 @@ class OutboxRepository:
             )
         )
         return self._session.scalar(query) or 0
+
+    def backlog(self, *, now: datetime) -> Backlog:
+        """How many messages are due to be sent now, and since when the oldest has waited."""
+        due = _due_now(now)
+        count, oldest = self._session.execute(
+            sa.select(sa.func.count(), sa.func.min(OutboxMessage.next_attempt_at)).where(due)
+        ).one()
+        return Backlog(due=count, oldest_due_at=oldest)
+
+    def depth(self) -> dict[tuple[str, str], int]:
+        """How many messages wait (neither sent nor cancelled), by kind and status."""
+        query = (
+            sa.select(OutboxMessage.kind, OutboxMessage.status, sa.func.count())
+            .where(OutboxMessage.status.not_in((SENT, CANCELLED)))
+            .group_by(OutboxMessage.kind, OutboxMessage.status)
+        )
+        return {(kind, status): count for kind, status, count in self._session.execute(query)}
 
     def locked(self, message_id: int) -> OutboxMessage | None:
         """One message as a tracked row, locked and read fresh, to change it."""
@@ -238,14 +266,18 @@ def _own(message_id: int, worker_id: str) -> sa.Update:
     )
 
 
-def _due(now: datetime, limit: int) -> sa.Select[Any]:
+def _due_now(now: datetime) -> sa.ColumnElement[bool]:
     # An abandoned send in doubt has next_attempt_at = its start + the grace period.
     abandoned = sa.and_(OutboxMessage.status == SENDING, OutboxMessage.locked_until <= now)
+    return sa.and_(
+        sa.or_(OutboxMessage.status.in_(DUE), abandoned), OutboxMessage.next_attempt_at <= now
+    )
+
+
+def _due(now: datetime, limit: int) -> sa.Select[Any]:
     return (
         sa.select(OutboxMessage)
-        .where(
-            sa.or_(OutboxMessage.status.in_(DUE), abandoned), OutboxMessage.next_attempt_at <= now
-        )
+        .where(_due_now(now))
         .order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
         .limit(limit)
     )
@@ -272,4 +304,5 @@ def _copy(row: OutboxMessage) -> Claimed:
         attempts=row.attempts,
         locked_until=row.locked_until,
         in_doubt_since=row.sending_since,
+        request_id=row.request_id,
     )

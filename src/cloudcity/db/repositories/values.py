@@ -106,3 +106,4 @@ class Claimed:
     locked_until: datetime
     # When an earlier send began whose outcome nobody recorded (its worker died mid-call).
     in_doubt_since: datetime | None = None
+    request_id: str | None = None

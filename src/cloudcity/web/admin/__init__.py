@@ -16,6 +16,7 @@ bp: Blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 from cloudcity.web.admin import (  # noqa: E402
     auth,
     calendar,
+    customers,
     dashboard,
     deliveries,
     menu,
@@ -30,6 +31,7 @@ __all__ = [
     "bp",
     "calendar",
     "current_actor",
+    "customers",
     "dashboard",
     "deliveries",
     "init_app",

@@ -11,6 +11,7 @@ from cloudcity.calendar.rules import zone
 from cloudcity.domain import Channel, OrderStatus
 from cloudcity.money import format_money
 from cloudcity.web.context import settings
+from cloudcity.web.health import DATABASE_DOWN, current_readiness
 
 STATUS_LABELS = {
     OrderStatus.PLACED: "Placed",
@@ -79,3 +80,10 @@ def register(app: Flask) -> None:
     app.add_template_filter(channel_label, "admin_channel")
     app.add_template_filter(status_label, "admin_status")
     app.add_template_global(shop_zone, "admin_zone")
+    app.add_template_global(service_trouble, "admin_trouble")
+
+
+def service_trouble() -> tuple[str, ...]:
+    """What /readyz would complain about (worker down, messages stuck), for the banner."""
+    found = current_readiness()
+    return (DATABASE_DOWN,) if found is None else found.problems
