@@ -5,6 +5,8 @@ It used to be called "Deliveries" (read as cake deliveries): /admin/deliveries r
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
@@ -34,7 +36,8 @@ class RetryForm(FlaskForm):  # type: ignore[misc]
 @bp.get("/deliveries")
 def deliveries() -> ResponseReturnValue:
     """The page's old address: bookmarks land on "Messages sent" with the same tab and page."""
-    return redirect(url_for("admin.messages", **request.args), 301)
+    kept: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("admin.messages", **kept), 301)
 
 
 @bp.get("/messages")
