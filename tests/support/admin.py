@@ -103,7 +103,7 @@ def every_page(order_id: int) -> dict[str, str]:
         "schedule": "/admin/schedule",
         "menu": "/admin/menu",
         "calendar": "/admin/calendar",
-        "messages": "/admin/messages?status=sent",
+        "messages": "/admin/messages?status=pending",
         "dev-outbox": "/dev/outbox",
         "dev-chat": "/dev/chat",
         "landing": "/",
