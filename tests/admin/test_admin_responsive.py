@@ -86,6 +86,8 @@ def test_every_admin_page_fits_a_phone_a_tablet_and_a_desktop(
     )
     place(session, name="Zoe Quinn", phone="+14155550177", email="zoe@example.com")
     problems: list[str] = []
+    # A refused inline script or style, or a missing asset, shows as a console error.
+    baker.on("console", lambda message: message.type == "error" and problems.append(message.text))
     for name, path in every_page(order.id).items():
         baker.goto(live_server.url + path)
         for width in WIDTHS:
@@ -97,3 +99,13 @@ def test_the_login_page_fits_every_width(live_server: LiveServer, page: Page) ->
     page.goto(f"{live_server.url}/admin/login")
     problems = [problem for width in WIDTHS for problem in check(page, "login", width)]
     assert not problems, "\n".join(problems)
+
+
+def test_the_feed_link_selects_itself_when_tapped(baker: Page, live_server: LiveServer) -> None:
+    # Bound by static/admin/admin.js: the CSP refuses inline handlers such as onclick="...".
+    baker.set_viewport_size({"width": PHONE, "height": 844})
+    baker.goto(f"{live_server.url}/admin/calendar")
+    field = baker.locator("input[data-select-on-click]")
+    field.click()
+    selected = field.evaluate("(input) => [input.selectionStart, input.selectionEnd]")
+    assert selected == [0, len(field.input_value())]

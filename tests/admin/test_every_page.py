@@ -15,6 +15,7 @@ from tests.support.admin import AuthActions, every_page, place
 from tests.support.documents import receipt_email
 
 ICON_LINK = '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
+INLINE_HANDLER = re.compile(r"<[^>]*\son[a-z]+=", re.IGNORECASE)
 VIEWPORT = '<meta name="viewport" content="width=device-width, initial-scale=1">'
 
 
@@ -46,6 +47,7 @@ def test_every_page_links_the_icon_and_has_a_mobile_viewport(
         page = response.get_data(as_text=True)
         assert ICON_LINK in page, name
         assert VIEWPORT in page, name
+        assert not INLINE_HANDLER.search(page), name  # the CSP would refuse to run it
 
 
 def dev_email_page(client: FlaskClient) -> str:
