@@ -68,6 +68,20 @@ def authenticate(
     return user
 
 
+def reset_password(*, uow: UnitOfWork, username: str) -> str:
+    """Give the user a new random password, end every session of theirs, return the password."""
+    user = uow.admins.named(username.strip())
+    if user is None:
+        raise AdminError(
+            f"no admin user named {username.strip()!r}: "
+            "create one with `cloudcity admin create-user NAME`"
+        )
+    password = secrets.token_urlsafe(12)
+    user.password_hash = _hasher.hash(password)
+    end_sessions(uow=uow, user_id=user.id)
+    return password
+
+
 def end_sessions(*, uow: UnitOfWork, user_id: int) -> None:
     """End every session of this user: their cookies name the old session epoch."""
     uow.admins.end_sessions(user_id)

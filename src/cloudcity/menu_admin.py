@@ -1,4 +1,8 @@
-"""Editing the menu: add, rename, reprice and switch options off or on (no commit here)."""
+"""Editing the menu: add, rename, reprice, switch off or on, delete (no commit here).
+
+Only an option no order names can be deleted: the others stay, switched off, so the orders,
+their invoices and the CSV keep reading like the menu they were placed from.
+"""
 
 from __future__ import annotations
 
@@ -50,6 +54,18 @@ def set_active(*, uow: UnitOfWork, option_id: int, active: bool) -> MenuOption:
     option = get_option(uow, option_id=option_id)
     option.active = active
     return _saved(uow, option)
+
+
+def delete_option(*, uow: UnitOfWork, option_id: int) -> MenuOption:
+    """Delete an option that was never ordered; one that was can only be switched off."""
+    option = get_option(uow, option_id=option_id)
+    if uow.menu.was_ordered(option):
+        raise MenuEditError(
+            f"{option.name!r} has been ordered, so it stays on the books: switch it off instead",
+            field="ordered",
+        )
+    uow.menu.delete(option)
+    return option
 
 
 def get_option(uow: UnitOfWork, *, option_id: int) -> MenuOption:

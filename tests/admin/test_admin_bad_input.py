@@ -27,8 +27,8 @@ QUERIES = [
     "/admin/orders?q=" + "+" * 300,
     "/admin/orders?q=%231234567890",
     "/admin/orders?q=%FF%FE",
-    f"/admin/deliveries?page={HUGE}",
-    "/admin/deliveries?status=nonsense",
+    f"/admin/messages?page={HUGE}",
+    "/admin/messages?status=nonsense",
 ]
 
 
@@ -77,7 +77,7 @@ def test_numbers_no_order_can_have_are_not_found(
         "/admin/orders/2147483648/cancel",
         f"/admin/menu/{HUGE}",
         f"/admin/menu/{HUGE}/active",
-        f"/admin/deliveries/{HUGE}/retry",
+        f"/admin/messages/{HUGE}/retry",
     ],
 )
 def test_actions_on_impossible_numbers_are_not_found(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from argon2 import PasswordHasher
 from click.testing import CliRunner
+from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity import admins
@@ -14,6 +15,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from tests.conftest import uow_on
+from tests.support.admin import PASSWORD, USERNAME, AuthActions
 
 
 def test_create_user_with_prompted_password(runner: CliRunner, session: orm.Session) -> None:
@@ -101,3 +103,35 @@ def test_password_hashes_are_argon2_and_upgraded(session: orm.Session) -> None:
         is not None
     )
     assert "m=8," not in user.password_hash
+
+
+def test_reset_password_prints_a_new_one_and_ends_sessions(
+    runner: CliRunner, client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    assert client.get("/admin/orders").status_code == 200
+    result = runner.invoke(main, ["admin", "reset-password", USERNAME])
+    assert result.exit_code == 0, result.output
+    assert f"new password for '{USERNAME}': " in result.output
+    assert "shown only this once" in result.output
+    password = result.output.split(": ", 1)[1].split()[0]
+    assert len(password) >= admins.MIN_PASSWORD_LENGTH
+    assert client.get("/admin/orders").status_code == 302  # the old session has ended
+    refused = auth.login(password=PASSWORD)
+    assert "Wrong username or password" in refused.get_data(as_text=True)
+    assert auth.login(password=password).status_code == 302
+    assert client.get("/admin/orders").status_code == 200
+
+
+def test_reset_password_twice_gives_two_passwords(runner: CliRunner, admin_user: str) -> None:
+    first = runner.invoke(main, ["admin", "reset-password", admin_user])
+    second = runner.invoke(main, ["admin", "reset-password", admin_user])
+    assert first.exit_code == second.exit_code == 0
+    assert first.output != second.output
+
+
+def test_reset_password_of_an_unknown_user_says_how_to_make_one(runner: CliRunner) -> None:
+    result = runner.invoke(main, ["admin", "reset-password", "nobody"])
+    assert result.exit_code == 1
+    assert "no admin user named 'nobody'" in result.output
+    assert "cloudcity admin create-user" in result.output

@@ -40,7 +40,7 @@ def _admin_pages(client: FlaskClient, session: orm.Session) -> dict[str, TestRes
         "/admin/orders?q=anna",
         f"/admin/orders/{order.id}",
         "/admin/menu",
-        "/admin/deliveries",
+        "/admin/messages",
         "/admin/orders.csv",
         f"/admin/orders/{order.id}/invoice.pdf",
     ]

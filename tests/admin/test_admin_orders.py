@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -139,13 +140,18 @@ def test_csv_export(client: FlaskClient, three: list[int]) -> None:
         "topping",
         "price",
         "pickup at",
+        "ready at",
+        "picked up at",
+        "cancelled at",
+        "cancel reason",
     ]
     assert [row[0] for row in rows[1:]] == [str(i) for i in reversed(three)]
     anna = rows[3]
     assert anna[1] == "2026-03-08T05:00:00-07:00"  # the shop's clock, on the day it sprang forward
     assert anna[2:4] == ["placed", "Anna Lee"]
-    assert anna[4:7] == ["'+14155550100", "WhatsApp", "anna@example.com"]
-    assert anna[7:] == ["Small", "Vanilla", "Buttercream", "Sprinkles", "21.00", "to arrange"]
+    assert anna[4:7] == ["+14155550100", "WhatsApp", "anna@example.com"]  # a phone, as typed
+    assert anna[7:13] == ["Small", "Vanilla", "Buttercream", "Sprinkles", "21.00", "to arrange"]
+    assert anna[13:] == ["", "", "", ""]
     assert [row[0] for row in csv_rows(client, "?q=bob")[1:]] == [str(three[1])]
 
 
@@ -164,6 +170,27 @@ def test_csv_exports_only_the_filtered_orders(
     assert ids("?q=%2B447911123456&from=2026-03-10") == [str(three[2])]
 
 
+def test_csv_has_the_status_times_on_the_shops_clock_to_the_second(
+    client: FlaskClient, auth: AuthActions, three: list[int]
+) -> None:
+    anna, bob, _ = three
+    auth.post(f"/admin/orders/{anna}/ready")
+    auth.post(f"/admin/orders/{anna}/picked-up")
+    auth.post(f"/admin/orders/{bob}/cancel", data={"reason": "=out of lemons, sorry"})
+    by_id = {row[0]: dict(zip(csv_rows(client)[0], row, strict=True)) for row in csv_rows(client)}
+    picked, cancelled = by_id[str(anna)], by_id[str(bob)]
+    local_time = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d-0[78]:00")  # Los Angeles
+    assert local_time.fullmatch(picked["ready at"])
+    assert local_time.fullmatch(picked["picked up at"])
+    assert picked["ready at"] <= picked["picked up at"]
+    assert picked["status"] == "picked_up"
+    assert picked["cancelled at"] == picked["cancel reason"] == ""
+    assert cancelled["status"] == "cancelled"
+    assert local_time.fullmatch(cancelled["cancelled at"])
+    assert cancelled["ready at"] == cancelled["picked up at"] == ""
+    assert cancelled["cancel reason"] == "'=out of lemons, sorry"
+
+
 def test_csv_escapes_formulas(client: FlaskClient, auth: AuthActions, session: orm.Session) -> None:
     place(session, name='=HYPERLINK("http://evil.example","x")', email="@sum@example.com")
     place(session, name="-2+3", phone="+14155550112", email="ok@example.com")
@@ -172,6 +199,7 @@ def test_csv_escapes_formulas(client: FlaskClient, auth: AuthActions, session: o
     assert rows[1][3] == "'-2+3"
     assert rows[2][3] == '\'=HYPERLINK("http://evil.example","x")'
     assert rows[2][6] == "'@sum@example.com"
+    assert [rows[1][4], rows[2][4]] == ["+14155550112", "+14155550100"]
 
 
 def test_broad_search_walks_newest_orders(

@@ -94,15 +94,36 @@ def test_messages_by_status_newest_first_in_pages(session: orm.Session) -> None:
     assert count_by_status(session) == counts
 
 
-# The /admin/deliveries page ------------------------------------------------------------
+# The /admin/messages page ------------------------------------------------------------
 
 
 def test_deliveries_need_a_login(client: FlaskClient, session: orm.Session) -> None:
     dead = add_message(session, status="dead", key="k1")
     session.commit()
-    assert client.get("/admin/deliveries").status_code == 302
-    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 401
+    assert client.get("/admin/messages").status_code == 302
+    assert client.post(f"/admin/messages/{dead.id}/retry").status_code == 401
     assert status_of(session, dead.id) == "dead"
+
+
+def test_the_page_is_named_messages_sent_and_the_old_address_redirects(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    dead = add_message(session, status="dead", key="k1")
+    session.commit()
+    auth.login()
+    page = client.get("/admin/messages?status=dead").get_data(as_text=True)
+    assert "<title>Messages sent · Cloud City</title>" in page
+    assert "<h1>Messages sent</h1>" in page
+    assert '<a href="/admin/messages">Messages sent</a>' in page
+    assert "Deliveries" not in page
+    assert f'action="/admin/messages/{dead.id}/retry"' in page
+    moved = client.get("/admin/deliveries?status=dead&page=1")
+    assert moved.status_code == 301
+    assert moved.headers["Location"] == "/admin/messages?status=dead&page=1"
+    old_retry = auth.post(f"/admin/deliveries/{dead.id}/retry", data={"status": "dead"})
+    assert old_retry.status_code == 303
+    assert old_retry.headers["Location"] == "/admin/messages?status=dead"
+    assert status_of(session, dead.id) == "pending"
 
 
 def test_tabs_show_counts_and_failed_rows_show_their_error(
@@ -112,12 +133,12 @@ def test_tabs_show_counts_and_failed_rows_show_their_error(
     add_message(session, status="sent", key="k2")
     session.commit()
     auth.login()
-    page = client.get("/admin/deliveries?status=failed").get_data(as_text=True)
+    page = client.get("/admin/messages?status=failed").get_data(as_text=True)
     assert "Failed <span" in page
     assert "(1)</span>" in page
     assert "HTTP 503 &lt;busy&gt;" in page
     assert "Retry</button>" in page
-    sent = client.get("/admin/deliveries?status=sent").get_data(as_text=True)
+    sent = client.get("/admin/messages?status=sent").get_data(as_text=True)
     assert "Retry</button>" not in sent
     assert "Last error" not in sent
 
@@ -129,13 +150,15 @@ def test_deliveries_are_paginated_newest_first(
         add_message(session, status="pending", key=f"k{n:02d}")
     session.commit()
     auth.login()
-    first = client.get("/admin/deliveries?status=pending").get_data(as_text=True)
-    second = client.get("/admin/deliveries?status=pending&page=2").get_data(as_text=True)
+    first = client.get("/admin/messages?status=pending").get_data(as_text=True)
+    second = client.get("/admin/messages?status=pending&page=2").get_data(as_text=True)
     assert "Page 1 of 2" in first
-    assert first.index('<td class="num">55</td>') < first.index('<td class="num">54</td>')
-    assert '<td class="num">6</td>' in first
-    assert '<td class="num">5</td>' in second
-    assert '<td class="num">6</td>' not in second
+    assert first.index('<td class="num" data-label="#">55</td>') < first.index(
+        '<td class="num" data-label="#">54</td>'
+    )
+    assert '<td class="num" data-label="#">6</td>' in first
+    assert '<td class="num" data-label="#">5</td>' in second
+    assert '<td class="num" data-label="#">6</td>' not in second
 
 
 def test_retry_button_requeues_the_message(
@@ -144,9 +167,9 @@ def test_retry_button_requeues_the_message(
     dead = add_message(session, status="dead", key="k1", attempts=8, last_error="bad number")
     session.commit()
     auth.login()
-    response = client.post(f"/admin/deliveries/{dead.id}/retry", data={"status": "dead"})
+    response = client.post(f"/admin/messages/{dead.id}/retry", data={"status": "dead"})
     assert response.status_code == 303
-    assert response.headers["Location"] == "/admin/deliveries?status=dead"
+    assert response.headers["Location"] == "/admin/messages?status=dead"
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "is queued to be sent again" in page
     session.expire_all()
@@ -163,7 +186,7 @@ def test_retrying_a_sent_message_is_refused(
     sent = add_message(session, status="sent", key="k1")
     session.commit()
     auth.login()
-    response = client.post(f"/admin/deliveries/{sent.id}/retry", data={"status": "sent"})
+    response = client.post(f"/admin/messages/{sent.id}/retry", data={"status": "sent"})
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "only failed or dead messages can be retried" in page
     assert status_of(session, sent.id) == "sent"
@@ -176,9 +199,9 @@ def test_retry_needs_a_csrf_token(
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     auth.login()
-    assert client.post(f"/admin/deliveries/{dead.id}/retry").status_code == 400
+    assert client.post(f"/admin/messages/{dead.id}/retry").status_code == 400
     assert status_of(session, dead.id) == "dead"
-    assert auth.post(f"/admin/deliveries/{dead.id}/retry").status_code == 303
+    assert auth.post(f"/admin/messages/{dead.id}/retry").status_code == 303
     assert status_of(session, dead.id) == "pending"
 
 
@@ -196,12 +219,12 @@ def test_retrying_a_missing_message_changes_nothing(
     dead = add_message(session, status="dead", key="k1")
     session.commit()
     auth.login()
-    response = client.post("/admin/deliveries/424242/retry", data={"status": "dead"})
+    response = client.post("/admin/messages/424242/retry", data={"status": "dead"})
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "there is no outbox message 424242" in page
     assert status_of(session, dead.id) == "dead"
-    assert client.post("/admin/deliveries/99999999999999999999/retry").status_code == 404
+    assert client.post("/admin/messages/99999999999999999999/retry").status_code == 404
 
 
 def test_messages_waiting_to_be_retried_show_their_error(
@@ -210,9 +233,9 @@ def test_messages_waiting_to_be_retried_show_their_error(
     add_message(session, status="retry", key="k1", attempts=2, last_error="HTTP 503 busy")
     session.commit()
     auth.login()
-    tabs = client.get("/admin/deliveries").get_data(as_text=True)
+    tabs = client.get("/admin/messages").get_data(as_text=True)
     assert "Retrying <span" in tabs and "Sending <span" in tabs
-    page = client.get("/admin/deliveries?status=retry").get_data(as_text=True)
+    page = client.get("/admin/messages?status=retry").get_data(as_text=True)
     assert "HTTP 503 busy" in page
     assert "Retry</button>" not in page  # the worker tries it again by itself
 
@@ -224,6 +247,6 @@ def test_a_page_past_the_end_shows_the_last_page(
     session.commit()
     auth.login()
     for page in ("99999999999999999999", "-3", "abc"):
-        response = client.get(f"/admin/deliveries?status=dead&page={page}")
+        response = client.get(f"/admin/messages?status=dead&page={page}")
         assert response.status_code == 200
         assert "Page 1 of 1" in response.get_data(as_text=True)

@@ -73,7 +73,7 @@ def test_every_asset_of_every_page_comes_from_the_app(
     """Works offline: no CDN, no web font, no remote image, on the landing page or the admin."""
     place(session)
     auth.login()
-    pages = ["/", "/admin/", "/admin/orders", "/admin/orders/1", "/admin/menu", "/admin/deliveries"]
+    pages = ["/", "/admin/", "/admin/orders", "/admin/orders/1", "/admin/menu", "/admin/messages"]
     assets: set[str] = set()
     for path in pages:
         page = client.get(path)

@@ -11,7 +11,7 @@ from cloudcity import menu_admin
 from cloudcity.db.models import MenuOption
 from cloudcity.domain import OptionKind
 from tests.conftest import uow_on
-from tests.support.admin import AuthActions
+from tests.support.admin import AuthActions, place
 
 
 def option(session: orm.Session, kind: OptionKind, name: str) -> MenuOption:
@@ -142,6 +142,7 @@ def test_menu_forms_need_a_csrf_token(
         ("/admin/menu", {"kind": "flavour", "name": "Mango", "price": "2"}),
         (f"/admin/menu/{lemon.id}", {"name": "Lime", "price": "2"}),
         (f"/admin/menu/{lemon.id}/active", {"active": "off"}),
+        (f"/admin/menu/{lemon.id}/delete", {}),
     ]
     for path, form in posts:
         assert client.post(path, data=form).status_code == 400
@@ -235,3 +236,97 @@ def test_editing_a_missing_option_says_so(client: FlaskClient, auth: AuthActions
     assert response.status_code == 303
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "That menu option no longer exists; reload the page." in page
+
+
+# Where a refused form lands, and deleting -------------------------------------------------
+
+
+def test_a_refused_addition_comes_back_where_it_was_with_the_error_at_its_field(
+    client: FlaskClient, auth: AuthActions
+) -> None:
+    auth.login()
+    page = client.get("/admin/menu").get_data(as_text=True)
+    assert 'action="/admin/menu#add-topping"' in page  # the browser lands on the form again
+    assert 'placeholder="e.g. 3.50"' in page
+    response = client.post("/admin/menu", data={"kind": "topping", "name": "Mango", "price": "x"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    form = page[page.index('id="add-topping"') :]
+    form = form[: form.index("</form>")]
+    price = form[form.index('name="price"') : form.index("Add topping")]
+    assert 'value="Mango"' in form and 'value="x"' in price
+    assert 'aria-invalid="true" aria-describedby="add-topping-price-error" autofocus' in price
+    assert '<p class="field-error" id="add-topping-price-error" role="alert">Enter a price' in price
+    assert page.count('class="field-error"') == 1  # nowhere else, not at the top
+
+
+def test_a_refused_edit_keeps_its_row_and_values(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    page = client.get("/admin/menu").get_data(as_text=True)
+    assert f'action="/admin/menu/{lemon.id}#option-{lemon.id}"' in page
+    response = client.post(f"/admin/menu/{lemon.id}", data={"name": "Vanilla", "price": "2.25"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    row = page[page.index(f'id="option-{lemon.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert 'value="Vanilla"' in row and 'value="2.25"' in row
+    assert "There is already a flavour called &#39;Vanilla&#39;." in row
+    assert f'aria-describedby="option-{lemon.id}-name-error" autofocus' in row
+
+
+def test_an_option_never_ordered_can_be_deleted(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    client.post("/admin/menu", data={"kind": "flavour", "name": "Mango", "price": "2"})
+    mango = option(session, OptionKind.FLAVOUR, "Mango")
+    page = client.get("/admin/menu").get_data(as_text=True)
+    assert f'action="/admin/menu/{mango.id}/delete#flavour"' in page
+    assert "can only be switched off" in page
+    response = client.post(f"/admin/menu/{mango.id}/delete")
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/admin/menu#flavour"
+    assert "Deleted flavour &#39;Mango&#39;." in client.get("/admin/menu").get_data(as_text=True)
+    assert "Mango" not in client.get("/api/flavours").json["flavour"]
+    assert not session.scalars(sa.select(MenuOption.id).where(MenuOption.id == mango.id)).all()
+    session.commit()
+    gone = client.post(f"/admin/menu/{mango.id}/delete")
+    assert gone.status_code == 303
+    assert "no longer exists" in client.get(gone.headers["Location"]).get_data(as_text=True)
+
+
+def test_an_ordered_option_can_only_be_switched_off(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    place(session, flavour="Lemon")
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    auth.login()
+    page = client.get("/admin/menu").get_data(as_text=True)
+    row = page[page.index(f'id="option-{lemon.id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "/delete" not in row and "ordered" in row and "Switch off" in row
+    before = snapshot(session)
+    response = client.post(f"/admin/menu/{lemon.id}/delete")
+    assert response.status_code == 409
+    page = response.get_data(as_text=True)
+    row = page[page.index(f'id="option-{lemon.id}"') :]
+    assert (
+        "&#39;Lemon&#39; has been ordered, so it stays on the books: switch it off instead."
+        in (row[: row.index("</tr>")])
+    )
+    assert snapshot(session) == before
+
+
+def test_cancelled_orders_count_as_ordered(session: orm.Session) -> None:
+    order = place(session, size="Large")
+    order.status = order.status.CANCELLED
+    session.commit()
+    large = option(session, OptionKind.SIZE, "Large")
+    with pytest.raises(menu_admin.MenuEditError, match="switch it off instead"):
+        menu_admin.delete_option(uow=uow_on(session), option_id=large.id)
+    small = option(session, OptionKind.SIZE, "Small")
+    menu_admin.delete_option(uow=uow_on(session), option_id=small.id)
+    assert not session.scalars(sa.select(MenuOption.id).where(MenuOption.id == small.id)).all()

@@ -38,6 +38,19 @@ def test_an_order_placed_from_the_terminal(
     assert order.customer.phone == "+14155550100"
 
 
+def test_the_transcript_says_who_said_what(runner: CliRunner, live_server: LiveServer) -> None:
+    code, output = chat(runner, live_server.url, "hi\n\nmenu\n")
+    assert code == 0, output
+    lines = output.splitlines()
+    assert [line for line in lines if line.startswith("you> ")] == ["you> hi", "you> menu"]
+    assert lines[1].startswith("Cloud City: Hi! Welcome to Cloud City Cake Company")
+    assert all(
+        line.startswith(("you> ", "Cloud City: ", " " * len("Cloud City: ")))
+        for line in lines
+        if line
+    )
+
+
 def test_each_line_is_one_message_with_a_fresh_sid(
     runner: CliRunner, live_server: LiveServer, session: orm.Session
 ) -> None:

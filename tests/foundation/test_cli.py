@@ -75,3 +75,32 @@ def test_serving_production_with_weak_or_missing_keys_stops_naming_each_variable
     ):
         assert expected in done.stderr
     assert "CLOUDCITY_SETTINGS" not in done.stderr
+
+
+def test_help_lists_every_command() -> None:
+    result = subprocess.run(
+        [str(CLOUDCITY), "--help"], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Cloud City: cake orders over WhatsApp and SMS." in result.stdout
+    for command in ("admin", "chat", "db", "menu", "outbox", "serve", "studio-flow", "worker"):
+        assert f"  {command} " in result.stdout
+
+
+def test_help_imports_no_database_or_web_stack() -> None:
+    # What keeps `cloudcity --help` fast (bench/cli_startup.py times it): nothing heavy loaded.
+    probe = (
+        "import sys; from click.testing import CliRunner; from cloudcity.cli import main; "
+        "CliRunner().invoke(main, ['--help']); CliRunner().invoke(main, ['admin', '--help']); "
+        "heavy = ('sqlalchemy', 'pydantic', 'flask', 'babel', 'requests', 'alembic'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [str(Path(CLOUDCITY).with_name("python")), "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

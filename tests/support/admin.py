@@ -92,3 +92,19 @@ def reload(session: orm.Session, order: Order) -> Order:
     found = session.get(Order, order.id)
     assert found is not None
     return found
+
+
+def every_page(order_id: int) -> dict[str, str]:
+    """Each page a baker (or a developer) opens in a browser, by a short name, with its path."""
+    return {
+        "dashboard": "/admin/",
+        "orders": "/admin/orders",
+        "order": f"/admin/orders/{order_id}",
+        "schedule": "/admin/schedule",
+        "menu": "/admin/menu",
+        "calendar": "/admin/calendar",
+        "messages": "/admin/messages?status=pending",
+        "dev-outbox": "/dev/outbox",
+        "dev-chat": "/dev/chat",
+        "landing": "/",
+    }

@@ -5,19 +5,21 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+# Only click and our thin command modules here: see cloudcity.cli.context on start-up time.
 from cloudcity.cli.admin import admin, ensure_dev_admin
 from cloudcity.cli.chat import chat, studio_flow
 from cloudcity.cli.context import Context, pass_context, prepare, use_settings_logging
 from cloudcity.cli.customer import customer
 from cloudcity.cli.outbox import dev_worker, outbox, worker
 from cloudcity.clock import system_clock
-from cloudcity.config import Settings
-from cloudcity.db.repositories.menu import group
 from cloudcity.logs import configure_logging
-from cloudcity.money import format_money
+
+if TYPE_CHECKING:
+    from cloudcity.config import Settings
 
 __all__ = ["Context", "main", "prepare"]
 
@@ -95,6 +97,9 @@ def prune_old_data(ctx: Context) -> None:
 @pass_context
 def show_menu(ctx: Context) -> None:
     """Print the menu with prices; switched-off options are marked."""
+    from cloudcity.db.repositories.menu import group
+    from cloudcity.money import format_money
+
     currency = ctx.settings.currency
     with ctx.database.reading() as reading:
         grouped = group(reading.menu.options(only_active=False))

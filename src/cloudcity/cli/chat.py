@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import json
 import sys
-import xml.etree.ElementTree as ET
+from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
 
 import click
-import requests
 
-from cloudcity.chat.simulator import twilio_form
-from cloudcity.chat.studio import StudioError, build_flow
 from cloudcity.cli.context import Context, pass_context
-from cloudcity.config import Settings
+
+if TYPE_CHECKING:
+    import requests
+
+    from cloudcity.config import Settings
 
 WEBHOOK_PATH = "/twilio/messages"
+YOU = "you> "
+SHOP = "Cloud City: "
 
 
 @click.command("studio-flow")
@@ -33,6 +37,8 @@ WEBHOOK_PATH = "/twilio/messages"
 @pass_context
 def studio_flow(ctx: Context, base_url: str, output: Path | None) -> None:
     """Write a Twilio Studio flow (JSON to import in Studio) that takes orders via our API."""
+    from cloudcity.chat.studio import StudioError, build_flow
+
     settings = ctx.settings
     try:
         flow = build_flow(
@@ -70,16 +76,36 @@ def chat(ctx: Context, url: str, sender: str, timeout: float) -> None:
     stdin = sys.stdin
     if stdin.isatty():
         click.echo(f"Chatting with {client.webhook_url} as {sender}; Ctrl-D to stop.", err=True)
-    for line in stdin:
-        if not line.strip():
-            continue
+    for line in _lines(stdin, interactive=stdin.isatty()):
         try:
-            replies = client.send(line.strip())
+            replies = client.send(line)
         except ChatError as exc:
             raise click.ClickException(str(exc)) from None
         for reply in replies or ["(no reply)"]:
-            click.echo(reply)
-            click.echo()
+            click.echo(labelled(reply))
+        click.echo()
+
+
+def _lines(stdin: TextIO, *, interactive: bool) -> Iterator[str]:
+    """The customer's non-blank lines: prompted at a terminal, echoed after the label when piped."""
+    while True:
+        if interactive:
+            click.echo(YOU, nl=False)
+        line = stdin.readline()
+        if not line:
+            return
+        text = line.strip()
+        if not text:
+            continue
+        if not interactive:  # a transcript reads like a conversation: who said what
+            click.echo(YOU + text)
+        yield text
+
+
+def labelled(reply: str) -> str:
+    """A reply under the shop's label, its later lines indented to match."""
+    indent = "\n" + " " * len(SHOP)
+    return SHOP + indent.join(reply.splitlines() or [""])
 
 
 class ChatError(Exception):
@@ -94,10 +120,14 @@ class ChatClient:
         self.webhook_url = base_url.rstrip("/") + WEBHOOK_PATH
         self.sender = sender
         self.timeout = timeout
+        import requests
+
         self.http = requests.Session()
 
     def send(self, body: str) -> list[str]:
         """Send one message; the texts of the app's reply messages."""
+        import requests
+
         params = self._params(body)
         try:
             response = self.http.post(
@@ -113,6 +143,8 @@ class ChatClient:
         return replies_in(_checked(response))
 
     def _params(self, body: str) -> dict[str, str]:
+        from cloudcity.chat.simulator import twilio_form
+
         return twilio_form(self.settings, sender=self.sender, body=body)
 
     def _headers(self, params: dict[str, str]) -> dict[str, str]:
@@ -142,6 +174,8 @@ def _checked(response: requests.Response) -> str:
 
 def replies_in(twiml: str) -> list[str]:
     """The bodies of the <Message> elements of a TwiML answer."""
+    import xml.etree.ElementTree as ET
+
     try:
         root = ET.fromstring(twiml)  # noqa: S314 - our own app's answer, not untrusted input
     except ET.ParseError as exc:

@@ -1,17 +1,20 @@
-"""What every `cloudcity` command shares: settings and a database, made only when needed."""
+"""What every `cloudcity` command shares: settings and a database, made only when needed.
+
+Only click is imported at the top of the CLI's modules: `cloudcity --help` must answer in
+well under a second, and SQLAlchemy, pydantic and babel take longer than that to import on a
+busy machine. Each command imports what it needs when it runs.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
 import click
 
-from cloudcity import menu
-from cloudcity.clock import system_clock
-from cloudcity.config import DEFAULT_TIME_ZONE, Settings, SettingsError, load_settings
-from cloudcity.db import Database
-from cloudcity.db.migrate import upgrade
-from cloudcity.pickup import seed_calendar
+if TYPE_CHECKING:
+    from cloudcity.config import Settings
+    from cloudcity.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -27,16 +30,15 @@ class Context:
     def settings(self) -> Settings:
         """The validated settings; a bad value ends the command with a message naming it."""
         if self._settings is None:
-            try:
-                self._settings = load_settings()
-            except SettingsError as exc:
-                raise click.ClickException(str(exc)) from None
+            self._settings = load_settings_or_exit()
         return self._settings
 
     @property
     def database(self) -> Database:
         """The database the settings point at."""
         if self._database is None:
+            from cloudcity.db import Database
+
             self._database = Database.connect(self.settings.database_url)
             # Close pooled connections when the command ends, not at interpreter exit.
             click.get_current_context().find_root().call_on_close(self._database.dispose)
@@ -54,8 +56,24 @@ def use_settings_logging(settings: Settings) -> None:
     configure_logging(json=settings.log_json, verbose=verbose)
 
 
+def load_settings_or_exit() -> Settings:
+    """The settings, or the command ends with a message naming the bad variable."""
+    from cloudcity.config import SettingsError, load_settings
+
+    try:
+        return load_settings()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
 def prepare(database: Database, settings: Settings | None = None) -> None:
     """Bring a database to the current schema; give it a menu and a calendar if it has none."""
+    from cloudcity import menu
+    from cloudcity.clock import system_clock
+    from cloudcity.config import DEFAULT_TIME_ZONE
+    from cloudcity.db.migrate import upgrade
+    from cloudcity.pickup import seed_calendar
+
     upgrade(database.engine)
     time_zone = settings.time_zone if settings is not None else DEFAULT_TIME_ZONE
     with database.unit_of_work() as uow:

@@ -7,15 +7,16 @@ import signal
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
 from cloudcity.cli.context import Context, use_settings_logging
-from cloudcity.clock import system_clock
-from cloudcity.config import Settings
-from cloudcity.db import Database
 from cloudcity.metrics_folder import use_shared_folder
-from cloudcity.outbox.manage import OutboxError, retry_message
+
+if TYPE_CHECKING:
+    from cloudcity.config import Settings
+    from cloudcity.db import Database
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +94,9 @@ def list_unsent() -> None:
 @click.argument("message_id", type=int)
 def retry(message_id: int) -> None:
     """Send a failed or dead message again, now."""
+    from cloudcity.clock import system_clock
+    from cloudcity.outbox.manage import OutboxError, retry_message
+
     try:
         with _database().unit_of_work() as uow:
             retry_message(uow=uow, message_id=message_id, now=system_clock())
@@ -107,6 +111,7 @@ def dev_worker(settings: Settings) -> Iterator[None]:
     if not settings.run_worker_in_app:
         yield
         return
+    from cloudcity.db import Database
     from cloudcity.outbox.worker import start_worker_thread
     from cloudcity.providers import build_providers
 

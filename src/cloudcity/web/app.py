@@ -18,6 +18,7 @@ from cloudcity.web import (
     dev_chat,
     dev_outbox,
     errors,
+    favicon,
     health,
     landing,
     observe,
@@ -68,6 +69,7 @@ def create_app(
         delivery_webhooks,
         landing,
         calendar_feed,
+        favicon,
     ):
         app.register_blueprint(module.bp)
     if settings.is_dev:  # the simulator and local inbox do not exist in production at all

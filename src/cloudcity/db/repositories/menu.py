@@ -13,7 +13,7 @@ from sqlalchemy import orm
 from cloudcity.db.base import table_of
 from cloudcity.db.dialect import backend, fingerprint
 from cloudcity.db.menu_cache import Menu, MenuCache
-from cloudcity.db.models import MenuOption
+from cloudcity.db.models import MenuOption, Order
 from cloudcity.domain import MenuItem, OptionKind
 
 _OPTIONS = table_of(MenuOption).c
@@ -30,6 +30,22 @@ _ACTIVE_NAMED = sa.select(*_ITEM_COLUMNS).where(
             for kind in OptionKind
         )
     ),
+)
+
+# An order keeps the names it was placed with, one column per kind (no key to the option).
+_ORDER_COLUMN = {
+    OptionKind.SIZE: Order.size,
+    OptionKind.FLAVOUR: Order.flavour,
+    OptionKind.FROSTING: Order.frosting,
+    OptionKind.TOPPING: Order.topping,
+}
+_ORDERED = sa.select(MenuOption.id).where(
+    sa.or_(
+        *(
+            sa.and_(MenuOption.kind == kind, sa.exists().where(column == MenuOption.name))
+            for kind, column in _ORDER_COLUMN.items()
+        )
+    )
 )
 
 
@@ -91,6 +107,21 @@ class MenuRepository:
         if other_than is not None:
             query = query.where(MenuOption.id != other_than)
         return self._session.scalar(query.limit(1))
+
+    def ordered_ids(self) -> set[int]:
+        """The ids of the options some order (of any status) names under their current name."""
+        return set(self._session.scalars(_ORDERED))
+
+    def was_ordered(self, option: MenuOption) -> bool:
+        """True when some order (of any status) names this option under its current name."""
+        ordered = sa.exists().where(_ORDER_COLUMN[option.kind] == option.name)
+        return bool(self._session.scalar(sa.select(ordered)))
+
+    def delete(self, option: MenuOption) -> None:
+        """Remove an option from the menu for good."""
+        self.changed = True
+        self._session.delete(option)
+        self._session.flush()
 
     def add_all(self, options: Iterable[MenuOption]) -> None:
         """Add options (seeding an empty menu)."""

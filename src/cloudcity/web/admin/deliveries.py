@@ -1,6 +1,11 @@
-"""The deliveries page: outbox messages by status, and a retry for failed or dead ones."""
+"""The "Messages sent" page: outbox messages by status, and a retry for failed or dead ones.
+
+It used to be called "Deliveries" (read as cake deliveries): /admin/deliveries redirects here.
+"""
 
 from __future__ import annotations
+
+from typing import Any
 
 from flask import flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -30,6 +35,13 @@ class RetryForm(FlaskForm):  # type: ignore[misc]
 
 @bp.get("/deliveries")
 def deliveries() -> ResponseReturnValue:
+    """The page's old address: bookmarks land on "Messages sent" with the same tab and page."""
+    kept: dict[str, Any] = request.args.to_dict()
+    return redirect(url_for("admin.messages", **kept), 301)
+
+
+@bp.get("/messages")
+def messages() -> ResponseReturnValue:
     """One status's messages, newest first, a page at a time."""
     status = request.args.get("status", DEFAULT_STATUS)
     if status not in STATUSES:
@@ -38,7 +50,7 @@ def deliveries() -> ResponseReturnValue:
     session = reading().session
     page = list_messages(session, status=status, page=page_number, per_page=PER_PAGE)
     return render_template(
-        "admin/deliveries.html",
+        "admin/messages.html",
         status=status,
         statuses=STATUSES,
         counts=count_by_status(session),
@@ -48,7 +60,8 @@ def deliveries() -> ResponseReturnValue:
     )
 
 
-@bp.post("/deliveries/<int:outbox_id>/retry")
+@bp.post("/deliveries/<int:outbox_id>/retry")  # a page opened before the rename still retries
+@bp.post("/messages/<int:outbox_id>/retry")  # registered first, so url_for builds this one
 def retry(outbox_id: int) -> ResponseReturnValue:
     """Send a failed or dead message again as soon as the worker is free."""
     form = RetryForm()
@@ -59,6 +72,6 @@ def retry(outbox_id: int) -> ResponseReturnValue:
             message = retry_message(uow=uow, message_id=outbox_id, now=now())
     except OutboxError as exc:
         flash(f"Not retried: {exc}.", "error")
-        return redirect(url_for("admin.deliveries", status=back), 303)
+        return redirect(url_for("admin.messages", status=back), 303)
     flash(f"Message {message.id} to {message.recipient} is queued to be sent again.", "success")
-    return redirect(url_for("admin.deliveries", status=back), 303)
+    return redirect(url_for("admin.messages", status=back), 303)

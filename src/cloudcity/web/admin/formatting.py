@@ -56,8 +56,10 @@ def pickup(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
 
 
 def local_iso(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
-    """A moment in ISO 8601 with the shop's offset (for CSV): 2026-03-08T04:00:00-08:00."""
-    return "" if moment is None else moment.astimezone(tz or shop_zone()).isoformat()
+    """A moment in ISO 8601, to the second, with the shop's offset: 2026-03-08T04:00:00-08:00."""
+    if moment is None:
+        return ""
+    return moment.astimezone(tz or shop_zone()).isoformat(timespec="seconds")
 
 
 def channel_label(channel: Channel) -> str:

@@ -1,4 +1,8 @@
-"""The menu editor: every option by kind, with forms to add, rename, reprice and switch off."""
+"""The menu editor: every option by kind, with forms to add, rename, reprice, switch off, delete.
+
+A refused form comes back re-rendered with what was typed and the error under its field; each
+form posts to a URL ending in its own #anchor, so the browser lands where the baker was.
+"""
 
 from __future__ import annotations
 
@@ -52,6 +56,10 @@ class SwitchForm(FlaskForm):  # type: ignore[misc]
     """Switch an option on ("on") or off ("off")."""
 
     active = HiddenField(validators=[lambda _form, field: _on_or_off(field)])
+
+
+class DeleteForm(FlaskForm):  # type: ignore[misc]
+    """Delete an option (its id is in the URL; the form carries only the CSRF token)."""
 
 
 def _on_or_off(field: Field) -> None:
@@ -109,6 +117,22 @@ def update_option(option_id: int) -> ResponseReturnValue:
     return _page(form=form, failed=f"edit-{option_id}", status=422)
 
 
+@bp.post("/menu/<int:option_id>/delete")
+def delete_option(option_id: int) -> ResponseReturnValue:
+    """Delete an option no order names; one that was ordered can only be switched off."""
+    DeleteForm().validate_on_submit()  # only the CSRF token, which the blueprint checked already
+    try:
+        with unit_of_work() as uow:
+            option = menu_admin.delete_option(uow=uow, option_id=option_id)
+    except menu_admin.MenuEditError as exc:
+        if exc.field == "id":
+            flash(_sentence(exc), "error")
+            return redirect(url_for("admin.menu_page"), 303)
+        return _page(failed=f"edit-{option_id}", row_error=_sentence(exc), status=409)
+    flash(f"Deleted {option.kind.value} {option.name!r}.", "success")
+    return redirect(url_for("admin.menu_page", _anchor=option.kind.value), 303)
+
+
 @bp.post("/menu/<int:option_id>/active")
 def switch_option(option_id: int) -> ResponseReturnValue:
     """Switch an option on or off."""
@@ -139,15 +163,23 @@ def _sentence(exc: Exception) -> str:
 
 
 def _page(
-    *, form: FlaskForm | None = None, failed: str | None = None, status: int = 200
+    *,
+    form: FlaskForm | None = None,
+    failed: str | None = None,
+    row_error: str | None = None,
+    status: int = 200,
 ) -> ResponseReturnValue:
-    grouped = group(reading().menu.options(only_active=False))
+    menu = reading().menu
+    grouped = group(menu.options(only_active=False))
     currency = settings().currency
     page = render_template(
         "admin/menu.html",
         sections=[(KIND_TITLES[kind], kind, grouped[kind]) for kind in OptionKind],
+        ordered=menu.ordered_ids(),
         form=form,
         failed=failed,
+        row_error=row_error,
+        currency=currency,
         money=lambda cents: format_money(cents, currency),
         amount=lambda cents: f"{cents // 100}.{cents % 100:02d}",
     )

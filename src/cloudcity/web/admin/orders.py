@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Iterator
 from datetime import date
 from zoneinfo import ZoneInfo
@@ -34,8 +35,14 @@ CSV_COLUMNS = (
     "topping",
     "price",
     "pickup at",
+    "ready at",
+    "picked up at",
+    "cancelled at",
+    "cancel reason",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A phone number in E.164 starts with "+" but runs nothing in a spreadsheet: left as typed.
+PHONE_NUMBER = re.compile(r"\+[1-9][0-9]{5,14}")
 
 
 @bp.get("/orders")
@@ -140,9 +147,15 @@ def csv_row(order: Order, tz: ZoneInfo) -> list[str]:
         order.topping,
         f"{order.price_cents // 100}.{order.price_cents % 100:02d}",
         local_iso(order.pickup_at, tz) or "to arrange",
+        local_iso(order.ready_at, tz),
+        local_iso(order.picked_up_at, tz),
+        local_iso(order.cancelled_at, tz),
+        order.cancel_reason or "",
     ]
 
 
 def csv_safe(cell: str) -> str:
-    """Quote a cell a spreadsheet would run as a formula (=, +, -, @ at the start)."""
-    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+    """Quote a cell a spreadsheet would run as a formula (=, +, -, @ at the start), not a phone."""
+    if cell.startswith(FORMULA_STARTS) and not PHONE_NUMBER.fullmatch(cell):
+        return "'" + cell
+    return cell
