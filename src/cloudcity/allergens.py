@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import re
 from collections.abc import Iterable
 
 MAX_MAY_CONTAIN = 200
@@ -89,10 +90,11 @@ def union(sets: Iterable[Iterable[Allergen]]) -> tuple[Allergen, ...]:
 
 
 def joined_notes(notes: Iterable[str]) -> str:
-    """Several "may contain" notes as one, each once, in the order given ('' for none)."""
-    seen: list[str] = []
+    """Several "may contain" notes as one list, each item once, in the order given."""
+    seen: dict[str, str] = {}
     for note in notes:
-        clean = " ".join(note.split())
-        if clean and clean.casefold() not in (s.casefold() for s in seen):
-            seen.append(clean)
-    return "; ".join(seen)
+        for item in re.split(r"[,;]", note):
+            clean = " ".join(item.split()).rstrip(".")
+            if clean:
+                seen.setdefault(clean.casefold(), clean)
+    return ", ".join(seen.values())
