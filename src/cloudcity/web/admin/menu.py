@@ -111,8 +111,7 @@ def update_option(option_id: int) -> ResponseReturnValue:
                 )
         except menu_admin.MenuEditError as exc:
             if exc.field == "id":
-                flash(_sentence(exc), "error")
-                return redirect(url_for("admin.menu_page"), 303)
+                return _gone(exc)
             _form_error(form, exc)
         else:
             flash(f"Saved {saved.kind.value} {saved.name!r}.", "success")
@@ -132,8 +131,7 @@ def switch_option(option_id: int) -> ResponseReturnValue:
                 uow=uow, option_id=option_id, active=form.active.data == "on"
             )
     except menu_admin.MenuEditError as exc:
-        flash(_sentence(exc), "error")
-        return redirect(url_for("admin.menu_page"), 303)
+        return _gone(exc)
     state = "on" if option.active else "off"
     flash(f"Switched {option.kind.value} {option.name!r} {state}.", "success")
     return redirect(url_for("admin.menu_page", _anchor=option.kind.value), 303)
@@ -154,14 +152,19 @@ def set_allergens(option_id: int) -> ResponseReturnValue:
                 )
         except menu_admin.MenuEditError as exc:
             if exc.field == "id":
-                flash(_sentence(exc), "error")
-                return redirect(url_for("admin.menu_page"), 303)
+                return _gone(exc)
             field = form.may_contain if exc.field == "may_contain" else form.allergens
             field.errors = [*field.errors, _sentence(exc)]
         else:
             flash(f"Saved the allergens of {saved.kind.value} {saved.name!r}.", "success")
             return redirect(url_for("admin.menu_page", _anchor=saved.kind.value), 303)
     return _page(form=form, failed=f"allergens-{option_id}", status=422)
+
+
+def _gone(exc: menu_admin.MenuEditError) -> ResponseReturnValue:
+    """Back to the menu, saying why: the option is no longer there."""
+    flash(_sentence(exc), "error")
+    return redirect(url_for("admin.menu_page"), 303)
 
 
 def _form_error(form: OptionForm, exc: menu_admin.MenuEditError) -> None:
