@@ -1,4 +1,4 @@
-"""Allergens in the menu editor, and a change reaching the chat, /api/menu and a receipt at once."""
+"""Allergens in the menu editor; a change reaches chat, /api/menu, landing and receipt at once."""
 
 from __future__ import annotations
 
@@ -106,6 +106,8 @@ def test_an_edit_reaches_chat_api_and_a_new_receipt_at_once(
     assert "Buttercream (eggs, milk; may contain traces of sesame)" in ana.say("menu")
     option = api_option(client, "frosting", "Buttercream")
     assert (option["allergens"], option["may_contain"]) == (["eggs", "milk"], "traces of sesame")
+    landing = client.get("/").get_data(as_text=True)
+    assert "Contains eggs, milk. May contain traces of sesame." in landing
     order = {"customer": {"number": "+14155550100", "name": "Ana", "email": "ana@example.com"}}
     placed = client.post("/api/order", json={**order, "cake": CARROT_CAKE})
     assert placed.status_code == 201, placed.json
