@@ -9,6 +9,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
+from cloudcity.allergens import Allergen
+
 WHATSAPP_PREFIX = "whatsapp:"
 
 
@@ -92,3 +94,5 @@ class MenuItem:
     name: str
     price_cents: int
     active: bool
+    allergens: tuple[Allergen, ...] = ()
+    may_contain: str = ""  # a free note: "traces of nuts"

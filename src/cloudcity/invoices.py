@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from cloudcity.allergens import decode
 from cloudcity.calendar.rules import CalendarRules
 from cloudcity.calendar.slots import booked_slot
 from cloudcity.config import Settings
 from cloudcity.db.models import Order
 from cloudcity.documents import InvoiceData, ShopInfo
+from cloudcity.documents.data import PriceLine
+from cloudcity.phones import region_of
 
 
 def shop_info(settings: Settings, rules: CalendarRules) -> ShopInfo:
@@ -20,6 +23,8 @@ def shop_info(settings: Settings, rules: CalendarRules) -> ShopInfo:
         phone=settings.shop_phone,
         time_zone=rules.tz,
         locale=rules.locale,
+        # The country the calendar offers public holidays for: the shop phone's.
+        country=region_of(settings.shop_phone),
     )
 
 
@@ -44,5 +49,32 @@ def invoice_data(
         shop=shop,
         pickup_start=None if slot is None else slot.start,
         pickup_end=None if slot is None else slot.end,
+        lines=price_lines(order),
+        allergens=None if order.allergens is None else decode(order.allergens),
+        may_contain=order.may_contain or "",
+        inscription=customer_words(order, "inscription"),
+        note=customer_words(order, "note"),
     )
     return replace(data, customer_email=email) if email else data
+
+
+def price_lines(order: Order) -> tuple[PriceLine, ...]:
+    """What each choice cost when the order was placed; () for orders placed before that."""
+    parts = (
+        ("Size", order.size, order.size_cents),
+        ("Flavour", order.flavour, order.flavour_cents),
+        ("Frosting", order.frosting, order.frosting_cents),
+        ("Topping", order.topping, order.topping_cents),
+    )
+    if any(cents is None for _label, _choice, cents in parts):
+        return ()
+    return tuple(PriceLine(label, choice, cents or 0) for label, choice, cents in parts)
+
+
+def customer_words(order: Order, column: str) -> str | None:
+    """What the customer wrote for the cake (`inscription`) or to the baker (`note`).
+
+    The hook for the columns another change adds to orders: read when the order has them.
+    """
+    written = getattr(order, column, None)
+    return written if isinstance(written, str) and written.strip() else None

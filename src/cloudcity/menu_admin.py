@@ -6,10 +6,14 @@ their invoices and the CSV keep reading like the menu they were placed from.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
+from cloudcity import allergens
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import MenuOption
 from cloudcity.domain import OptionKind
 from cloudcity.menu import normalise
+from cloudcity.text import clean_line
 
 MAX_NAME = 80
 MAX_PRICE_CENTS = 10_000_000
@@ -66,6 +70,24 @@ def delete_option(*, uow: UnitOfWork, option_id: int) -> MenuOption:
         )
     uow.menu.delete(option)
     return option
+
+
+def set_allergens(
+    *, uow: UnitOfWork, option_id: int, codes: Iterable[str], may_contain: str
+) -> MenuOption:
+    """Record what an option contains (allergen codes) and may contain (a free note)."""
+    option = get_option(uow, option_id=option_id)
+    try:
+        contained = allergens.parse(codes)
+    except allergens.UnknownAllergen as exc:
+        raise MenuEditError(str(exc), field="allergens") from None
+    note = " ".join(clean_line(may_contain).split())
+    if len(note) > allergens.MAX_MAY_CONTAIN:
+        message = f"keep the may-contain note under {allergens.MAX_MAY_CONTAIN + 1} characters"
+        raise MenuEditError(message, field="may_contain")
+    option.allergens = allergens.encode(contained)
+    option.may_contain = note
+    return _saved(uow, option)
 
 
 def get_option(uow: UnitOfWork, *, option_id: int) -> MenuOption:

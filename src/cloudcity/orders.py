@@ -158,6 +158,9 @@ def _new_order(
         request_fingerprint=request.fingerprint,
         placed_at=now,
         pickup_at=pickup_at,
+        line_cents=priced.line_cents,
+        allergens=priced.allergens,
+        may_contain=priced.may_contain,
     )
 
 

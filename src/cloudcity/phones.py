@@ -31,3 +31,13 @@ def parse_address(raw: str) -> Address:
     if not phonenumbers.is_valid_number(number):
         raise PhoneError(f"{raw!r} is not a valid phone number")
     return Address(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164), channel)
+
+
+def region_of(phone: str) -> str | None:
+    """The region (e.g. 'US') of a phone number, to read numbers typed without `+`."""
+    try:
+        number = phonenumbers.parse(phone, None)
+    except phonenumbers.NumberParseException:
+        return None
+    region: str = phonenumbers.region_code_for_country_code(number.country_code or 0)
+    return None if region == "ZZ" else region

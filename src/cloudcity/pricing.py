@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from cloudcity.allergens import Allergen, joined_notes, union
 from cloudcity.db import Reading, UnitOfWork
 from cloudcity.domain import Cake, MenuItem, OptionKind
 from cloudcity.menu import normalise
@@ -34,12 +35,27 @@ class Quote:
     @property
     def total_cents(self) -> int:
         """Size price + flavour + frosting + topping."""
-        return sum(option.price_cents for option in self.options.values())
+        return sum(self.line_cents.values())
 
     @property
     def cake(self) -> Cake:
         """The cake with each choice in the menu's own spelling."""
         return Cake(**{kind.value: option.name for kind, option in self.options.items()})
+
+    @property
+    def line_cents(self) -> dict[OptionKind, int]:
+        """What each choice adds to the total, by kind (the total is their sum)."""
+        return {kind: option.price_cents for kind, option in self.options.items()}
+
+    @property
+    def allergens(self) -> tuple[Allergen, ...]:
+        """Every allergen any chosen option contains, in the regulation's order."""
+        return union(option.allergens for option in self.options.values())
+
+    @property
+    def may_contain(self) -> str:
+        """The chosen options' "may contain" notes as one ('' for none)."""
+        return joined_notes(option.may_contain for option in self.options.values())
 
 
 def quote(*, uow: UnitOfWork | Reading, cake: Cake) -> Quote:

@@ -152,8 +152,10 @@ def test_menu_prints_prices_and_keeps_the_place(phone: Callable[..., Phone]) -> 
     ana.order("hi", "medium")
     menu = ana.say("menu")
     assert "Size: Small $20, Medium $30, Large $42" in menu
-    assert "Red Velvet +$3, Lemon +$2" in menu
+    assert "Red Velvet +$3 (gluten, eggs, milk; may contain tree nuts), Lemon +$2" in menu
+    assert "Carrot +$2 (gluten, eggs, milk, tree nuts)" in menu
     assert "Strawberry +$2.50" in menu
+    assert "Topping: None, Sprinkles +$1 (may contain milk, soybeans), Fresh Berries" in menu
     assert "Which flavour?" in menu
     assert "Which frosting?" in ana.say("chocolate")
 
@@ -341,9 +343,16 @@ def test_replies_fit_one_sms_where_they_can(phone: Callable[..., Phone]) -> None
     replies = [ana.say(answer) for answer in (*HAPPY, "no", "topping", "none", "yes", "Ana")]
     replies += [ana.say("ana@example.com"), ana.say("status"), ana.say("cancel")]
     replies += [ana.say(answer) for answer in ("hi", "enormous", "huge", "giant")]
-    assert all(len(reply) <= SMS_SEGMENT for reply in replies), [
-        reply for reply in replies if len(reply) > SMS_SEGMENT
+    # The confirmation also says what the cake contains (owed before the order is placed).
+    confirms = [reply for reply in replies if "Shall we place the order?" in reply]
+    assert len(confirms) == 2
+    assert all(len(reply) <= 2 * 153 for reply in confirms)
+    others = [reply for reply in replies if reply not in confirms]
+    assert all(len(reply) <= SMS_SEGMENT for reply in others), [
+        reply for reply in others if len(reply) > SMS_SEGMENT
     ]
     assert "HELP" in replies[-1]
-    assert len(ana.say("menu")) <= 3 * 153  # the whole menu with prices and the question
+    # The whole menu with prices, each option's allergens (owed before an order is placed, in
+    # the UK and EU) and the question.
+    assert len(ana.say("menu")) <= 6 * 153
     assert len(ana.say("help")) <= 2 * 153

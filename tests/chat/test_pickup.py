@@ -128,7 +128,8 @@ def test_answers_in_words_are_read_back_as_slots(
     ana = phone()
     ana.order(*SMALL_CAKE)
     confirm = ana.say(answer)
-    assert f"pickup {slot}. Shall we place the order?" in confirm
+    assert f"pickup {slot}.\n" in confirm
+    assert confirm.endswith("Shall we place the order? (yes/no)")
 
 
 REFUSALS = {

@@ -30,7 +30,7 @@ def test_invoice_holds_order_customer_cake_and_amount(
         "Ada Lovelace",
         "ada@example.com",
         "+15555550100",
-        "Size: Medium; flavour: Red Velvet; frosting: Cream Cheese; topping: Fresh Berries",
+        "Size: Medium Flavour: Red Velvet Frosting: Cream Cheese Topping: Fresh Berries",
         "$39.50",
     ):
         assert expected in text

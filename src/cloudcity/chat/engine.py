@@ -210,7 +210,10 @@ def _confirm_question(turn: Turn) -> str:
     words = wording.cake_words(cake.size, cake.flavour, cake.frosting, cake.topping)
     total = format_money(priced.total_cents, turn.currency)
     return wording.CONFIRM.format(
-        cake=words, price=total, pickup=pickups.label(turn, pickups.chosen(turn))
+        cake=words,
+        price=total,
+        pickup=pickups.label(turn, pickups.chosen(turn)),
+        allergens=wording.contains(priced.allergens, priced.may_contain),
     )
 
 

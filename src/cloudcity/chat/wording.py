@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from cloudcity.allergens import Allergen, words
 from cloudcity.db.models import Order
 from cloudcity.domain import MenuItem, OptionKind, OrderStatus
 from cloudcity.money import format_money
@@ -34,7 +35,10 @@ RESTARTED = "Okay, let's start over."
 CANCELLED = "Okay, I've cancelled that order. Text us any time you'd like a cake!"
 OPTED_IN = "Welcome back, you'll hear from us again."
 NOT_AVAILABLE = "Sorry, {name} isn't available any more."
-CONFIRM = "{cake} comes to {price}, pickup {pickup}. Shall we place the order? (yes/no)"
+CONFIRM = (
+    "{cake} comes to {price}, pickup {pickup}.\n{allergens}\nShall we place the order? (yes/no)"
+)
+NO_ALLERGENS = "none of the 14 major allergens"
 CONFIRM_AGAIN = "Please reply YES to place the order, or NO to change something."
 CHANGE = "No problem! What would you like to change?"
 CHANGE_TAIL = "Or reply RESTART to start over."
@@ -105,6 +109,12 @@ def cake_words(size: str, flavour: str, frosting: str, topping: str) -> str:
     return f"A {size} {flavour} cake with {frosting} frosting and {finish}"
 
 
+def contains(allergens: Sequence[Allergen], may_contain: str) -> str:
+    """`Contains: gluten, eggs, milk. May contain: tree nuts.`: what a cake is made with."""
+    text = f"Contains: {words(allergens) or NO_ALLERGENS}."
+    return f"{text} May contain: {may_contain.rstrip('.')}." if may_contain else text
+
+
 def placed(order: PlacedOrder, *, pickup: str) -> str:
     """The confirmation that carries the order number and the pickup time (`pickup`, in words)."""
     return (
@@ -115,12 +125,22 @@ def placed(order: PlacedOrder, *, pickup: str) -> str:
 
 
 def menu_text(grouped: dict[OptionKind, list[MenuItem]], currency: str) -> str:
-    """The whole menu with prices, one line per kind, short enough for two SMS segments."""
+    """The whole menu with prices and each option's allergens, one line per kind."""
     lines = []
     for kind, options in grouped.items():
-        items = ", ".join(option.name + _price(kind, option, currency) for option in options)
+        items = ", ".join(
+            option.name + _price(kind, option, currency) + _allergens(option) for option in options
+        )
         lines.append(f"{kind.value.title()}: {items or 'none today'}")
     return "\n".join(lines)
+
+
+def _allergens(option: MenuItem) -> str:
+    """` (gluten, eggs; may contain tree nuts)`, or nothing for an option with neither."""
+    parts = [words(option.allergens)] if option.allergens else []
+    if option.may_contain:
+        parts.append(f"may contain {option.may_contain}")
+    return f" ({'; '.join(parts)})" if parts else ""
 
 
 STATUS_WORDS = {

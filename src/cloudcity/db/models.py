@@ -39,6 +39,9 @@ class MenuOption(Base):
     price_cents: Mapped[int] = mapped_column(sa.CheckConstraint("price_cents >= 0", name="price"))
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(default=0)
+    # The allergens it contains as codes in order (`gluten,eggs,milk`; see cloudcity.allergens).
+    allergens: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
+    may_contain: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
@@ -94,6 +97,14 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
     # None for orders placed before pickup times existed, or without one: "to arrange".
     pickup_at: Mapped[datetime | None] = mapped_column(index=True)
+    # What each choice cost and what the cake contains, as the menu said when it was placed
+    # (None for orders placed before these were kept): the receipt and invoice show them.
+    size_cents: Mapped[int | None]
+    flavour_cents: Mapped[int | None]
+    frosting_cents: Mapped[int | None]
+    topping_cents: Mapped[int | None]
+    allergens: Mapped[str | None] = mapped_column(sa.String(160))
+    may_contain: Mapped[str | None] = mapped_column(sa.String(1000))
 
     customer: Mapped[Customer] = orm.relationship(lazy="joined", innerjoin=True)
 

@@ -9,9 +9,15 @@ from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
+from cloudcity.allergens import Allergen
+
 CURRENCY_CODE = re.compile(r"[A-Z]{3}")
 DAY_PATTERN = "EEEE d MMM"  # as cloudcity.calendar.display prints a slot: Saturday 14 Dec
 TO_ARRANGE = "Pickup to arrange \u2014 we'll be in touch"
+# Where paper is US Letter (CLDR's paperSize data); A4 everywhere else.
+LETTER_COUNTRIES = frozenset(
+    {"BZ", "CA", "CL", "CO", "CR", "GT", "MX", "NI", "PA", "PH", "PR", "SV", "US", "VE"}
+)
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,21 @@ class ShopInfo:
     phone: str
     time_zone: ZoneInfo  # every time the documents show is on the shop's clock
     locale: str = "en_US"
+    country: str | None = None  # ISO code (US, GB): decides the invoice's paper size
+
+    @property
+    def paper_size(self) -> str:
+        """The CSS `@page` size of the shop's paper: `letter` in the US, `A4` elsewhere."""
+        return "letter" if (self.country or "").upper() in LETTER_COUNTRIES else "A4"
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    """One part of a cake's price, as the server priced it: Size, Large, 4200."""
+
+    label: str
+    choice: str
+    cents: int
 
 
 @dataclass(frozen=True)
@@ -45,6 +66,15 @@ class InvoiceData:
     # The pickup slot booked, as aware UTC instants; None for both: the pickup is to arrange.
     pickup_start: datetime | None = None
     pickup_end: datetime | None = None
+    # The price by size, flavour, frosting and topping; () for an order placed before they
+    # were kept (then only the total shows).
+    lines: tuple[PriceLine, ...] = ()
+    # What the cake contains; None when not recorded (an older order): no allergen line then.
+    allergens: tuple[Allergen, ...] | None = None
+    may_contain: str = ""
+    # What the customer wrote: the words for the cake and a note (allergies, wishes).
+    inscription: str | None = None
+    note: str | None = None
 
     def __post_init__(self) -> None:
         for name in ("placed_at", "pickup_start", "pickup_end"):
@@ -58,6 +88,8 @@ class InvoiceData:
             raise ValueError("price_cents cannot be negative")
         if not CURRENCY_CODE.fullmatch(self.currency):
             raise ValueError(f"currency must be a 3-letter code such as USD, not {self.currency!r}")
+        if self.lines and sum(line.cents for line in self.lines) != self.price_cents:
+            raise ValueError("the price lines must add up to price_cents")
 
 
 def _check_pickup(start: datetime | None, end: datetime | None) -> None:

@@ -6,7 +6,6 @@ import functools
 from dataclasses import dataclass
 
 import css_inline
-import html2text
 
 from cloudcity.documents.data import InvoiceData
 from cloudcity.documents.templating import render
@@ -33,15 +32,6 @@ def render_receipt_email(data: InvoiceData) -> ReceiptEmail:
     return ReceiptEmail(
         subject=f"Your Cloud City cake order #{data.order_id}",
         html=html,
-        text=to_text(html),
+        # Its own template, not the HTML converted: a converted table is a markdown table.
+        text=render("email/receipt.txt", data).strip() + "\n",
     )
-
-
-def to_text(html: str) -> str:
-    """The plain-text alternative of an HTML email."""
-    converter = html2text.HTML2Text()
-    converter.body_width = 0
-    converter.ignore_images = True
-    converter.ignore_emphasis = True
-    text: str = converter.handle(html)
-    return text.strip() + "\n"

@@ -8,7 +8,13 @@ from typing import Any
 
 import jinja2
 
-from cloudcity.documents.data import InvoiceData, invoice_number, issue_date, pickup_label
+from cloudcity.allergens import words
+from cloudcity.documents.data import (
+    InvoiceData,
+    invoice_number,
+    issue_date,
+    pickup_label,
+)
 from cloudcity.money import format_money
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "documents"
@@ -19,7 +25,8 @@ def environment() -> jinja2.Environment:
     """Jinja for our HTML documents; autoescape is on because customer text is untrusted."""
     return jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
-        autoescape=True,
+        # Escape HTML; the plain-text twin of the email is text, where escaping would show.
+        autoescape=jinja2.select_autoescape(disabled_extensions=("txt",), default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -41,4 +48,20 @@ def context(data: InvoiceData) -> dict[str, Any]:
         "pickup": pickup_label(data),
         "pickup_booked": data.pickup_start is not None,
         "amount": format_money(data.price_cents, data.currency),
+        "paper_size": data.shop.paper_size,
+        "lines": price_lines(data),
+        "contains": None if data.allergens is None else words(data.allergens) or NONE_OF_THEM,
     }
+
+
+NONE_OF_THEM = "none of the 14 major allergens"
+LABELS = ("Size", "Flavour", "Frosting", "Topping")
+
+
+def price_lines(data: InvoiceData) -> list[tuple[str, str, str]]:
+    """Label, choice and amount per part of the cake; no amounts where none were kept."""
+    if data.lines:
+        money = data.currency
+        return [(line.label, line.choice, format_money(line.cents, money)) for line in data.lines]
+    chosen = (data.size, data.flavour, data.frosting, data.topping)
+    return [(label, choice, "") for label, choice in zip(LABELS, chosen, strict=True)]

@@ -171,13 +171,3 @@ def _prefix_customers(
     # SQLite and PostgreSQL alike; each spelling is one index range.
     ranges = [sa.and_(column >= p, column < p + PREFIX_END) for p in prefixes]
     return sa.select(Customer.id).where(sa.or_(*ranges))
-
-
-def region_of(phone: str) -> str | None:
-    """The region (e.g. 'US') of a phone number, to read numbers typed without `+`."""
-    try:
-        number = phonenumbers.parse(phone, None)
-    except phonenumbers.NumberParseException:
-        return None
-    region: str = phonenumbers.region_code_for_country_code(number.country_code or 0)
-    return None if region == "ZZ" else region

@@ -15,9 +15,10 @@ from flask import Blueprint, Response, jsonify, request
 from pydantic import BaseModel, ValidationError
 
 from cloudcity.db import UnitOfWork
-from cloudcity.domain import Cake, OptionKind
+from cloudcity.domain import Cake, MenuItem, OptionKind
+from cloudcity.menu import normalise
 from cloudcity.metrics import ORDERS_PLACED
-from cloudcity.money import MoneyError, to_cents, to_number
+from cloudcity.money import MoneyError, format_money, to_cents, to_number
 from cloudcity.orders import (
     IdempotencyConflict,
     OrderRequest,
@@ -72,6 +73,27 @@ def flavours() -> Response:
     grouped = reading().menu.orderable()
     body = schemas.Menu(**{kind.value: [o.name for o in grouped[kind]] for kind in OptionKind})
     return jsonify(body.model_dump())
+
+
+@bp.get("/menu")
+@api_auth
+def menu() -> Response:
+    """The orderable menu with each option's key, price and allergens."""
+    grouped = reading().menu.orderable()
+    currency = settings().currency
+    kinds = {kind.value: [_option(o, currency) for o in grouped[kind]] for kind in OptionKind}
+    return jsonify(schemas.MenuPublic(currency=currency, **kinds).model_dump(mode="json"))
+
+
+def _option(option: MenuItem, currency: str) -> schemas.MenuOptionPublic:
+    return schemas.MenuOptionPublic(
+        key=normalise(option.name),
+        name=option.name,
+        price_cents=option.price_cents,
+        price=format_money(option.price_cents, currency),
+        allergens=list(option.allergens),
+        may_contain=option.may_contain,
+    )
 
 
 @bp.get("/pricecalculator")

@@ -12,6 +12,7 @@ import segno
 from flask import Blueprint, render_template, request
 from werkzeug.wrappers import Response
 
+from cloudcity.allergens import words
 from cloudcity.domain import MenuItem, OptionKind
 from cloudcity.money import format_money
 from cloudcity.web.context import reading, settings
@@ -52,6 +53,7 @@ def index() -> str:
         link=whatsapp_link(config.shop_phone),
         sections=[(KIND_TITLES[kind], kind, grouped[kind]) for kind in OptionKind],
         price=lambda option: _price_label(option, config.currency),
+        contains=lambda option: words(option.allergens),
     )
 
 

@@ -20,6 +20,7 @@ MODELS = (
     schemas.OrderPublic,
     schemas.PriceQuote,
     schemas.Menu,
+    schemas.MenuPublic,
     schemas.PickupSlots,
     schemas.ErrorPublic,
 )
@@ -95,6 +96,12 @@ def _paths(cake: dict[str, Any]) -> dict[str, Any]:
             "get": {
                 "summary": "The orderable menu",
                 "responses": {"200": _answer("menu", "Menu"), **_errors("401")},
+            }
+        },
+        "/api/menu": {
+            "get": {
+                "summary": "The orderable menu with prices and allergens",
+                "responses": {"200": _answer("menu", "MenuPublic"), **_errors("401")},
             }
         },
         "/api/pricecalculator": {

@@ -15,6 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from cloudcity.allergens import Allergen
 from cloudcity.text import clean_line
 
 
@@ -137,6 +138,27 @@ class Menu(BaseModel):
     flavour: list[str]
     frosting: list[str]
     topping: list[str]
+
+
+class MenuOptionPublic(BaseModel):
+    """One orderable option with its price and what it contains."""
+
+    key: str = Field(description="the option's matching key (lower case)")
+    name: str
+    price_cents: int = Field(ge=0)
+    price: str = Field(description="the price as the shop writes it, e.g. $3.50")
+    allergens: list[Allergen] = Field(description="which of the 14 EU/UK allergens it contains")
+    may_contain: str = Field(description="a free note of traces it may contain ('' for none)")
+
+
+class MenuPublic(BaseModel):
+    """What can be ordered now, by kind, with prices and allergens."""
+
+    currency: str
+    size: list[MenuOptionPublic]
+    flavour: list[MenuOptionPublic]
+    frosting: list[MenuOptionPublic]
+    topping: list[MenuOptionPublic]
 
 
 class ErrorDetail(BaseModel):

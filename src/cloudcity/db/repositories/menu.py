@@ -4,12 +4,13 @@ process in the Database's MenuCache, and edited as tracked rows."""
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from cloudcity import allergens
 from cloudcity.db.base import table_of
 from cloudcity.db.dialect import backend, fingerprint
 from cloudcity.db.menu_cache import Menu, MenuCache
@@ -17,7 +18,15 @@ from cloudcity.db.models import MenuOption, Order
 from cloudcity.domain import MenuItem, OptionKind
 
 _OPTIONS = table_of(MenuOption).c
-_ITEM_COLUMNS = (_OPTIONS.id, _OPTIONS.kind, _OPTIONS.name, _OPTIONS.price_cents, _OPTIONS.active)
+_ITEM_COLUMNS = (
+    _OPTIONS.id,
+    _OPTIONS.kind,
+    _OPTIONS.name,
+    _OPTIONS.price_cents,
+    _OPTIONS.active,
+    _OPTIONS.allergens,
+    _OPTIONS.may_contain,
+)
 _IN_MENU_ORDER = sa.select(*_ITEM_COLUMNS).order_by(_OPTIONS.kind, _OPTIONS.position, _OPTIONS.id)
 _ACTIVE_IN_MENU_ORDER = _IN_MENU_ORDER.where(_OPTIONS.active)
 _ACTIVE_NAMED = sa.select(*_ITEM_COLUMNS).where(
@@ -54,6 +63,14 @@ def menu_version(backend_name: str) -> sa.ColumnElement[str | None]:
     return fingerprint(table_of(MenuOption), backend_name)
 
 
+def item(row: Sequence[Any]) -> MenuItem:
+    """A menu option read with `_ITEM_COLUMNS` as a plain value, its allergens decoded."""
+    option_id, kind, name, price_cents, active, stored_allergens, may_contain = row
+    return MenuItem(
+        option_id, kind, name, price_cents, active, allergens.decode(stored_allergens), may_contain
+    )
+
+
 def group(options: Iterable[MenuItem]) -> Menu:
     """Group options by kind, every kind present even when empty."""
     grouped: Menu = {kind: [] for kind in OptionKind}
@@ -73,7 +90,7 @@ class MenuRepository:
     def options(self, *, only_active: bool = True) -> list[MenuItem]:
         """Every option in menu order, the switched-off ones only when asked."""
         query = _ACTIVE_IN_MENU_ORDER if only_active else _IN_MENU_ORDER
-        return [MenuItem(*row) for row in self._session.execute(query)]
+        return [item(row) for row in self._session.execute(query)]
 
     def orderable(self) -> Menu:
         """The options a customer can order now, grouped by kind in menu order."""
@@ -86,7 +103,7 @@ class MenuRepository:
     def active_named(self, names: dict[OptionKind, str]) -> list[MenuItem]:
         """The orderable option of each kind with the given key, where there is one (one query)."""
         keys = {kind.value: names[kind] for kind in OptionKind}
-        return [MenuItem(*row) for row in self._session.execute(_ACTIVE_NAMED, keys)]
+        return [item(row) for row in self._session.execute(_ACTIVE_NAMED, keys)]
 
     def get(self, option_id: int) -> MenuOption | None:
         """One option as a tracked row, to change it."""
@@ -143,7 +160,7 @@ class MenuRepository:
     def _read_versioned(self) -> tuple[str | None, Menu]:
         rows = self._session.execute(_versioned(backend(self._session))).all()
         read_version = rows[0][-1] if rows else None
-        return read_version, group(MenuItem(*row[:-1]) for row in rows)
+        return read_version, group(item(row[:-1]) for row in rows)
 
 
 @functools.cache

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
+from cloudcity.allergens import encode
 from cloudcity.db.base import table_of
 from cloudcity.db.dialect import lock_for_update
 from cloudcity.db.models import Customer, Order, OrderEvent
 from cloudcity.db.repositories.values import NewOrder, PlacedOrder
-from cloudcity.domain import Cake, OrderStatus
+from cloudcity.domain import Cake, OptionKind, OrderStatus
 
 # Plain INSERTs, each built once: placing an order is the hot path of the API and the chat,
 # and the ORM's flush costs more than the three rows it writes.
@@ -122,4 +124,12 @@ def _row(order: NewOrder) -> dict[str, object]:
         "request_fingerprint": order.request_fingerprint,
         "placed_at": order.placed_at,
         "pickup_at": order.pickup_at,
+        **_lines(order.line_cents),
+        "allergens": None if order.line_cents is None else encode(order.allergens),
+        "may_contain": None if order.line_cents is None else order.may_contain,
     }
+
+
+def _lines(line_cents: Mapping[OptionKind, int] | None) -> dict[str, int | None]:
+    known = line_cents or {}
+    return {f"{kind.value}_cents": known.get(kind) for kind in OptionKind}

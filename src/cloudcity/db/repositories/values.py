@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from cloudcity.domain import Cake, OrderStatus
+from cloudcity.allergens import Allergen
+from cloudcity.domain import Cake, OptionKind, OrderStatus
 
 
 @dataclass
@@ -86,6 +88,10 @@ class NewOrder:
     request_fingerprint: str | None
     placed_at: datetime
     pickup_at: datetime | None = None
+    # What each choice cost (by kind) and what the cake contains, as quoted when placed.
+    line_cents: Mapping[OptionKind, int] | None = None
+    allergens: tuple[Allergen, ...] = ()
+    may_contain: str = ""
 
 
 class AlreadyRecorded(Exception):

@@ -10,9 +10,9 @@ from flask.typing import ResponseReturnValue
 from cloudcity import calendar_admin
 from cloudcity.calendar.rules import DAY_NAMES, CalendarRules
 from cloudcity.domain import OptionKind
+from cloudcity.phones import region_of
 from cloudcity.pickup import shop_rules
 from cloudcity.queries.conflicts import conflicts
-from cloudcity.queries.orders import region_of
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.calendar_form import Errors, form_values, parse_rules, size_field
 from cloudcity.web.admin.formatting import shop_zone

@@ -9,10 +9,11 @@ from __future__ import annotations
 from flask import flash, redirect, render_template, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf import FlaskForm
-from wtforms import Field, HiddenField, SelectField, StringField
+from wtforms import Field, HiddenField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import ValidationError
 
 from cloudcity import menu_admin
+from cloudcity.allergens import Allergen
 from cloudcity.db.repositories.menu import group
 from cloudcity.domain import OptionKind
 from cloudcity.money import MoneyError, format_money, to_cents
@@ -62,6 +63,16 @@ class DeleteForm(FlaskForm):  # type: ignore[misc]
     """Delete an option (its id is in the URL; the form carries only the CSRF token)."""
 
 
+class AllergensForm(FlaskForm):  # type: ignore[misc]
+    """What an option contains (ticked allergens) and may contain (a note)."""
+
+    # Unknown codes are refused by menu_admin, in words for the baker, not by WTForms.
+    allergens = SelectMultipleField(
+        "Contains", choices=[allergen.value for allergen in Allergen], validate_choice=False
+    )
+    may_contain = StringField("May contain")
+
+
 def _on_or_off(field: Field) -> None:
     if field.data not in ("on", "off"):
         raise ValidationError("Choose on or off.")
@@ -108,8 +119,7 @@ def update_option(option_id: int) -> ResponseReturnValue:
                 )
         except menu_admin.MenuEditError as exc:
             if exc.field == "id":
-                flash(_sentence(exc), "error")
-                return redirect(url_for("admin.menu_page"), 303)
+                return _gone(exc)
             _form_error(form, exc)
         else:
             flash(f"Saved {saved.kind.value} {saved.name!r}.", "success")
@@ -145,11 +155,40 @@ def switch_option(option_id: int) -> ResponseReturnValue:
                 uow=uow, option_id=option_id, active=form.active.data == "on"
             )
     except menu_admin.MenuEditError as exc:
-        flash(_sentence(exc), "error")
-        return redirect(url_for("admin.menu_page"), 303)
+        return _gone(exc)
     state = "on" if option.active else "off"
     flash(f"Switched {option.kind.value} {option.name!r} {state}.", "success")
     return redirect(url_for("admin.menu_page", _anchor=option.kind.value), 303)
+
+
+@bp.post("/menu/<int:option_id>/allergens")
+def set_allergens(option_id: int) -> ResponseReturnValue:
+    """Record what an option contains and may contain."""
+    form = AllergensForm()
+    if form.validate_on_submit():
+        try:
+            with unit_of_work() as uow:
+                saved = menu_admin.set_allergens(
+                    uow=uow,
+                    option_id=option_id,
+                    codes=form.allergens.data or [],
+                    may_contain=form.may_contain.data or "",
+                )
+        except menu_admin.MenuEditError as exc:
+            if exc.field == "id":
+                return _gone(exc)
+            field = form.may_contain if exc.field == "may_contain" else form.allergens
+            field.errors = [*field.errors, _sentence(exc)]
+        else:
+            flash(f"Saved the allergens of {saved.kind.value} {saved.name!r}.", "success")
+            return redirect(url_for("admin.menu_page", _anchor=saved.kind.value), 303)
+    return _page(form=form, failed=f"allergens-{option_id}", status=422)
+
+
+def _gone(exc: menu_admin.MenuEditError) -> ResponseReturnValue:
+    """Back to the menu, saying why: the option is no longer there."""
+    flash(_sentence(exc), "error")
+    return redirect(url_for("admin.menu_page"), 303)
 
 
 def _form_error(form: OptionForm, exc: menu_admin.MenuEditError) -> None:
@@ -181,6 +220,7 @@ def _page(
         row_error=row_error,
         currency=currency,
         money=lambda cents: format_money(cents, currency),
+        all_allergens=list(Allergen),
         amount=lambda cents: f"{cents // 100}.{cents % 100:02d}",
     )
     return page, status

@@ -15,7 +15,8 @@ from werkzeug.datastructures import MultiDict
 
 from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
-from cloudcity.queries.orders import OrderFilter, find_orders, iter_pages, region_of
+from cloudcity.phones import region_of
+from cloudcity.queries.orders import OrderFilter, find_orders, iter_pages
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import channel_label, local_iso, shop_zone
 from cloudcity.web.admin.security import MAX_ID
