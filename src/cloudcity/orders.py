@@ -38,6 +38,8 @@ class OrderRequest:
     fingerprint: str | None = None
     source: str = "api"
     pickup_at: datetime | None = None  # None: the pickup is arranged later
+    inscription: str | None = None  # checked by cloudcity.order_text.inscription
+    note: str | None = None  # checked by cloudcity.order_text.note
 
 
 @dataclass(frozen=True)
@@ -158,6 +160,8 @@ def _new_order(
         request_fingerprint=request.fingerprint,
         placed_at=now,
         pickup_at=pickup_at,
+        inscription=request.inscription,
+        note=request.note,
     )
 
 
@@ -178,6 +182,8 @@ def _placed(new: NewOrder, order_id: int, email: str) -> PlacedOrder:
         currency=new.currency,
         status=OrderStatus.PLACED,
         pickup_at=new.pickup_at,
+        inscription=new.inscription,
+        note=new.note,
     )
 
 

@@ -25,6 +25,7 @@ ORDER = [
     "Buttercream",
     "Sprinkles",
     "1",
+    "no",
     "yes",
     "Ada",
     "ada@example.com",

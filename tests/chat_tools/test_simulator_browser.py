@@ -13,7 +13,17 @@ from cloudcity.db.models import Order
 from tests.support.browser import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
-ANSWERS = ["Large", "Chocolate", "Buttercream", "Sprinkles", "1", "yes", "Ada", "ada@example.com"]
+ANSWERS = [
+    "Large",
+    "Chocolate",
+    "Buttercream",
+    "Sprinkles",
+    "1",
+    "no",
+    "yes",
+    "Ada",
+    "ada@example.com",
+]
 
 
 def type_message(page: Page, text: str) -> None:

@@ -17,7 +17,7 @@ from cloudcity.db.models import ChatMessage, Order
 from cloudcity.web import create_app
 from tests.support.browser import LiveServer, serve
 
-ORDER_LINES = "hi\nLarge\nChocolate\nButtercream\nSprinkles\n1\nyes\nAda\nada@example.com\n"
+ORDER_LINES = "hi\nLarge\nChocolate\nButtercream\nSprinkles\n1\nno\nyes\nAda\nada@example.com\n"
 TOKEN = "test-auth-token-123"
 
 

@@ -80,6 +80,7 @@ class ChatPolicy:
     timeout: timedelta
     reminder_hour: int
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
+    inscription_max_chars: int = 40  # the most characters piped on a cake
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
@@ -91,6 +92,7 @@ class ChatPolicy:
             timeout,
             settings.reminder_hour,
             settings.pickup_hold_minutes,
+            settings.inscription_max_chars,
         )
 
 
@@ -122,6 +124,7 @@ def handle_inbound(
         reminder_hour=policy.reminder_hour,
         now=now,
         hold_minutes=policy.hold_minutes,
+        inscription_max_chars=policy.inscription_max_chars,
     )
     text = _answer(turn, inbound, timeout=policy.timeout)
     _save(turn, inbound, text)

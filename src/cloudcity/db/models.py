@@ -94,6 +94,10 @@ class Order(Base):
     cancel_reason: Mapped[str | None] = mapped_column(sa.String(500))
     # None for orders placed before pickup times existed, or without one: "to arrange".
     pickup_at: Mapped[datetime | None] = mapped_column(index=True)
+    # What to pipe on the cake, exactly as the customer confirmed it; None: nothing written.
+    inscription: Mapped[str | None] = mapped_column(sa.Text)
+    # What the customer told the bakers (an allergy, a wish), shown to them in red.
+    note: Mapped[str | None] = mapped_column(sa.Text)
 
     customer: Mapped[Customer] = orm.relationship(lazy="joined", innerjoin=True)
 

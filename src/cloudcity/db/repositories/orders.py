@@ -31,6 +31,8 @@ _BY_IDEMPOTENCY_KEY = (
         _ORDERS.c.currency,
         _ORDERS.c.status,
         _ORDERS.c.pickup_at,
+        _ORDERS.c.inscription,
+        _ORDERS.c.note,
         _ORDERS.c.request_fingerprint,
     )
     .join_from(_ORDERS, table_of(Customer))
@@ -72,6 +74,8 @@ class OrderRepository:
             currency=found.currency,
             status=found.status,
             pickup_at=found.pickup_at,
+            inscription=found.inscription,
+            note=found.note,
             request_fingerprint=found.request_fingerprint,
         )
 
@@ -122,4 +126,6 @@ def _row(order: NewOrder) -> dict[str, object]:
         "request_fingerprint": order.request_fingerprint,
         "placed_at": order.placed_at,
         "pickup_at": order.pickup_at,
+        "inscription": order.inscription,
+        "note": order.note,
     }

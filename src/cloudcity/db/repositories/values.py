@@ -67,6 +67,8 @@ class PlacedOrder:
     currency: str
     status: OrderStatus
     pickup_at: datetime | None = None
+    inscription: str | None = None
+    note: str | None = None
     request_fingerprint: str | None = field(default=None, repr=False, compare=False)
 
 
@@ -83,6 +85,8 @@ class NewOrder:
     request_fingerprint: str | None
     placed_at: datetime
     pickup_at: datetime | None = None
+    inscription: str | None = None
+    note: str | None = None
 
 
 class AlreadyRecorded(Exception):
