@@ -44,5 +44,7 @@ def invoice_data(
         shop=shop,
         pickup_start=None if slot is None else slot.start,
         pickup_end=None if slot is None else slot.end,
+        inscription=order.inscription,
+        note=order.note,
     )
     return replace(data, customer_email=email) if email else data

@@ -45,6 +45,8 @@ class InvoiceData:
     # The pickup slot booked, as aware UTC instants; None for both: the pickup is to arrange.
     pickup_start: datetime | None = None
     pickup_end: datetime | None = None
+    inscription: str | None = None  # what is piped on the cake, as the customer confirmed it
+    note: str | None = None  # what the customer told the bakers (an allergy, a wish)
 
     def __post_init__(self) -> None:
         for name in ("placed_at", "pickup_start", "pickup_end"):
