@@ -18,7 +18,7 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cloudcity.order_text import INSCRIPTION_MAX_LIMIT
+from cloudcity.order_text import INSCRIPTION_LIMIT, INSCRIPTION_MAX_LIMIT
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     # The hour (shop time) of the day before pickup when the customer is reminded.
     reminder_hour: int = Field(default=10, ge=0, le=23)
     # The most characters the bakers pipe on a cake (the chat's and the API's limit).
-    inscription_max_chars: int = Field(default=40, ge=1, le=INSCRIPTION_MAX_LIMIT)
+    inscription_max_chars: int = Field(default=INSCRIPTION_LIMIT, ge=1, le=INSCRIPTION_MAX_LIMIT)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)

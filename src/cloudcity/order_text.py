@@ -16,6 +16,7 @@ import unicodedata
 
 from cloudcity.text import CONTROL
 
+INSCRIPTION_LIMIT = 40  # characters piped on a cake, unless the shop sets another limit
 INSCRIPTION_MAX_LIMIT = 200  # the largest limit a shop may set, and the API's hard cap
 NOTE_MAX = 500
 # Zero-width non-joiner and joiner (Persian, Indic scripts), left-to-right and right-to-left

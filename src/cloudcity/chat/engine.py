@@ -19,6 +19,7 @@ from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import ConversationState, CustomerState
 from cloudcity.domain import Address, Cake, MenuItem, OptionKind
 from cloudcity.money import format_money
+from cloudcity.order_text import INSCRIPTION_LIMIT
 from cloudcity.orders import OrderRequest, PickupUnavailable, place_order
 from cloudcity.pickup import shop_rules
 from cloudcity.pricing import MenuError, price
@@ -50,7 +51,7 @@ class Turn:
     reminder_hour: int
     now: datetime
     hold_minutes: int
-    inscription_max_chars: int = 40
+    inscription_max_chars: int = INSCRIPTION_LIMIT
     order_id: int | None = None
     _menu: dict[OptionKind, list[MenuItem]] | None = field(default=None, repr=False)
     _rules: CalendarRules | None = field(default=None, repr=False)

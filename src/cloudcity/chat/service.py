@@ -12,6 +12,7 @@ from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import TranscriptLine
+from cloudcity.order_text import INSCRIPTION_LIMIT
 from cloudcity.phones import PhoneError, parse_address
 from cloudcity.text import clean
 
@@ -80,7 +81,7 @@ class ChatPolicy:
     timeout: timedelta
     reminder_hour: int
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
-    inscription_max_chars: int = 40  # the most characters piped on a cake
+    inscription_max_chars: int = INSCRIPTION_LIMIT  # the most characters piped on a cake
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:

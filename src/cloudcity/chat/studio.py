@@ -14,6 +14,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from cloudcity.order_text import INSCRIPTION_LIMIT
+
 State = dict[str, Any]
 
 SORRY_ERROR = "sorry_went_wrong"
@@ -40,7 +42,7 @@ def build_flow(
     shop_name: str,
     currency: str,
     timeout_seconds: int = 3600,
-    inscription_limit: int = 40,
+    inscription_limit: int = INSCRIPTION_LIMIT,
 ) -> dict[str, Any]:
     """The whole flow definition, calling the API under `base_url`.
 

@@ -15,7 +15,7 @@ from pydantic import (
     StringConstraints,
 )
 
-from cloudcity.order_text import INSCRIPTION_MAX_LIMIT, NOTE_MAX
+from cloudcity.order_text import INSCRIPTION_LIMIT, INSCRIPTION_MAX_LIMIT, NOTE_MAX
 from cloudcity.text import clean_line
 
 
@@ -71,7 +71,8 @@ class OrderCakeIn(CakeIn):
         default=None,
         description=(
             "what to pipe on the cake: letters of any language, digits, punctuation and "
-            "spaces, up to the shop's limit (40 characters unless set otherwise); no emoji. "
+            f"spaces, up to the shop's limit ({INSCRIPTION_LIMIT} characters unless set "
+            "otherwise); no emoji. "
             "Blank or absent: nothing written"
         ),
     )
