@@ -98,6 +98,7 @@ def scripted_texts(number: int) -> Iterator[str]:
         yield rng.choice(FROSTINGS)
         yield rng.choice(TOPPINGS)
         yield "asap"  # the earliest free slot: always one, with the calendar opened up
+        yield "no"  # nothing written on the cake
         yield "yes"
         if round_ == 0:
             yield f"Customer {number}"
@@ -139,6 +140,7 @@ def answer_to(reply: str, rng: random.Random, number: int) -> str | None:
         ("pick it up?", rng.choice(PICKUPS)),
         ("Answer with its number", "1"),  # that time can't be had: take the first offered
         ("as a day or time", "1"),
+        ("written on the cake?", "no"),
         ("Shall we place", "yes"),
         ("order as", "yes"),
         ("What name", f"Customer {number}"),

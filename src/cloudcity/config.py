@@ -18,6 +18,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from cloudcity.order_text import INSCRIPTION_LIMIT, INSCRIPTION_MAX_LIMIT
+
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
 MIN_SECRET_LENGTHS = {"secret_key": 32, "api_password": 16, "metrics_token": 16}
@@ -66,6 +68,8 @@ class Settings(BaseSettings):
     pickup_hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # The hour (shop time) of the day before pickup when the customer is reminded.
     reminder_hour: int = Field(default=10, ge=0, le=23)
+    # The most characters the bakers pipe on a cake (the chat's and the API's limit).
+    inscription_max_chars: int = Field(default=INSCRIPTION_LIMIT, ge=1, le=INSCRIPTION_MAX_LIMIT)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     # How long the bot keeps quiet after a handoff to staff, or after a staff reply.

@@ -52,8 +52,8 @@ def invoice_data(
         lines=price_lines(order),
         allergens=None if order.allergens is None else decode(order.allergens),
         may_contain=order.may_contain or "",
-        inscription=customer_words(order, "inscription"),
-        note=customer_words(order, "note"),
+        inscription=customer_words(order.inscription),
+        note=customer_words(order.note),
     )
     return replace(data, customer_email=email) if email else data
 
@@ -71,10 +71,6 @@ def price_lines(order: Order) -> tuple[PriceLine, ...]:
     return tuple(PriceLine(label, choice, cents or 0) for label, choice, cents in parts)
 
 
-def customer_words(order: Order, column: str) -> str | None:
-    """What the customer wrote for the cake (`inscription`) or to the baker (`note`).
-
-    The hook for the columns another change adds to orders: read when the order has them.
-    """
-    written = getattr(order, column, None)
-    return written if isinstance(written, str) and written.strip() else None
+def customer_words(written: str | None) -> str | None:
+    """What the customer wrote (an inscription, a note), or None when it is blank."""
+    return written if written and written.strip() else None

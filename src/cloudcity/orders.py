@@ -38,6 +38,8 @@ class OrderRequest:
     fingerprint: str | None = None
     source: str = "api"
     pickup_at: datetime | None = None  # None: the pickup is arranged later
+    inscription: str | None = None  # checked by cloudcity.order_text.inscription
+    note: str | None = None  # checked by cloudcity.order_text.note
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,8 @@ def _new_order(
         line_cents=priced.line_cents,
         allergens=priced.allergens,
         may_contain=priced.may_contain,
+        inscription=request.inscription,
+        note=request.note,
     )
 
 
@@ -181,6 +185,8 @@ def _placed(new: NewOrder, order_id: int, email: str) -> PlacedOrder:
         currency=new.currency,
         status=OrderStatus.PLACED,
         pickup_at=new.pickup_at,
+        inscription=new.inscription,
+        note=new.note,
     )
 
 

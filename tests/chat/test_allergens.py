@@ -22,14 +22,16 @@ def test_the_confirmation_lists_what_the_chosen_options_contain(
     phone: Callable[..., Phone],
 ) -> None:
     ana = phone()
-    confirm = ana.order("hi", "Large", "Carrot", "Chocolate Ganache", "Chocolate Shavings", "1")
-    assert "\nContains: gluten, eggs, soybeans, milk, tree nuts.\nShall we place" in confirm
+    confirm = ana.order(
+        "hi", "Large", "Carrot", "Chocolate Ganache", "Chocolate Shavings", "1", "no"
+    )
+    assert "\nContains: gluten, eggs, soybeans, milk, tree nuts.\n" in confirm
     assert "May contain" not in confirm
 
 
 def test_may_contain_notes_are_joined_once_each(phone: Callable[..., Phone]) -> None:
     ana = phone()
-    confirm = ana.order("hi", "Small", "Vanilla", "Buttercream", "Toasted Coconut", "1")
+    confirm = ana.order("hi", "Small", "Vanilla", "Buttercream", "Toasted Coconut", "1", "no")
     assert "Contains: gluten, eggs, milk. May contain: tree nuts, peanuts.\n" in confirm
 
 
@@ -39,7 +41,7 @@ def test_a_cake_with_no_allergens_says_so(
     set_allergens(session, "Vanilla", "")
     set_allergens(session, "Buttercream", "")
     ana = phone()
-    confirm = ana.order("hi", "Small", "Vanilla", "Buttercream", "None", "1")
+    confirm = ana.order("hi", "Small", "Vanilla", "Buttercream", "None", "1", "no")
     assert "Contains: none of the 14 major allergens." in confirm
 
 
@@ -47,7 +49,7 @@ def test_an_allergen_change_is_read_at_once(
     phone: Callable[..., Phone], session: orm.Session
 ) -> None:
     ana = phone()
-    before = ana.order("hi", "Small", "Lemon", "Buttercream", "None", "1")
+    before = ana.order("hi", "Small", "Lemon", "Buttercream", "None", "1", "no")
     assert "Contains: gluten, eggs, milk. May contain: tree nuts." in before
     set_allergens(session, "Buttercream", "milk,sesame", "traces of mustard")
     assert "Buttercream (milk, sesame; may contain traces of mustard)" in ana.say("menu")

@@ -94,7 +94,17 @@ def test_menu_and_customer_are_read_once_per_message(
     ana.say("hi")
     event.listen(database.engine, "before_cursor_execute", record)
     try:
-        for answer in ("large", "vanilla", "buttercream", "sprinkles", "menu", "1", "yes", "Ana"):
+        for answer in (
+            "large",
+            "vanilla",
+            "buttercream",
+            "sprinkles",
+            "menu",
+            "1",
+            "no",
+            "yes",
+            "Ana",
+        ):
             statements.clear()
             ana.say(answer)
             reads = [s.split(" FROM ")[1].split()[0] for s in statements if s.startswith("SELECT")]
@@ -118,6 +128,7 @@ def test_two_customers_at_once_each_get_their_own_cake(
         ("cream cheese", "buttercream"),
         ("sprinkles", "none"),
         ("1", "1"),
+        ("no", "Happy birthday Ben"),
         ("yes", "yes"),
         ("Ana", "Ben"),
         ("ana@example.com", "ben@example.com"),

@@ -12,7 +12,7 @@ from cloudcity.domain import OptionKind, OrderStatus
 from tests.support.chat import Phone
 from tests.support.clock import FakeClock
 
-HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles", "1")
+HAPPY = ("hi", "Large", "Red Velvet", "Cream Cheese", "Sprinkles", "1", "no")
 # A Large cake needs 72 hours: on the chat clock (Thu 1 May 2025, 02:00 in Los Angeles) the first
 # free slot is on Sunday.
 FIRST_SLOT = "Sunday 4 May, 10:00\u201310:30"
@@ -46,7 +46,8 @@ def test_a_new_customer_orders_a_cake(phone: Callable[..., Phone], session: orm.
     pickup = ana.say("Sprinkles")
     assert "When would you like to pick it up?" in pickup
     assert f"1. {FIRST_SLOT}" in pickup
-    confirm = ana.say("1")
+    assert "Anything written on the cake?" in ana.say("1")
+    confirm = ana.say("no")
     assert "Large Red Velvet cake with Cream Cheese frosting and Sprinkles" in confirm
     assert "$48.00" in confirm
     assert f"pickup {FIRST_SLOT}" in confirm
@@ -93,7 +94,7 @@ def test_numbers_and_typos_are_understood(
     phone: Callable[..., Phone], session: orm.Session
 ) -> None:
     ana = phone()
-    confirm = ana.order("hi", "3", "vanila", "2", "sprinkels", "1")
+    confirm = ana.order("hi", "3", "vanila", "2", "sprinkels", "1", "no")
     assert "Large Vanilla cake with Cream Cheese frosting and Sprinkles" in confirm
     assert "$45.00" in confirm
 
@@ -210,7 +211,7 @@ def test_a_returning_customer_orders_with_the_details_on_file(
     ana = phone()
     ana.order(*HAPPY, "yes", "Ana", "ana@example.com")
     assert "Hi Ana!" in ana.say("hi again")
-    ana.order("small", "vanilla", "buttercream", "none", "1")
+    ana.order("small", "vanilla", "buttercream", "none", "1", "no")
     offer = ana.say("yes")
     assert "order as Ana, ana@example.com?" in offer
     done = ana.say("yep")
@@ -260,6 +261,7 @@ def test_two_customers_interleaved_keep_their_own_cakes(
             "buttercream",
             "none",
             "2",
+            "Happy birthday Ben",
             "y",
             "Ben",
             "ben@example.co.uk",
@@ -272,6 +274,7 @@ def test_two_customers_interleaved_keep_their_own_cakes(
     assert (first.customer.name, first.size, first.price_cents) == ("Ana", "Large", 4800)
     assert (second.customer.name, second.size, second.price_cents) == ("Ben", "Small", 2000)
     assert second.customer.phone == "+447911123456"
+    assert (first.inscription, second.inscription) == (None, "Happy birthday Ben")
 
 
 def switch_off(session: orm.Session, name: str) -> None:
@@ -317,8 +320,8 @@ def test_a_price_changed_mid_order_is_the_one_quoted(
     )
     session.commit()
     assert "And a topping?" in ana.say("buttercream")
-    ana.say("none")
-    assert "$50.00" in ana.say("1")
+    ana.order("none", "1")
+    assert "$50.00" in ana.say("no")
     assert "Done!" in ana.order("yes", "Ana", "ana@example.com")
     assert orders(session)[0].price_cents == 5000
 
@@ -331,7 +334,7 @@ def test_an_option_added_mid_order_is_offered_at_the_next_question(
     session.add(MenuOption(kind=OptionKind.TOPPING, key="nuts", name="Nuts", price_cents=50))
     session.commit()
     assert "Nuts" in ana.say("buttercream")
-    assert "Done!" in ana.order("nuts", "1", "yes", "Ana", "ana@example.com")
+    assert "Done!" in ana.order("nuts", "1", "no", "yes", "Ana", "ana@example.com")
     assert orders(session)[0].price_cents == 4250
 
 
@@ -343,7 +346,8 @@ def test_replies_fit_one_sms_where_they_can(phone: Callable[..., Phone]) -> None
     replies = [ana.say(answer) for answer in (*HAPPY, "no", "topping", "none", "yes", "Ana")]
     replies += [ana.say("ana@example.com"), ana.say("status"), ana.say("cancel")]
     replies += [ana.say(answer) for answer in ("hi", "enormous", "huge", "giant")]
-    # The confirmation also says what the cake contains (owed before the order is placed).
+    # The confirmation reads back the writing on the cake and the note, and says what the cake
+    # contains (owed before the order is placed): two parts at most.
     confirms = [reply for reply in replies if "Shall we place the order?" in reply]
     assert len(confirms) == 2
     assert all(len(reply) <= 2 * 153 for reply in confirms)

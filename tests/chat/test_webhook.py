@@ -25,7 +25,18 @@ from tests.support.chat import LOCAL_URL, TOKEN, Phone, signed_post
 from tests.support.clock import FakeClock
 from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
-COMPLETE = ("hi", "large", "vanilla", "buttercream", "none", "1", "yes", "Ana", "ana@example.com")
+COMPLETE = (
+    "hi",
+    "large",
+    "vanilla",
+    "buttercream",
+    "none",
+    "1",
+    "no",
+    "yes",
+    "Ana",
+    "ana@example.com",
+)
 
 
 def count(session: orm.Session, model: type[object]) -> int:

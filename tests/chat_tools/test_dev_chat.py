@@ -16,19 +16,10 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Order
 from cloudcity.web import create_app
+from tests.support.chat import WHOLE_ORDER
 
 ORIGIN = {"Origin": "http://localhost"}
-ORDER = [
-    "hi",
-    "Large",
-    "Chocolate",
-    "Buttercream",
-    "Sprinkles",
-    "1",
-    "yes",
-    "Ada",
-    "ada@example.com",
-]
+ORDER = ["hi", *WHOLE_ORDER]
 
 
 def say(client: FlaskClient, body: str, sender: str = "whatsapp:+14155550100") -> TestResponse:

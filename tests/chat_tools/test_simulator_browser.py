@@ -11,9 +11,10 @@ from sqlalchemy import orm
 
 from cloudcity.db.models import Order
 from tests.support.browser import LiveServer, screenshot
+from tests.support.chat import WHOLE_ORDER
 
 pytestmark = pytest.mark.browser
-ANSWERS = ["Large", "Chocolate", "Buttercream", "Sprinkles", "1", "yes", "Ada", "ada@example.com"]
+ANSWERS = WHOLE_ORDER
 
 
 def type_message(page: Page, text: str) -> None:

@@ -41,6 +41,7 @@ GOOD_ORDER = [
     "buttercream",
     "Sprinkles",
     "1",
+    'Happy "40th", Zoë!',
     "yes",
     "Ada",
     "ada@example.com",
@@ -145,7 +146,7 @@ def test_every_failure_and_timeout_ends_with_a_polite_message(flow: dict[str, An
 
 def test_questions_wait_for_replies_from_the_flow_number(flow: dict[str, Any]) -> None:
     asks = [s for s in flow["states"] if s["type"] == "send-and-wait-for-reply"]
-    assert len(asks) == 8
+    assert len(asks) == 9
     for ask in asks:
         assert ask["properties"]["from"] == "{{flow.channel.address}}"
         assert int(ask["properties"]["timeout"]) == 3600
@@ -187,19 +188,43 @@ def test_a_studio_run_places_the_order(
     assert order.customer.email == "ada@example.com"
     assert f"order number is {order.id}" in execution.sent[-1]
     assert "Small, Medium, Large" in execution.sent[0]
-    assert "A Large Chocolate cake with Buttercream frosting and Sprinkles" in execution.sent[5]
-    assert "comes to 43" in execution.sent[5]
+    assert "Anything written on the cake? (up to 40 characters" in execution.sent[5]
+    confirm = execution.sent[6]
+    assert "A Large Chocolate cake with Buttercream frosting and Sprinkles" in confirm
+    assert "comes to 43" in confirm
+    assert 'Written on it: \u201cHappy "40th", Zoë!\u201d.' in confirm
+    assert order.inscription == 'Happy "40th", Zoë!'
     assert [r[2] for r in execution.requests] == [200, 200, 200, 201]
     first = execution.sent[4].splitlines()[1].removeprefix("1. ")
-    assert f"pickup {first}." in execution.sent[5]
+    assert f"pickup {first}." in confirm
     assert f"for pickup {first}." in execution.sent[-1]
     assert order.pickup_at is not None
+
+
+def test_no_inscription_is_nothing_written(
+    flow: dict[str, Any], client: FlaskClient, session: orm.Session
+) -> None:
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:5], "No", *GOOD_ORDER[6:]])
+    assert execution.ended_in == "order_placed"
+    assert "Nothing written on it." in execution.sent[6]
+    assert session.scalars(sa.select(Order.inscription)).one() is None
+
+
+def test_an_inscription_the_bakers_cannot_pipe_gets_the_sorry_message(
+    flow: dict[str, Any], client: FlaskClient, session: orm.Session
+) -> None:
+    execution = run_flow(flow, client, "+14155550100").run(
+        [*GOOD_ORDER[:5], "Happy 🎂", *GOOD_ORDER[6:]]
+    )
+    assert execution.ended_in == SORRY_ERROR
+    assert execution.requests[-1][2] == 422
+    assert session.scalars(sa.select(Order)).all() == []
 
 
 def test_a_name_with_quotes_still_makes_valid_json(
     flow: dict[str, Any], client: FlaskClient
 ) -> None:
-    replies = [*GOOD_ORDER[:6], 'Ada "the cake" O\'Neil', GOOD_ORDER[7]]
+    replies = [*GOOD_ORDER[:7], 'Ada "the cake" O\'Neil', GOOD_ORDER[8]]
     execution = run_flow(flow, client, "+14155550100").run(replies)
     assert execution.ended_in == "order_placed"
 
@@ -224,7 +249,7 @@ def test_no_reply_gets_the_we_did_not_hear_back_message(
 def test_saying_no_cancels_without_ordering(
     flow: dict[str, Any], client: FlaskClient, session: orm.Session
 ) -> None:
-    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:5], "No"])
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:6], "No"])
     assert execution.ended_in == "order_cancelled"
     assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
 
@@ -232,7 +257,7 @@ def test_saying_no_cancels_without_ordering(
 def test_an_unclear_confirmation_gets_the_sorry_message(
     flow: dict[str, Any], client: FlaskClient
 ) -> None:
-    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:5], "maybe"])
+    execution = run_flow(flow, client, "+14155550100").run([*GOOD_ORDER[:6], "maybe"])
     assert execution.ended_in == SORRY_ERROR
 
 
@@ -245,7 +270,17 @@ def test_the_pickup_question_lists_free_slots_and_the_order_gets_the_chosen_one(
     flow: dict[str, Any], client: FlaskClient, session: orm.Session
 ) -> None:
     slots = client.get("/api/pickup-slots?size=Small&days=14").get_json()["slots"]
-    replies = ["Small", "Vanilla", "Buttercream", "None", "2", "yes", "Ada", "ada@example.com"]
+    replies = [
+        "Small",
+        "Vanilla",
+        "Buttercream",
+        "None",
+        "2",
+        "no",
+        "yes",
+        "Ada",
+        "ada@example.com",
+    ]
     execution = run_flow(flow, client, "+14155550100").run(replies)
     assert execution.ended_in == "order_placed"
     question = execution.sent[4].splitlines()

@@ -16,8 +16,9 @@ from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Order
 from cloudcity.web import create_app
 from tests.support.browser import LiveServer, serve
+from tests.support.chat import WHOLE_ORDER
 
-ORDER_LINES = "hi\nLarge\nChocolate\nButtercream\nSprinkles\n1\nyes\nAda\nada@example.com\n"
+ORDER_LINES = "\n".join(["hi", *WHOLE_ORDER]) + "\n"
 TOKEN = "test-auth-token-123"
 
 

@@ -71,10 +71,10 @@ def test_the_customers_words_are_escaped_in_html_and_pdf(
 ) -> None:
     html = render_receipt_email(full).html
     # Quotes in text need no escaping (the mail inliner writes them plain); markup does.
-    assert 'On the cake: <strong>\u201cHappy 7th, "Zo\u00eb"!\u201d</strong>' in html
+    assert '\u201c<bdi>Happy 7th, "Zo\u00eb"!</bdi>\u201d' in html
     assert "No nuts please &lt;b&gt;really&lt;/b&gt;" in html
     pdf = read_pdf(render_invoice_pdf(full))
-    assert 'On the cake: \u201cHappy 7th, "Zo\u00eb"!\u201d' in pdf
+    assert 'Written on it: \u201cHappy 7th, "Zo\u00eb"!\u201d' in pdf
     assert "Customer's note: No nuts please <b>really</b>" in pdf
 
 

@@ -98,3 +98,13 @@ def test_the_production_error_names_only_real_variables(monkeypatch: pytest.Monk
         load_settings()
     assert "CLOUDCITY_SETTINGS" not in str(raised.value)
     assert "CLOUDCITY_SECRET_KEY" in str(raised.value)
+
+
+def test_the_inscription_limit_is_a_shop_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert load_settings().inscription_max_chars == 40
+    monkeypatch.setenv("CLOUDCITY_INSCRIPTION_MAX_CHARS", "25")
+    assert load_settings().inscription_max_chars == 25
+    for bad in ("0", "201", "many"):
+        monkeypatch.setenv("CLOUDCITY_INSCRIPTION_MAX_CHARS", bad)
+        with pytest.raises(SettingsError, match="CLOUDCITY_INSCRIPTION_MAX_CHARS"):
+            load_settings()

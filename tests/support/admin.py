@@ -65,6 +65,8 @@ def place(
     pickup_at: datetime | None = None,
     now: datetime | None = None,
     flavour: str = "Vanilla",
+    inscription: str | None = None,
+    note: str | None = None,
 ) -> Order:
     """Place an order through the real use case (booking `pickup_at`, if any) and commit it."""
     request = OrderRequest(
@@ -74,6 +76,8 @@ def place(
         cake=Cake(size=size, flavour=flavour, frosting="Buttercream", topping="Sprinkles"),
         currency="USD",
         pickup_at=pickup_at,
+        inscription=inscription,
+        note=note,
     )
     uow = UnitOfWork(session, MenuCache())  # the test's own session, committed below
     placed = place_order(

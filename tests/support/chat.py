@@ -16,6 +16,19 @@ LOCAL_URL = "http://localhost/twilio/messages"
 SHOP_WHATSAPP = "whatsapp:+14155238886"
 SHOP_SMS = "+14155238886"
 _sids = itertools.count(1)
+# Every answer of a whole order after the greeting: a Large Chocolate cake, the first pickup
+# slot, nothing written on it, a new customer's name and email.
+WHOLE_ORDER = (
+    "Large",
+    "Chocolate",
+    "Buttercream",
+    "Sprinkles",
+    "1",
+    "no",
+    "yes",
+    "Ada",
+    "ada@example.com",
+)
 
 
 def new_sid() -> str:

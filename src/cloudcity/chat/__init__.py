@@ -3,8 +3,10 @@
 Point the WhatsApp sender / SMS number's "A message comes in" webhook at
 `POST <public URL>/twilio/messages`. The conversation asks size -> flavour -> frosting ->
 topping -> pickup time (the next free slots offered as a numbered list, or a day and time in
-words; the chosen slot is held while the order is finished), quotes the server's price and
-reads the pickup time back, asks "shall we place it?", then a name and an email (a returning
+words; the chosen slot is held while the order is finished) -> what to write on the cake (or
+"no"), quotes the server's price and reads the pickup time, the inscription and any note back
+(a note: NOTE ... or a message about an allergy, at any step before that), asks "shall we
+place it?", then a name and an email (a returning
 customer may reuse the ones on file) and places the order with source "chat".
 
 At any step: RESTART / START OVER, CANCEL (this conversation only), HELP, MENU, STATUS.

@@ -11,13 +11,15 @@ from email_validator import EmailNotValidError, validate_email
 
 from cloudcity.calendar import NotUnderstood
 from cloudcity.calendar.rules import CalendarRules
-from cloudcity.chat import matching, pickups, wording
+from cloudcity.chat import matching, pickups, wording, writing
 from cloudcity.chat.matching import Keyword
 from cloudcity.chat.pickups import PICKUP, Refused
+from cloudcity.chat.writing import INSCRIPTION, NOTE, NOTE_RETURN
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import ConversationState, CustomerState
 from cloudcity.domain import Address, Cake, MenuItem, OptionKind
 from cloudcity.money import format_money
+from cloudcity.order_text import INSCRIPTION_LIMIT
 from cloudcity.orders import OrderRequest, PickupUnavailable, place_order
 from cloudcity.pickup import shop_rules
 from cloudcity.pricing import MenuError, price
@@ -31,6 +33,8 @@ EMAIL = "email"
 KINDS = list(OptionKind)
 KIND_STEPS = frozenset(kind.value for kind in OptionKind)
 MISSES_BEFORE_HELP = 3
+# Where a note may be given: anywhere before the order is confirmed.
+NOTE_STEPS = frozenset({START, *KIND_STEPS, PICKUP, INSCRIPTION, CONFIRM, CHANGE})
 
 
 @dataclass
@@ -47,6 +51,7 @@ class Turn:
     reminder_hour: int
     now: datetime
     hold_minutes: int
+    inscription_max_chars: int = INSCRIPTION_LIMIT
     order_id: int | None = None
     _menu: dict[OptionKind, list[MenuItem]] | None = field(default=None, repr=False)
     _rules: CalendarRules | None = field(default=None, repr=False)
@@ -87,6 +92,9 @@ def respond(turn: Turn, text: str) -> str:
     found = matching.keyword(text)
     if found is not None:
         return on_keyword(turn, found)
+    said = writing.told(text) if turn.conversation.step in NOTE_STEPS else None
+    if said is not None:
+        return on_note(turn, said)
     step = STEPS.get(turn.conversation.step)
     return begin(turn) if step is None else step(turn, text)
 
@@ -107,6 +115,10 @@ def prompt(turn: Turn) -> str:
         return wording.question(kind, turn.menu()[kind], turn.currency)
     if step == PICKUP:
         return pickups.question(turn)
+    if step == INSCRIPTION:
+        return wording.INSCRIPTION_QUESTION.format(limit=turn.inscription_max_chars)
+    if step == NOTE:
+        return wording.ASK_NOTE
     if step == CONFIRM:
         return _confirm_question(turn)
     if step == CHANGE:
@@ -130,9 +142,9 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
         return wording.CANCELLED
     if word is Keyword.HELP:
         turn.conversation.misses = 0
-        return f"{wording.HELP}\n\n{prompt(turn)}"
+        return f"{wording.HELP}\n{wording.NOTE_HELP}\n\n{prompt(turn)}"
     if word is Keyword.MENU:
-        text = wording.menu_text(turn.menu(), turn.currency)
+        text = f"{wording.menu_text(turn.menu(), turn.currency)}\n{wording.NOTE_HELP}"
         step = turn.conversation.step
         if step in KIND_STEPS:  # the full menu is long already: just name the question
             return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
@@ -177,9 +189,15 @@ def on_choice(turn: Turn, text: str) -> str:
 
 
 def to_confirm(turn: Turn) -> str:
-    """Price the cake and ask whether to place it; first ask for a pickup time if none is held."""
+    """Price the cake and ask whether to place it; first ask what is still unanswered.
+
+    The pickup time when none is held, then (once) what to write on the cake.
+    """
     turn.remember(editing=False)
-    turn.go(CONFIRM if pickups.chosen(turn) else PICKUP)
+    if pickups.chosen(turn) is None:
+        turn.go(PICKUP)
+    else:
+        turn.go(CONFIRM if writing.asked(turn) else INSCRIPTION)
     return prompt(turn)
 
 
@@ -191,7 +209,39 @@ def on_pickup(turn: Turn, text: str) -> str:
     if isinstance(found, Refused):
         turn.conversation.misses = 0
         return found.text
-    return to_confirm(turn)
+    text = to_confirm(turn)
+    if turn.conversation.step == INSCRIPTION:  # say which time was taken before moving on
+        text = f"{wording.PICKUP_HELD.format(pickup=pickups.label(turn, found.start))}\n{text}"
+    return text
+
+
+def on_inscription(turn: Turn, text: str) -> str:
+    """What to write on the cake, or "no"; what can't be piped is refused and asked again."""
+    if matching.yes_or_no(text) is True:
+        return wording.INSCRIPTION_WHAT
+    refused = writing.take_inscription(turn, text, limit=turn.inscription_max_chars)
+    return miss(turn, refused) if refused else to_confirm(turn)
+
+
+def on_note(turn: Turn, said: str) -> str:
+    """A note at any step before confirming: kept, and the step's question asked again."""
+    opening = begin(turn) if turn.conversation.step == START else None
+    if not said:  # a bare NOTE: ask for it, then come back here
+        turn.remember(**{NOTE_RETURN: turn.conversation.step})
+        turn.go(NOTE)
+        return prompt(turn)
+    return f"{writing.add_note(turn, said)}\n{opening or prompt(turn)}"
+
+
+def on_note_step(turn: Turn, text: str) -> str:
+    """The answer to "what should we tell the bakers?": it replaces the note."""
+    said = writing.told(text) or text
+    answer = writing.add_note(turn, said, replace=True)
+    back = turn.conversation.data.get(NOTE_RETURN)
+    if back in (CONFIRM, CHANGE) or not isinstance(back, str):
+        return f"{answer}\n{to_confirm(turn)}"
+    turn.go(back)
+    return f"{answer}\n{prompt(turn)}"
 
 
 def ask_pickup(turn: Turn) -> str:
@@ -209,12 +259,10 @@ def _confirm_question(turn: Turn) -> str:
     cake = priced.cake
     words = wording.cake_words(cake.size, cake.flavour, cake.frosting, cake.topping)
     total = format_money(priced.total_cents, turn.currency)
-    return wording.CONFIRM.format(
-        cake=words,
-        price=total,
-        pickup=pickups.label(turn, pickups.chosen(turn)),
-        allergens=wording.contains(priced.allergens, priced.may_contain),
-    )
+    pickup = pickups.label(turn, pickups.chosen(turn))
+    contains = wording.contains(priced.allergens, priced.may_contain)
+    extras = f"{contains}\n{writing.read_back(turn)}"
+    return wording.CONFIRM.format(cake=words, price=total, pickup=pickup, extras=extras)
 
 
 def _gone_off_menu(turn: Turn, exc: MenuError) -> str:
@@ -250,6 +298,13 @@ def on_change(turn: Turn, text: str) -> str:
     turn.remember(editing=True)
     if found.choice == wording.PICKUP_TIME:
         return ask_pickup(turn)
+    if found.choice == wording.INSCRIPTION_PART:
+        turn.go(INSCRIPTION)
+        return prompt(turn)
+    if found.choice == wording.NOTE_PART:
+        turn.remember(**{NOTE_RETURN: CONFIRM})
+        turn.go(NOTE)
+        return prompt(turn)
     turn.go(found.choice.lower())
     return prompt(turn)
 
@@ -296,6 +351,8 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         idempotency_key=key,
         source="chat",
         pickup_at=pickups.chosen(turn),
+        inscription=writing.written(turn),
+        note=writing.noted(turn),
     )
     try:
         placed = place_order(
@@ -317,6 +374,8 @@ def place(turn: Turn, *, name: str, email: str) -> str:
 STEPS: dict[str, Callable[[Turn, str], str]] = {
     **{kind.value: on_choice for kind in OptionKind},
     PICKUP: on_pickup,
+    INSCRIPTION: on_inscription,
+    NOTE: on_note_step,
     CONFIRM: on_confirm,
     CHANGE: on_change,
     RETURNING: on_returning,

@@ -12,6 +12,7 @@ from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import TranscriptLine
+from cloudcity.order_text import INSCRIPTION_LIMIT
 from cloudcity.phones import PhoneError, parse_address
 from cloudcity.text import clean
 
@@ -81,6 +82,7 @@ class ChatPolicy:
     reminder_hour: int
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
     handoff_quiet: timedelta = timedelta(hours=4)  # the bot's silence after a handoff
+    inscription_max_chars: int = INSCRIPTION_LIMIT  # the most characters piped on a cake
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
@@ -93,6 +95,7 @@ class ChatPolicy:
             settings.reminder_hour,
             settings.pickup_hold_minutes,
             timedelta(minutes=settings.handoff_quiet_minutes),
+            settings.inscription_max_chars,
         )
 
 
@@ -124,6 +127,7 @@ def handle_inbound(
         reminder_hour=policy.reminder_hour,
         now=now,
         hold_minutes=policy.hold_minutes,
+        inscription_max_chars=policy.inscription_max_chars,
     )
     text = _answer(turn, inbound, timeout=policy.timeout)
     _save(turn, inbound, text)

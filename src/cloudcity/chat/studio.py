@@ -14,6 +14,8 @@ import json
 from typing import Any
 from urllib.parse import urlsplit
 
+from cloudcity.order_text import INSCRIPTION_LIMIT
+
 State = dict[str, Any]
 
 SORRY_ERROR = "sorry_went_wrong"
@@ -26,6 +28,7 @@ QUESTIONS = {
     "topping": "And a topping? {{widgets.get_menu.parsed.topping | join: ', '}}",
 }
 PICKUP_CHOICES = 3
+NO_INSCRIPTION = "no, n, none, nothing, skip, no thanks, nope"
 SLOT_DAYS = 14  # enough days to find three free slots after the longest lead time
 
 
@@ -34,9 +37,18 @@ class StudioError(ValueError):
 
 
 def build_flow(
-    base_url: str, *, shop_name: str, currency: str, timeout_seconds: int = 3600
+    base_url: str,
+    *,
+    shop_name: str,
+    currency: str,
+    timeout_seconds: int = 3600,
+    inscription_limit: int = INSCRIPTION_LIMIT,
 ) -> dict[str, Any]:
-    """The whole flow definition, calling the API under `base_url`."""
+    """The whole flow definition, calling the API under `base_url`.
+
+    What to write on the cake is checked by the order API (the chat's rules): an inscription
+    it refuses ends the flow with the "something went wrong" message.
+    """
     base = _checked_base(base_url)
     states = [
         _trigger("get_menu"),
@@ -47,7 +59,8 @@ def build_flow(
         _http("get_slots", "GET", _slots_url(base), then="ask_pickup"),
         _ask_pickup(timeout_seconds),
         _pickup_split(),
-        *(_remember_pickup(n, then="ask_confirm") for n in range(1, PICKUP_CHOICES + 1)),
+        *(_remember_pickup(n, then="ask_inscription") for n in range(1, PICKUP_CHOICES + 1)),
+        *_inscription(inscription_limit, timeout_seconds, then="ask_confirm"),
         _ask_confirm(currency, timeout_seconds),
         _confirm_split(),
         *_ask("name", "What name should we put on the order?", timeout_seconds, then="ask_email"),
@@ -229,12 +242,35 @@ def _remember_pickup(number: int, *, then: str) -> State:
     return _set_variables(f"pickup_{number}", values, then=then)
 
 
+def _inscription(limit: int, timeout_seconds: int, *, then: str) -> list[State]:
+    """Ask what to write on the cake; "no" (and the like) is nothing, anything else the words.
+
+    `inscription_line` is the confirmation's line about it.
+    """
+    body = f"Anything written on the cake? (up to {limit} characters, or 'no')"
+    answer = "{{widgets.ask_inscription.inbound.Body | strip}}"
+    split = _state("inscription_split", "split-based-on", [("noMatch", SORRY_ERROR)], input=answer)
+    split["transitions"] += [  # in order: the first match wins
+        _match("no_inscription", "nothing written", answer, "matches_any_of", NO_INSCRIPTION),
+        _match("remember_inscription", "words given", answer, "is_not_blank", "Is Not Blank"),
+    ]
+    words = {"inscription": answer, "inscription_line": f"Written on it: \u201c{answer}\u201d."}
+    nothing = {"inscription": "", "inscription_line": "Nothing written on it."}
+    return [
+        _question("inscription", body, timeout_seconds, then="inscription_split"),
+        split,
+        _set_variables("remember_inscription", words, then=then),
+        _set_variables("no_inscription", nothing, then=then),
+    ]
+
+
 def _ask_confirm(currency: str, timeout_seconds: int) -> State:
     cake = "{{widgets.get_price.parsed.cake.%s}}"
     body = (
         f"A {cake % 'size'} {cake % 'flavour'} cake with {cake % 'frosting'} frosting and "
         f"{cake % 'topping'} on top comes to {{{{widgets.get_price.parsed.total}}}} {currency}, "
-        "pickup {{flow.variables.pickup_label}}. Shall we place the order? (yes/no)"
+        "pickup {{flow.variables.pickup_label}}. {{flow.variables.inscription_line}} "
+        "Shall we place the order? (yes/no)"
     )
     return _question("confirm", body, timeout_seconds, then="confirm_split")
 
@@ -251,7 +287,7 @@ def _confirm_split() -> State:
 
 def _order_body() -> str:
     """The POST /api/order JSON; `to_json` quotes and escapes what the customer typed."""
-    cake = {f: f"@@{{{{flow.variables.{f} | to_json}}}}@@" for f in CHOICES}
+    cake = {f: f"@@{{{{flow.variables.{f} | to_json}}}}@@" for f in (*CHOICES, "inscription")}
     body = {
         "customer": {
             "number": "{{contact.channel.address}}",

@@ -17,7 +17,9 @@ QUESTIONS = {
     OptionKind.TOPPING: "And a topping?",
 }
 PICKUP_TIME = "Pickup time"
-CHANGEABLE = ("Size", "Flavour", "Frosting", "Topping", PICKUP_TIME)
+INSCRIPTION_PART = "Inscription"
+NOTE_PART = "Note"
+CHANGEABLE = ("Size", "Flavour", "Frosting", "Topping", PICKUP_TIME, INSCRIPTION_PART, NOTE_PART)
 
 UNREADABLE_ADDRESS = (
     "Sorry, we couldn't read the phone number this came from. Please write from a mobile "
@@ -31,13 +33,22 @@ HELP = (
     "Reply with the number or the name of your choice. Send MENU for prices, STATUS for your "
     "latest order, RESTART to start over, CANCEL to stop this order."
 )
+NOTE_HELP = "Allergy or a wish? Send NOTE and your words before you confirm."
 RESTARTED = "Okay, let's start over."
 CANCELLED = "Okay, I've cancelled that order. Text us any time you'd like a cake!"
 OPTED_IN = "Welcome back, you'll hear from us again."
 NOT_AVAILABLE = "Sorry, {name} isn't available any more."
-CONFIRM = (
-    "{cake} comes to {price}, pickup {pickup}.\n{allergens}\nShall we place the order? (yes/no)"
-)
+CONFIRM = "{cake} comes to {price}, pickup {pickup}.\n{extras}\nShall we place the order? (yes/no)"
+PICKUP_HELD = "Got it: pickup {pickup}."
+INSCRIPTION_QUESTION = "Anything written on the cake? (up to {limit} characters, or 'no')"
+INSCRIPTION_WHAT = "Lovely! What should it say?"
+WRITTEN = "Written on it: {text}"
+NOTHING_WRITTEN = "Nothing written on it."
+NOTE_LINE = "Note for the bakers: {note}"
+NOTE_HINT = "Any allergy? Send NOTE and tell us."
+ASK_NOTE = "What should we tell the bakers (an allergy, a wish)? Or 'no' for no note."
+NOTED = "Noted for the bakers: {note}"
+NOTE_CLEARED = "Okay, no note for the bakers."
 NO_ALLERGENS = "none of the 14 major allergens"
 CONFIRM_AGAIN = "Please reply YES to place the order, or NO to change something."
 CHANGE = "No problem! What would you like to change?"

@@ -46,6 +46,7 @@ def studio_flow(ctx: Context, base_url: str, output: Path | None) -> None:
             shop_name=settings.shop_name,
             currency=settings.currency,
             timeout_seconds=settings.conversation_timeout_minutes * 60,
+            inscription_limit=settings.inscription_max_chars,
         )
     except StudioError as exc:
         raise click.BadParameter(str(exc), param_hint="--base-url") from None

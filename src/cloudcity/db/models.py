@@ -105,6 +105,10 @@ class Order(Base):
     topping_cents: Mapped[int | None]
     allergens: Mapped[str | None] = mapped_column(sa.String(160))
     may_contain: Mapped[str | None] = mapped_column(sa.String(1000))
+    # What to pipe on the cake, exactly as the customer confirmed it; None: nothing written.
+    inscription: Mapped[str | None] = mapped_column(sa.Text)
+    # What the customer told the bakers (an allergy, a wish), shown to them in red.
+    note: Mapped[str | None] = mapped_column(sa.Text)
 
     customer: Mapped[Customer] = orm.relationship(lazy="joined", innerjoin=True)
 

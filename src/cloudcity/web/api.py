@@ -19,6 +19,7 @@ from cloudcity.domain import Cake, MenuItem, OptionKind
 from cloudcity.menu import normalise
 from cloudcity.metrics import ORDERS_PLACED
 from cloudcity.money import MoneyError, format_money, to_cents, to_number
+from cloudcity.order_text import TextRefused, inscription, note
 from cloudcity.orders import (
     IdempotencyConflict,
     OrderRequest,
@@ -145,8 +146,9 @@ def order_body(order: PlacedOrder, zone: ZoneInfo | None = None) -> schemas.Orde
         price=to_number(order.price_cents),
         currency=order.currency,
         status=order.status.value,
-        cake=schemas.CakePublic(**order.cake.__dict__),
+        cake=schemas.OrderCakePublic(**order.cake.__dict__, inscription=order.inscription),
         pickup_at=None if order.pickup_at is None else order.pickup_at.astimezone(zone).isoformat(),
+        note=order.note,
     )
 
 
@@ -161,17 +163,38 @@ def _order_request(payload: schemas.OrderCreate) -> OrderRequest:
     except MoneyError as exc:
         raise ApiError(422, "the price is not valid", [Problem("price", str(exc))]) from None
     key = _header_key() or payload.idempotency_key
+    words, told = _written(payload)
     return OrderRequest(
         address=address,
         name=payload.customer.name,
         email=str(payload.customer.email),
-        cake=Cake(**payload.cake.model_dump()),
+        cake=Cake(**payload.cake.model_dump(exclude={"inscription"})),
         currency=settings().currency,
         client_price_cents=price,
         idempotency_key=key,
         fingerprint=_fingerprint(payload) if key else None,
         pickup_at=None if payload.pickup_at is None else parse_pickup_at(payload.pickup_at),
+        inscription=words,
+        note=told,
     )
+
+
+def _written(payload: schemas.OrderCreate) -> tuple[str | None, str | None]:
+    """The inscription and the note, checked as the chat checks them; 422 saying why not."""
+    limit = settings().inscription_max_chars
+    try:
+        words = inscription(payload.cake.inscription or "", limit=limit)
+    except TextRefused as exc:
+        raise _text_refusal("cake.inscription", "the inscription can't be piped", exc) from None
+    try:
+        told = note(payload.note or "")
+    except TextRefused as exc:
+        raise _text_refusal("note", "the note is not valid", exc) from None
+    return words, told
+
+
+def _text_refusal(field: str, error: str, exc: TextRefused) -> ApiError:
+    return ApiError(422, error, [Problem(field, str(exc))])
 
 
 def _header_key() -> str | None:

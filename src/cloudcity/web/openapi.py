@@ -34,29 +34,44 @@ def openapi_json() -> Response:
     """Serve the API's OpenAPI document: the current menu's names, Basic auth when required."""
     grouped = reading().menu.orderable()
     names = {kind.value: [option.name for option in grouped[kind]] for kind in OptionKind}
-    return jsonify(openapi_document(auth=settings().api_auth is not None, choices=names))
+    config = settings()
+    document = openapi_document(
+        auth=config.api_auth is not None,
+        choices=names,
+        inscription_limit=config.inscription_max_chars,
+    )
+    return jsonify(document)
 
 
 def openapi_document(
-    *, auth: bool = True, choices: dict[str, list[str]] | None = None
+    *,
+    auth: bool = True,
+    choices: dict[str, list[str]] | None = None,
+    inscription_limit: int | None = None,
 ) -> dict[str, Any]:
     """Build the OpenAPI 3.1 document from the pydantic models.
 
     `auth` declares HTTP Basic auth (only when the API requires it); `choices` lists the
-    orderable names per kind, so a schema-driven client sends cakes that are on the menu.
+    orderable names per kind, so a schema-driven client sends cakes that are on the menu;
+    `inscription_limit` is the shop's limit on what is written on a cake.
     """
     modes: list[tuple[type[BaseModel], JsonSchemaMode]] = [(schemas.OrderCreate, "validation")]
     modes += [(model, "serialization") for model in MODELS[1:]]
     _, top = models_json_schema(modes, ref_template=REF)
     components: dict[str, Any] = {"schemas": top.get("$defs", {})}
+    cake = components["schemas"]["OrderCakeIn"]["properties"]
     for kind, names in (choices or {}).items():
         if names:
-            components["schemas"]["CakeIn"]["properties"][kind]["enum"] = names
+            cake[kind]["enum"] = names
+    if inscription_limit is not None:
+        # Not a maxLength: accents and joiners don't count (see cloudcity.order_text).
+        limit = f" (this shop: {inscription_limit} characters)"
+        cake["inscription"]["description"] += limit
     document: dict[str, Any] = {
         "openapi": "3.1.0",
         "info": {"title": "Cloud City order API", "version": "1.0.0"},
         "components": components,
-        "paths": _paths(components["schemas"]["CakeIn"]["properties"]),
+        "paths": _paths(cake),
     }
     if auth:
         components["securitySchemes"] = {"basic": {"type": "http", "scheme": "basic"}}

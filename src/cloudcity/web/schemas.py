@@ -16,6 +16,7 @@ from pydantic import (
 )
 
 from cloudcity.allergens import Allergen
+from cloudcity.order_text import INSCRIPTION_LIMIT, INSCRIPTION_MAX_LIMIT, NOTE_MAX
 from cloudcity.text import clean_line
 
 
@@ -38,6 +39,9 @@ Email = Annotated[EmailStr, StringConstraints(max_length=254)]
 Key = Annotated[
     str, OneLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)
 ]
+# Checked in full (the shop's limit, what can be piped) by cloudcity.order_text, as in the chat.
+Inscription = Annotated[str, StringConstraints(max_length=INSCRIPTION_MAX_LIMIT)]
+Note = Annotated[str, StringConstraints(max_length=NOTE_MAX)]
 
 
 class _In(BaseModel):
@@ -61,16 +65,33 @@ class CakeIn(_In):
     topping: Choice
 
 
+class OrderCakeIn(CakeIn):
+    """The cake of an order: the four choices and what to write on it."""
+
+    inscription: Inscription | None = Field(
+        default=None,
+        description=(
+            "what to pipe on the cake: letters of any language, digits, punctuation and "
+            f"spaces, up to the shop's limit ({INSCRIPTION_LIMIT} characters unless set "
+            "otherwise); no emoji. "
+            "Blank or absent: nothing written"
+        ),
+    )
+
+
 class OrderCreate(_In):
     """A new order; `price`, when sent, must equal the server's price."""
 
     customer: CustomerIn
-    cake: CakeIn
+    cake: OrderCakeIn
     price: Decimal | None = Field(default=None, description="number or numeric string")
     idempotency_key: Key | None = None
     pickup_at: Annotated[str | None, StringConstraints(min_length=1, max_length=40)] = Field(
         default=None,
         description="ISO 8601 with offset, or a slot id from /api/pickup-slots; none: to arrange",
+    )
+    note: Note | None = Field(
+        default=None, description="for the bakers, e.g. an allergy; blank or absent: none"
     )
 
 
@@ -83,6 +104,12 @@ class CakePublic(BaseModel):
     topping: str
 
 
+class OrderCakePublic(CakePublic):
+    """The cake as ordered, with what is written on it (null: nothing)."""
+
+    inscription: str | None = None
+
+
 class OrderPublic(BaseModel):
     """What the API answers for a placed order."""
 
@@ -92,8 +119,9 @@ class OrderPublic(BaseModel):
     price: float = Field(description="in the shop's currency")
     currency: str
     status: str
-    cake: CakePublic
+    cake: OrderCakePublic
     pickup_at: str | None = Field(default=None, description="ISO 8601, the shop's time zone")
+    note: str | None = Field(default=None, description="the customer's note for the bakers")
 
 
 class PickupSlot(BaseModel):

@@ -33,6 +33,8 @@ _BY_IDEMPOTENCY_KEY = (
         _ORDERS.c.currency,
         _ORDERS.c.status,
         _ORDERS.c.pickup_at,
+        _ORDERS.c.inscription,
+        _ORDERS.c.note,
         _ORDERS.c.request_fingerprint,
     )
     .join_from(_ORDERS, table_of(Customer))
@@ -74,6 +76,8 @@ class OrderRepository:
             currency=found.currency,
             status=found.status,
             pickup_at=found.pickup_at,
+            inscription=found.inscription,
+            note=found.note,
             request_fingerprint=found.request_fingerprint,
         )
 
@@ -127,6 +131,8 @@ def _row(order: NewOrder) -> dict[str, object]:
         **_lines(order.line_cents),
         "allergens": None if order.line_cents is None else encode(order.allergens),
         "may_contain": None if order.line_cents is None else order.may_contain,
+        "inscription": order.inscription,
+        "note": order.note,
     }
 
 

@@ -72,6 +72,8 @@ class PlacedOrder:
     currency: str
     status: OrderStatus
     pickup_at: datetime | None = None
+    inscription: str | None = None
+    note: str | None = None
     request_fingerprint: str | None = field(default=None, repr=False, compare=False)
 
 
@@ -92,6 +94,8 @@ class NewOrder:
     line_cents: Mapping[OptionKind, int] | None = None
     allergens: tuple[Allergen, ...] = ()
     may_contain: str = ""
+    inscription: str | None = None
+    note: str | None = None
 
 
 class AlreadyRecorded(Exception):

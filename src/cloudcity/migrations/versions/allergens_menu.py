@@ -1,7 +1,7 @@
 """menu_options: allergens and a may-contain note; orders keep their price lines and allergens
 
 Revision ID: allergens_menu
-Revises: outbox_doubt
+Revises: ops_heartbeat
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "allergens_menu"
-down_revision: str | None = "outbox_doubt"
+down_revision: str | None = "ops_heartbeat"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

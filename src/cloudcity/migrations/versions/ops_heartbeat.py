@@ -2,7 +2,7 @@
 outbox.request_id: the request that wrote a message
 
 Revision ID: ops_heartbeat
-Revises: outbox_doubt
+Revises: handoff
 """
 
 from collections.abc import Sequence
@@ -13,7 +13,7 @@ from alembic import op
 import cloudcity.db.base
 
 revision: str = "ops_heartbeat"
-down_revision: str | None = "outbox_doubt"
+down_revision: str | None = "handoff"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
