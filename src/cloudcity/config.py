@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -17,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from cloudcity.origins import TWILIO_MEDIA_HOSTS, NotAnOrigin, parse_origins
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
@@ -77,6 +80,13 @@ class Settings(BaseSettings):
     outbox_batch_size: int = Field(default=20, ge=1, le=500)
     outbox_poll_seconds: float = Field(default=1.0, gt=0)
     run_worker_in_app: bool = True
+    # Reference photos customers send: the folder they are kept in (default <var_dir>/photos),
+    # the only hosts they are fetched from (Twilio's API and its media CDN, which the API
+    # redirects to; `scheme://host:port` entries for a stand-in), a size limit and a timeout.
+    photo_dir: str | None = None
+    photo_hosts: str = TWILIO_MEDIA_HOSTS
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    photo_fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=_env("TWILIO_ACCOUNT_SID")
@@ -132,6 +142,15 @@ class Settings(BaseSettings):
                 raise ValueError(f"{entry!r} is not an IP address or network") from None
         return value
 
+    @field_validator("photo_hosts")
+    @classmethod
+    def _photo_origins(cls, value: str) -> str:
+        try:
+            parse_origins(value)
+        except NotAnOrigin as exc:
+            raise ValueError(f"{exc}: list hosts like api.twilio.com, mms.twiliocdn.com") from None
+        return value
+
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.env != "production":
@@ -147,6 +166,16 @@ class Settings(BaseSettings):
     def is_dev(self) -> bool:
         """True when dev tools (simulator, local inbox) may be served."""
         return self.env == "development"
+
+    @property
+    def photo_folder(self) -> Path:
+        """Where reference photos are stored."""
+        return Path(self.photo_dir) if self.photo_dir else Path(self.var_dir) / "photos"
+
+    @property
+    def photo_origins(self) -> tuple[str, ...]:
+        """The origins reference photos may be fetched from, each hop of a redirect included."""
+        return parse_origins(self.photo_hosts)
 
     @property
     def flask_secret_key(self) -> str:

@@ -21,6 +21,7 @@ from cloudcity.db.repositories.deliveries import DeliveryRepository
 from cloudcity.db.repositories.menu import MenuRepository
 from cloudcity.db.repositories.orders import OrderRepository
 from cloudcity.db.repositories.outbox import OutboxRepository
+from cloudcity.db.repositories.photos import PhotoRepository
 from cloudcity.db.rules_cache import RulesCache
 
 READ_ONLY = "cloudcity_read_only"
@@ -50,6 +51,7 @@ class Repositories:
         self.menu = MenuRepository(session, menu_cache)
         self.orders = OrderRepository(session)
         self.outbox = OutboxRepository(session)
+        self.photos = PhotoRepository(session)
 
 
 class UnitOfWork(Repositories):

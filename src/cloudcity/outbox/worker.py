@@ -27,7 +27,7 @@ import random
 import socket
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
@@ -40,6 +40,7 @@ from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
+from cloudcity.outbox.photo_job import Job, default_jobs
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.outbox.status import CANCELLED
@@ -75,9 +76,11 @@ class Worker:
         clock: Clock = system_clock,
         backoff: Backoff | None = None,
         jitter: Callable[[], float] = random.random,
+        jobs: Mapping[str, Job] | None = None,
     ) -> None:
         self.database = database
         self.dispatcher = dispatcher
+        self.jobs = default_jobs(database, settings) if jobs is None else jobs
         self.max_attempts = settings.outbox_max_attempts
         self.batch_size = batch_size or settings.outbox_batch_size
         self.poll_interval = poll_interval or settings.outbox_poll_seconds
@@ -175,6 +178,10 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return
+        job = self.jobs.get(message.kind)
+        if job is not None:
+            self._run_job(job, message)
+            return
         was_in_doubt, calling = claimed.in_doubt_since is not None, False
         try:
             with self.database.reading() as reading:
@@ -196,13 +203,28 @@ class Worker:
         else:
             self._sent(message, provider_id)
 
+    def _run_job(self, job: Job, message: Claimed) -> None:
+        try:
+            result = job.run(message, now=self.clock())
+        except Exception as exc:
+            self._failed(
+                message, exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
+            )
+        else:
+            self._sent(message, result)
+
     def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
         log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
         return DeliveryError(f"unexpected error: {exc!r}", permanent=False)
 
     def _begin(self, message: Claimed) -> Claimed | None:
         # Repeated after a lost COMMIT, an attempt may count twice: never a message lost.
-        grace = self.dispatcher.doubt_grace(message.kind, self.grace)
+        # A job repeated does no harm, so it never waits for a report that cannot come.
+        grace = (
+            timedelta(0)
+            if message.kind in self.jobs
+            else self.dispatcher.doubt_grace(message.kind, self.grace)
+        )
         return self.database.run(
             lambda uow: uow.outbox.begin(
                 message, worker_id=self.worker_id, now=self.clock(), grace=grace
