@@ -73,7 +73,7 @@ class MediaFetcher:
                 self._check_answer(response)
                 return FetchedMedia(*self._read(response, deadline))
             finally:
-                response.release_conn()
+                _done_with(response)
         raise MediaRefused(f"more than {MAX_HOPS} redirects")
 
     def _get(self, url: str, *, with_auth: bool, deadline: float) -> urllib3.BaseHTTPResponse:
@@ -144,6 +144,15 @@ class MediaFetcher:
         if kind is None:
             raise MediaRefused("not a picture: its bytes are no JPEG, PNG, WebP, GIF or HEIC")
         return kind, bytes(data)
+
+
+def _done_with(response: urllib3.BaseHTTPResponse) -> None:
+    """Give the connection back; one with a body left unread is closed, not reused."""
+    if response.headers.get("Content-Length") == "0":
+        response.drain_conn()  # nothing to read: the connection can serve the next hop
+    elif not response.closed:
+        response.close()
+    response.release_conn()
 
 
 def _too_big(size: int, limit: int, *, at_least: bool = False) -> str:

@@ -21,6 +21,7 @@ from cloudcity.web.admin import (  # noqa: E402
     menu,
     order_page,
     orders,
+    photos,
     schedule,
 )
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
@@ -36,5 +37,6 @@ __all__ = [
     "menu",
     "order_page",
     "orders",
+    "photos",
     "schedule",
 ]

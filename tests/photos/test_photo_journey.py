@@ -1,0 +1,183 @@
+"""A customer's picture from the webhook to the baker's screens, through the outbox worker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask.testing import FlaskClient
+from sqlalchemy import orm
+
+from cloudcity.config import Settings
+from cloudcity.db.models import Order, OutboxMessage, ReferencePhoto
+from cloudcity.outbox.queue import FETCH_PHOTO
+from cloudcity.outbox.status import FAILED, RETRY, SENT
+from cloudcity.outbox.worker import Worker
+from tests.support.admin import AuthActions
+from tests.support.chat import Phone
+from tests.support.media_host import JPEG, MediaHost, Served
+
+MEDIA = "/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
+ORDER = ("large", "vanilla", "buttercream", "none", "1", "yes", "Ana", "ana@example.com")
+
+
+def photos(session: orm.Session) -> list[ReferencePhoto]:
+    """Every photo row, read fresh."""
+    session.expire_all()
+    found = list(session.scalars(sa.select(ReferencePhoto).order_by(ReferencePhoto.id)))
+    session.commit()
+    return found
+
+
+def fetches(session: orm.Session) -> list[OutboxMessage]:
+    """Every fetch_photo outbox row, read fresh."""
+    session.expire_all()
+    query = sa.select(OutboxMessage).where(OutboxMessage.kind == FETCH_PHOTO)
+    found = list(session.scalars(query))
+    session.commit()
+    return found
+
+
+def test_a_picture_reaches_the_order_page_and_the_schedule(
+    phone: Callable[..., Phone],
+    api: MediaHost,
+    cdn: MediaHost,
+    worker: Worker,
+    session: orm.Session,
+    client: FlaskClient,
+    auth: AuthActions,
+    settings: Settings,
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    url = api.redirect(MEDIA, cdn.serve("/signed/1?Expires=9"))
+    reply = ana.picture(url, body="like this one")
+    assert reply is not None
+    assert reply.startswith("Got your picture — we'll show it to the baker.")
+    assert "What size" in reply  # the question, asked again
+    assert api.seen == []  # nothing downloaded in the request
+    [pending] = photos(session)
+    assert (pending.status, pending.order_id, pending.media_url) == ("pending", None, url)
+    assert len(fetches(session)) == 1
+
+    assert "Done!" in ana.order(*ORDER)
+    order = session.scalars(sa.select(Order)).one()
+    session.commit()
+    worker.run_once()
+
+    [stored] = photos(session)
+    assert (stored.status, stored.order_id, stored.size_bytes) == ("stored", order.id, len(JPEG))
+    assert stored.stored_path is not None
+    assert not {"ME1", "MM1", "AC1", "signed"} & set(stored.stored_path.split("."))
+    assert (settings.photo_folder / stored.stored_path).read_bytes() == JPEG
+    assert [row.status for row in fetches(session)] == [SENT]
+
+    auth.login()
+    link = f"/admin/photos/{stored.id}"
+    assert f'src="{link}"' in client.get(f"/admin/orders/{order.id}").get_data(as_text=True)
+    assert order.pickup_at is not None
+    day = order.pickup_at.astimezone(ZoneInfo(settings.time_zone)).date().isoformat()
+    assert link in client.get(f"/admin/schedule?day={day}").get_data(as_text=True)
+    with client.get(link) as picture:
+        assert picture.status_code == 200
+        assert picture.mimetype == "image/jpeg"
+        assert picture.headers["X-Content-Type-Options"] == "nosniff"
+        assert picture.data == JPEG
+
+
+def test_a_media_url_on_another_host_is_refused_at_once(
+    phone: Callable[..., Phone], elsewhere: MediaHost, session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    reply = ana.picture(elsewhere.serve(MEDIA))
+    assert reply is not None
+    assert "couldn't take that picture" in reply
+    [refused] = photos(session)
+    assert refused.status == "refused"
+    assert refused.error is not None and "not one of Twilio's media hosts" in refused.error
+    assert fetches(session) == []
+    assert elsewhere.seen == []
+
+
+def test_what_is_no_picture_is_not_kept(
+    phone: Callable[..., Phone], api: MediaHost, session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    reply = ana.picture(api.serve(MEDIA), content_type="audio/ogg")
+    assert reply is not None
+    assert "only keep pictures" in reply
+    assert "What size" in reply
+    assert photos(session) == []
+
+
+def test_a_refused_picture_is_marked_so_and_not_retried(
+    phone: Callable[..., Phone], api: MediaHost, worker: Worker, session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    ana.picture(api.serve(MEDIA, Served(body=b"MZ\x90\x00 an executable")))
+    worker.run_once()
+    [refused] = photos(session)
+    assert refused.status == "refused"
+    assert refused.error is not None and "not a picture" in refused.error
+    [fetch] = fetches(session)
+    assert fetch.status == FAILED
+
+
+def test_a_network_error_is_retried_and_the_picture_kept_pending(
+    phone: Callable[..., Phone],
+    api: MediaHost,
+    worker: Worker,
+    session: orm.Session,
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    ana.picture(api.serve(MEDIA, Served(502, b"bad gateway", {})))
+    worker.run_once()
+    [pending] = photos(session)
+    assert pending.status == "pending"
+    assert pending.error is not None and "502" in pending.error
+    [fetch] = fetches(session)
+    assert fetch.status == RETRY
+
+
+def test_wrong_credentials_leave_the_picture_pending_with_what_to_fix(
+    phone: Callable[..., Phone],
+    api: MediaHost,
+    worker: Worker,
+    session: orm.Session,
+) -> None:
+    api.expected = "Basic d3Jvbmc6d3Jvbmc="  # the host now wants other credentials
+    ana = phone()
+    ana.say("hi")
+    ana.picture(api.serve(MEDIA))
+    worker.run_once()
+    [pending] = photos(session)
+    assert pending.status == "pending"
+    assert pending.error is not None and "TWILIO_AUTH_TOKEN" in pending.error
+    assert [row.status for row in fetches(session)] == [FAILED]  # retried from Deliveries
+
+
+def test_at_most_five_pictures_an_order(
+    phone: Callable[..., Phone], api: MediaHost, session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    for _ in range(5):
+        assert "Got your picture" in (ana.picture(api.serve(MEDIA)) or "")
+    assert "all the baker can use" in (ana.picture(api.serve(MEDIA)) or "")
+    assert len(photos(session)) == 5
+
+
+def test_a_cancelled_conversation_does_not_give_its_pictures_to_the_next_order(
+    phone: Callable[..., Phone], api: MediaHost, session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    ana.picture(api.serve(MEDIA))
+    ana.say("cancel")
+    assert "Done!" in ana.order("hi", *ORDER)
+    assert [photo.order_id for photo in photos(session)] == [None]
