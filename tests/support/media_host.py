@@ -40,6 +40,13 @@ class Seen:
     authorization: str | None
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that hangs up on a refused download is expected: no traceback on stderr."""
+
+    def handle_error(self, request: object, client_address: object) -> None:
+        pass
+
+
 def basic(user: str, password: str) -> str:
     """The Authorization header of HTTP Basic auth."""
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
@@ -52,7 +59,7 @@ class MediaHost:
         self.routes: dict[str, Served] = {}
         self.seen: list[Seen] = []
         self.expected = basic(*credentials) if credentials else None
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
