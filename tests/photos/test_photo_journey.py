@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
+import pytest
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import orm
@@ -113,52 +114,33 @@ def test_what_is_no_picture_is_not_kept(
     assert photos(session) == []
 
 
-def test_a_refused_picture_is_marked_so_and_not_retried(
-    phone: Callable[..., Phone], api: MediaHost, worker: Worker, session: orm.Session
-) -> None:
-    ana = phone()
-    ana.say("hi")
-    ana.picture(api.serve(MEDIA, Served(body=b"MZ\x90\x00 an executable")))
-    worker.run_once()
-    [refused] = photos(session)
-    assert refused.status == "refused"
-    assert refused.error is not None and "not a picture" in refused.error
-    [fetch] = fetches(session)
-    assert fetch.status == FAILED
-
-
-def test_a_network_error_is_retried_and_the_picture_kept_pending(
+@pytest.mark.parametrize(
+    ("served", "status", "error", "outbox"),
+    [
+        (Served(body=b"MZ\x90\x00 an executable"), "refused", "not a picture", FAILED),
+        (Served(502, b"bad gateway", {}), "pending", "HTTP 502", RETRY),
+        (Served(401, b"", {}), "pending", "TWILIO_AUTH_TOKEN", FAILED),  # retried from Deliveries
+    ],
+    ids=["no image: refused, not retried", "network: retried", "credentials: what to fix"],
+)
+def test_what_a_failed_download_leaves(
     phone: Callable[..., Phone],
     api: MediaHost,
     worker: Worker,
     session: orm.Session,
+    served: Served,
+    status: str,
+    error: str,
+    outbox: str,
 ) -> None:
     ana = phone()
     ana.say("hi")
-    ana.picture(api.serve(MEDIA, Served(502, b"bad gateway", {})))
+    ana.picture(api.serve(MEDIA, served))
     worker.run_once()
-    [pending] = photos(session)
-    assert pending.status == "pending"
-    assert pending.error is not None and "502" in pending.error
-    [fetch] = fetches(session)
-    assert fetch.status == RETRY
-
-
-def test_wrong_credentials_leave_the_picture_pending_with_what_to_fix(
-    phone: Callable[..., Phone],
-    api: MediaHost,
-    worker: Worker,
-    session: orm.Session,
-) -> None:
-    api.expected = "Basic d3Jvbmc6d3Jvbmc="  # the host now wants other credentials
-    ana = phone()
-    ana.say("hi")
-    ana.picture(api.serve(MEDIA))
-    worker.run_once()
-    [pending] = photos(session)
-    assert pending.status == "pending"
-    assert pending.error is not None and "TWILIO_AUTH_TOKEN" in pending.error
-    assert [row.status for row in fetches(session)] == [FAILED]  # retried from Deliveries
+    [photo] = photos(session)
+    assert photo.status == status
+    assert photo.error is not None and error in photo.error
+    assert [row.status for row in fetches(session)] == [outbox]
 
 
 def test_at_most_five_pictures_an_order(

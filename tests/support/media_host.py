@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
+
+from tests.support.http_stub import LocalServer
 
 # Enough of each format's start for the magic-byte check; the rest is padding.
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(200)
@@ -52,21 +53,14 @@ def basic(user: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
 
 
-class MediaHost:
+class MediaHost(LocalServer):
     """A threaded HTTP server on 127.0.0.1 serving scripted routes; use it as a context manager."""
 
     def __init__(self, *, credentials: tuple[str, str] | None = None) -> None:
         self.routes: dict[str, Served] = {}
         self.seen: list[Seen] = []
         self.expected = basic(*credentials) if credentials else None
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        super().__init__(self._handler(), _QuietServer)
 
     def serve(self, path: str, served: Served | None = None) -> str:
         """Answer GET `path` with `served` (a JPEG by default); answers the route's full URL."""
@@ -78,15 +72,13 @@ class MediaHost:
         return self.serve(path, Served(status, b"", {"Location": to}))
 
     def __enter__(self) -> MediaHost:
-        self._thread.start()
+        self.start()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self.stop()
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         host = self
