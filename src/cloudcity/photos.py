@@ -65,7 +65,7 @@ def record_photo(
     )
     uow.outbox.enqueue(
         kind=FETCH_PHOTO,
-        key=f"photo:{photo_id}",
+        key=fetch_key(photo_id),
         recipient=address,
         payload={"photo_id": photo_id},
         now=now,
@@ -87,6 +87,14 @@ def _record_upload(*, uow: UnitOfWork, address: str, media: Media, now: datetime
     )
 
 
+def fetch_key(photo_id: int) -> str:
+    """The idempotency key of a picture's download in the outbox."""
+    return f"photo:{photo_id}"
+
+
 def attach_photos(*, uow: UnitOfWork, photo_ids: Iterable[int], address: str, order_id: int) -> int:
-    """Give the pictures sent during a conversation to the order it placed; answers how many."""
-    return uow.photos.attach(photo_ids, address=address, order_id=order_id)
+    """Give the pictures sent during a conversation to the order it placed (their downloads
+    too, so Deliveries names the order); answers how many."""
+    ids = list(photo_ids)
+    uow.outbox.link_to_order([fetch_key(photo_id) for photo_id in ids], order_id=order_id)
+    return uow.photos.attach(ids, address=address, order_id=order_id)

@@ -72,7 +72,7 @@ def test_a_picture_reaches_the_order_page_and_the_schedule(
     assert stored.stored_path is not None
     assert not {"ME1", "MM1", "AC1", "signed"} & set(stored.stored_path.split("."))
     assert (settings.photo_folder / stored.stored_path).read_bytes() == JPEG
-    assert [row.status for row in fetches(session)] == [SENT]
+    assert [(row.status, row.order_id) for row in fetches(session)] == [(SENT, order.id)]
 
     auth.login()
     link = f"/admin/photos/{stored.id}"
