@@ -155,7 +155,12 @@ class Settings(BaseSettings):
     def _production_needs_real_secrets(self) -> Settings:
         if self.env != "production":
             return self
-        problems = _missing_secrets(self) + _short_secrets(self) + _unverifiable_webhooks(self)
+        problems = (
+            _missing_secrets(self)
+            + _short_secrets(self)
+            + _unverifiable_webhooks(self)
+            + _plain_photo_hosts(self)
+        )
         if problems:
             raise ValueError(
                 "CLOUDCITY_ENV=production refuses to start:\n    " + "\n    ".join(problems)
@@ -225,6 +230,14 @@ def _unverifiable_webhooks(config: Settings) -> list[str]:
             "(it checks every webhook's X-Twilio-Signature)"
         )
     return found
+
+
+def _plain_photo_hosts(config: Settings) -> list[str]:
+    """Photo hosts over plain http: Twilio's credentials would cross the network readable."""
+    plain = [origin for origin in config.photo_origins if origin.startswith("http://")]
+    if not plain:
+        return []
+    return [f"CLOUDCITY_PHOTO_HOSTS must be https in production, not {', '.join(plain)}"]
 
 
 def _is_placeholder(value: object) -> bool:

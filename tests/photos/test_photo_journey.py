@@ -16,7 +16,7 @@ from cloudcity.outbox.queue import FETCH_PHOTO
 from cloudcity.outbox.status import FAILED, RETRY, SENT
 from cloudcity.outbox.worker import Worker
 from tests.support.admin import AuthActions
-from tests.support.chat import Phone
+from tests.support.chat import Phone, signed_post
 from tests.support.media_host import JPEG, MediaHost, Served
 
 MEDIA = "/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1"
@@ -163,3 +163,16 @@ def test_a_cancelled_conversation_does_not_give_its_pictures_to_the_next_order(
     ana.say("cancel")
     assert "Done!" in ana.order("hi", *ORDER)
     assert [photo.order_id for photo in photos(session)] == [None]
+
+
+def test_twilio_sending_a_picture_again_records_it_once(
+    phone: Callable[..., Phone], api: MediaHost, session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    params = ana.params("", media=1)
+    params["MediaUrl0"] = api.serve(MEDIA)
+    first, again = signed_post(ana.client, params), signed_post(ana.client, params)
+    assert first == again
+    assert len(photos(session)) == 1
+    assert len(fetches(session)) == 1
