@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -19,6 +20,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cloudcity.order_text import INSCRIPTION_LIMIT, INSCRIPTION_MAX_LIMIT
+from cloudcity.origins import TWILIO_MEDIA_HOSTS, NotAnOrigin, parse_origins
 
 PLACEHOLDERS = frozenset({"", "changeme", "change-me", "secret", "password", "xxx", "todo"})
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production"  # noqa: S105 - refused in production
@@ -100,6 +102,13 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] | None = None
     # Bearer token for /metrics; without one, /metrics answers only loopback, unproxied calls.
     metrics_token: SecretStr | None = None
+    # Reference photos customers send: the folder they are kept in (default <var_dir>/photos),
+    # the only hosts they are fetched from (Twilio's API and its media CDN, which the API
+    # redirects to; `scheme://host:port` entries for a stand-in), a size limit and a timeout.
+    photo_dir: str | None = None
+    photo_hosts: str = TWILIO_MEDIA_HOSTS
+    photo_max_bytes: int = Field(default=5 * 1024 * 1024, ge=1024)
+    photo_fetch_timeout_seconds: float = Field(default=20.0, gt=0, le=120)
 
     twilio_account_sid: str | None = Field(
         default=None, validation_alias=_env("TWILIO_ACCOUNT_SID")
@@ -155,11 +164,25 @@ class Settings(BaseSettings):
                 raise ValueError(f"{entry!r} is not an IP address or network") from None
         return value
 
+    @field_validator("photo_hosts")
+    @classmethod
+    def _photo_origins(cls, value: str) -> str:
+        try:
+            parse_origins(value)
+        except NotAnOrigin as exc:
+            raise ValueError(f"{exc}: list hosts like api.twilio.com, mms.twiliocdn.com") from None
+        return value
+
     @model_validator(mode="after")
     def _production_needs_real_secrets(self) -> Settings:
         if self.env != "production":
             return self
-        problems = _missing_secrets(self) + _short_secrets(self) + _unverifiable_webhooks(self)
+        problems = (
+            _missing_secrets(self)
+            + _short_secrets(self)
+            + _unverifiable_webhooks(self)
+            + _plain_photo_hosts(self)
+        )
         if problems:
             raise ValueError(
                 "CLOUDCITY_ENV=production refuses to start:\n    " + "\n    ".join(problems)
@@ -175,6 +198,16 @@ class Settings(BaseSettings):
     def log_json(self) -> bool:
         """True when log lines are JSON objects (production, unless CLOUDCITY_LOG_FORMAT=text)."""
         return self.log_format == "json" or (self.log_format is None and not self.is_dev)
+
+    @property
+    def photo_folder(self) -> Path:
+        """Where reference photos are stored."""
+        return Path(self.photo_dir) if self.photo_dir else Path(self.var_dir) / "photos"
+
+    @property
+    def photo_origins(self) -> tuple[str, ...]:
+        """The origins reference photos may be fetched from, each hop of a redirect included."""
+        return parse_origins(self.photo_hosts)
 
     @property
     def flask_secret_key(self) -> str:
@@ -224,6 +257,14 @@ def _unverifiable_webhooks(config: Settings) -> list[str]:
             "(it checks every webhook's X-Twilio-Signature)"
         )
     return found
+
+
+def _plain_photo_hosts(config: Settings) -> list[str]:
+    """Photo hosts over plain http: Twilio's credentials would cross the network readable."""
+    plain = [origin for origin in config.photo_origins if origin.startswith("http://")]
+    if not plain:
+        return []
+    return [f"CLOUDCITY_PHOTO_HOSTS must be https in production, not {', '.join(plain)}"]
 
 
 def _is_placeholder(value: object) -> bool:

@@ -149,16 +149,18 @@ def test_a_retried_final_message_places_one_order(
     assert count(session, Order) == 1
 
 
-def test_media_gets_a_polite_ask_for_text(phone: Callable[..., Phone]) -> None:
+def test_a_picture_is_acknowledged_and_the_question_asked_again(
+    phone: Callable[..., Phone],
+) -> None:
     ana = phone()
     ana.say("hi")
     reply = ana.send("", media=1)
     assert reply is not None
-    assert "only read text" in reply
+    assert "Got your picture" in reply
     assert "What size" in reply
     captioned = ana.send("large", media=2)
     assert captioned is not None
-    assert "only read text" in captioned
+    assert "Got your pictures" in captioned
     assert "Which flavour?" in ana.say("large")
 
 
@@ -167,7 +169,7 @@ def test_a_first_message_that_is_a_photo_still_gets_a_greeting(
 ) -> None:
     reply = phone().send("", media=1)
     assert reply is not None
-    assert "only read text" in reply
+    assert "Got your picture" in reply
     assert "Welcome" in reply
 
 

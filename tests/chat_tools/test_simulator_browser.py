@@ -6,12 +6,13 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from playwright.sync_api import Page, expect
+from playwright.sync_api import FilePayload, Page, expect
 from sqlalchemy import orm
 
-from cloudcity.db.models import Order
+from cloudcity.db.models import Order, ReferencePhoto
 from tests.support.browser import LiveServer, screenshot
 from tests.support.chat import WHOLE_ORDER
+from tests.support.media_host import PNG
 
 pytestmark = pytest.mark.browser
 ANSWERS = WHOLE_ORDER
@@ -51,3 +52,18 @@ def test_sms_and_start_over(page: Page, live_server: LiveServer, session: orm.Se
     expect(page.locator(".bubble.out")).to_have_count(1)
     expect(page.locator(".bubble.in").last).to_contain_text("What size would you like?")
     assert session.scalar(sa.select(sa.func.count()).select_from(Order)) == 0
+
+
+def test_sending_a_picture_from_the_computer(
+    page: Page, live_server: LiveServer, session: orm.Session
+) -> None:
+    page.goto(f"{live_server.url}/dev/chat")
+    type_message(page, "hi")
+    expect(page.locator(".bubble.in").last).to_contain_text("What size would you like?")
+    picture: FilePayload = {"name": "cake.png", "mimeType": "image/png", "buffer": PNG}
+    page.locator("#picture").set_input_files(picture)
+    expect(page.locator(".bubble.out").last).to_contain_text("cake.png")
+    expect(page.locator(".bubble.in").last).to_contain_text("Got your picture")
+    expect(page.locator(".bubble.in").last).to_contain_text("What size would you like?")
+    photo = session.scalars(sa.select(ReferencePhoto)).one()
+    assert (photo.status, photo.content_type) == ("stored", "image/png")

@@ -98,6 +98,14 @@ class Phone:
         self.sent.append(body)
         return text
 
+    def picture(self, url: str, *, content_type: str = "image/jpeg", body: str = "") -> str | None:
+        """Send a picture at `url` (MediaUrl0), as Twilio delivers one; the shop's reply."""
+        params = self.params(body, media=1)
+        params["MediaUrl0"], params["MediaContentType0"] = url, content_type
+        status, text = signed_post(self.client, params, url=self.url)
+        assert status == 200
+        return text
+
     def say(self, body: str) -> str:
         """Send a message that must get a reply."""
         text = self.send(body)

@@ -32,13 +32,15 @@ class Received:
         return json.loads(self.body)
 
 
-class ScriptedServer:
-    """An HTTP server on 127.0.0.1 that records requests and plays back queued answers."""
+class LocalServer:
+    """A threaded HTTP server on 127.0.0.1 (a free port) serving one handler class."""
 
-    def __init__(self) -> None:
-        self.answers: list[Answer] = []
-        self.received: list[Received] = []
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+    def __init__(
+        self,
+        handler: type[BaseHTTPRequestHandler],
+        server_class: type[ThreadingHTTPServer] = ThreadingHTTPServer,
+    ) -> None:
+        self._server = server_class(("127.0.0.1", 0), handler)
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -46,6 +48,23 @@ class ScriptedServer:
     def url(self) -> str:
         host, port = self._server.server_address[:2]
         return f"http://{host!s}:{port}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+class ScriptedServer(LocalServer):
+    """An HTTP server on 127.0.0.1 that records requests and plays back queued answers."""
+
+    def __init__(self) -> None:
+        self.answers: list[Answer] = []
+        self.received: list[Received] = []
+        super().__init__(self._handler())
 
     def answer(self, *answers: Answer) -> None:
         self.answers.extend(answers)
@@ -80,11 +99,3 @@ class ScriptedServer:
                 pass
 
         return Handler
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)

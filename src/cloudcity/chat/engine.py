@@ -21,6 +21,7 @@ from cloudcity.domain import Address, Cake, MenuItem, OptionKind
 from cloudcity.money import format_money
 from cloudcity.order_text import INSCRIPTION_LIMIT
 from cloudcity.orders import OrderRequest, PickupUnavailable, place_order
+from cloudcity.photos import attach_photos
 from cloudcity.pickup import shop_rules
 from cloudcity.pricing import MenuError, price
 
@@ -35,6 +36,7 @@ KIND_STEPS = frozenset(kind.value for kind in OptionKind)
 MISSES_BEFORE_HELP = 3
 # Where a note may be given: anywhere before the order is confirmed.
 NOTE_STEPS = frozenset({START, *KIND_STEPS, PICKUP, INSCRIPTION, CONFIRM, CHANGE})
+PHOTOS = "photos"  # in the conversation's data: ids of the pictures sent for this order
 
 
 @dataclass
@@ -274,6 +276,11 @@ def _gone_off_menu(turn: Turn, exc: MenuError) -> str:
     return f"{wording.NOT_AVAILABLE.format(name=name)}\n{prompt(turn)}"
 
 
+def photo_ids(turn: Turn) -> list[int]:
+    """The pictures the customer sent during this order, by id."""
+    return [int(photo_id) for photo_id in turn.conversation.data.get(PHOTOS, [])]
+
+
 def chosen_cake(turn: Turn) -> Cake:
     """The cake chosen so far (every step answered)."""
     data = turn.conversation.data
@@ -366,6 +373,12 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         return text
     pickup = pickups.label(turn, placed.order.pickup_at)
     pickups.forget(turn)  # the order took the held place over
+    attach_photos(
+        uow=turn.uow,
+        photo_ids=photo_ids(turn),
+        address=turn.address.twilio,
+        order_id=placed.order.id,
+    )
     reset(turn)
     turn.order_id = placed.order.id
     return wording.placed(placed.order, pickup=pickup)

@@ -7,13 +7,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cloudcity.chat import engine, matching, wording
+from cloudcity.chat import engine, matching, photos, wording
 from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import TranscriptLine
 from cloudcity.order_text import INSCRIPTION_LIMIT
+from cloudcity.origins import TWILIO_MEDIA_HOSTS, parse_origins
 from cloudcity.phones import PhoneError, parse_address
+from cloudcity.photos import Media
 from cloudcity.text import clean
 
 INBOUND = "in"
@@ -23,6 +25,9 @@ MAX_BODY = 4096
 FIELD_MAX = 200
 # Twilio's SIDs are two letters and 32 hex digits; we keep anything that fits the column.
 SID = re.compile(r"[A-Za-z0-9]{2,64}")
+MAX_MEDIA = 10  # Twilio delivers at most 10 attachments with one message
+MEDIA_URL_MAX = 1000
+PICTURE_LINE = "(picture)"  # the transcript's line for a picture sent without words
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class Inbound:
     message_sid: str | None
     num_media: int = 0
     profile_name: str | None = None
+    media: tuple[Media, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -65,7 +71,19 @@ def inbound_from_form(form: Mapping[str, str]) -> Inbound:
         message_sid=sid if SID.fullmatch(sid) else None,
         num_media=num_media,
         profile_name=_text(form.get("ProfileName", ""), FIELD_MAX) or None,
+        media=_media(form, num_media),
     )
+
+
+def _media(form: Mapping[str, str], num_media: int) -> tuple[Media, ...]:
+    """The attachments Twilio lists (MediaUrlN, MediaContentTypeN); unusable URLs are dropped."""
+    found = []
+    for index in range(min(num_media, MAX_MEDIA)):
+        url = clean(form.get(f"MediaUrl{index}", "")).strip()
+        if url and len(url) <= MEDIA_URL_MAX:
+            content_type = _text(form.get(f"MediaContentType{index}", ""), FIELD_MAX) or None
+            found.append(Media(url=url, content_type=content_type))
+    return tuple(found)
 
 
 def _text(value: str, limit: int) -> str:
@@ -83,6 +101,7 @@ class ChatPolicy:
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
     handoff_quiet: timedelta = timedelta(hours=4)  # the bot's silence after a handoff
     inscription_max_chars: int = INSCRIPTION_LIMIT  # the most characters piped on a cake
+    photo_origins: tuple[str, ...] = parse_origins(TWILIO_MEDIA_HOSTS)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
@@ -96,6 +115,7 @@ class ChatPolicy:
             settings.pickup_hold_minutes,
             timedelta(minutes=settings.handoff_quiet_minutes),
             settings.inscription_max_chars,
+            settings.photo_origins,
         )
 
 
@@ -129,7 +149,7 @@ def handle_inbound(
         hold_minutes=policy.hold_minutes,
         inscription_max_chars=policy.inscription_max_chars,
     )
-    text = _answer(turn, inbound, timeout=policy.timeout)
+    text = _answer(turn, inbound, policy=policy)
     _save(turn, inbound, text)
     return Reply(text, order_id=turn.order_id)
 
@@ -152,7 +172,8 @@ def _save(turn: Turn, inbound: Inbound, text: str | None) -> None:
     """Write back what the message changed, and the exchange for the transcript."""
     turn.conversation.updated_at = turn.now
     turn.uow.customers.save_opt_out(turn.customer, now=turn.now)
-    received = _transcript_line(turn, inbound.body, INBOUND, inbound.message_sid, reply=text or "")
+    body = inbound.body or (PICTURE_LINE if inbound.media else "")
+    received = _transcript_line(turn, body, INBOUND, inbound.message_sid, reply=text or "")
     sent = [_transcript_line(turn, text, OUTBOUND)] if text else []
     turn.uow.conversations.save_exchange(turn.conversation, [received, *sent])
 
@@ -171,7 +192,7 @@ def _transcript_line(
     )
 
 
-def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:
+def _answer(turn: Turn, inbound: Inbound, *, policy: ChatPolicy) -> str | None:
     """Opt-out first, then expiry, then media, then the conversation's step."""
     customer, conversation = turn.customer, turn.conversation
     if customer.opted_out:
@@ -184,13 +205,17 @@ def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:
         engine.reset(turn)
         return None
     note = ""
-    if conversation.step != engine.START and conversation.updated_at + timeout < turn.now:
+    if conversation.step != engine.START and conversation.updated_at + policy.timeout < turn.now:
         engine.reset(turn)  # a slot still held is given back
         note = wording.EXPIRED + "\n"
-    return note + _respond(turn, inbound)
+    return note + _respond(turn, inbound, policy)
 
 
-def _respond(turn: Turn, inbound: Inbound) -> str:
+def _respond(turn: Turn, inbound: Inbound, policy: ChatPolicy) -> str:
+    if inbound.media:
+        return photos.on_media(
+            turn, inbound.media, origins=policy.photo_origins, hello=_hello(turn)
+        )
     if inbound.num_media > 0 or not inbound.body.strip():
         if turn.conversation.step == engine.START:
             return engine.begin(turn, f"{wording.NOT_TEXT}\n" + _hello(turn))

@@ -28,6 +28,11 @@ UNREADABLE_ADDRESS = (
 EXPIRED = "It's been a while, so let's start fresh."
 NOT_TEXT = "Thanks! I can only read text here, so please answer in words."
 MISSED = "Sorry, I didn't catch that."
+GOT_PICTURE = "Got your picture — we'll show it to the baker."
+GOT_PICTURES = "Got your pictures — we'll show them to the baker."
+PICTURE_REFUSED = "Sorry, we couldn't take that picture."
+NOT_A_PICTURE = "Sorry, I can only keep pictures (JPEG, PNG, WebP, GIF or HEIC) and read text."
+ENOUGH_PICTURES = "Thanks! We already have {count} pictures, all the baker can use for one cake."
 STUCK = "Stuck? Reply with the number of your choice, or HELP / RESTART."
 HELP = (
     "Reply with the number or the name of your choice. Send MENU for prices, STATUS for your "
@@ -71,6 +76,13 @@ TO_ARRANGE = "to arrange"
 def pickup_question(offers: str) -> str:
     """Ask for a pickup time with the numbered free slots (`offers`, one a line)."""
     return f"{PICKUP_QUESTION}\n{offers}\n{PICKUP_TAIL}"
+
+
+def got_pictures(accepted: int) -> str:
+    """What a customer who sent pictures hears at once (before they are downloaded)."""
+    if accepted == 0:
+        return PICTURE_REFUSED
+    return GOT_PICTURE if accepted == 1 else GOT_PICTURES
 
 
 def greeting(*, shop_name: str, name: str | None) -> str:

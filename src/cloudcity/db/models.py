@@ -281,6 +281,29 @@ class PickupHold(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
+class ReferencePhoto(Base):
+    """A picture a customer sent while ordering ("like this one"), fetched by the worker."""
+
+    __tablename__ = "reference_photos"
+    __table_args__ = (sa.Index("ix_reference_photos_address_id", "address", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(sa.String(40))
+    order_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("orders.id", ondelete="SET NULL"), index=True
+    )
+    media_url: Mapped[str] = mapped_column(sa.String(1000))
+    content_type: Mapped[str | None] = mapped_column(sa.String(100))
+    # pending (the worker fetches it) -> stored | refused (not an image, too big, wrong host)
+    status: Mapped[str] = mapped_column(sa.String(16), default="pending")
+    # Relative to the photo folder (CLOUDCITY_PHOTO_DIR); never a path from outside.
+    stored_path: Mapped[str | None] = mapped_column(sa.String(200))
+    size_bytes: Mapped[int | None]
+    error: Mapped[str | None] = mapped_column(sa.String(500))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
 __all__ = [
     "AdminUser",
     "Base",
@@ -298,6 +321,7 @@ __all__ = [
     "PickupDayCount",
     "PickupHold",
     "PickupSlotCount",
+    "ReferencePhoto",
     "ShopCalendar",
     "WorkerHeartbeat",
 ]

@@ -23,6 +23,7 @@ from cloudcity.db.repositories.menu import MenuRepository
 from cloudcity.db.repositories.orders import OrderRepository
 from cloudcity.db.repositories.outbox import OutboxRepository
 from cloudcity.db.repositories.personal import PersonalDataRepository
+from cloudcity.db.repositories.photos import PhotoRepository
 from cloudcity.db.repositories.retention import RetentionRepository
 from cloudcity.db.rules_cache import RulesCache
 
@@ -56,6 +57,7 @@ class Repositories:
         self.outbox = OutboxRepository(session)
         self.personal = PersonalDataRepository(session)
         self.retention = RetentionRepository(session)
+        self.photos = PhotoRepository(session)
 
 
 class UnitOfWork(Repositories):

@@ -5,3 +5,4 @@ READY_MESSAGE = "ready_message"
 CANCEL_MESSAGE = "cancel_message"
 PICKUP_CHANGED = "pickup_changed"
 PICKUP_REMINDER = "pickup_reminder"
+FETCH_PHOTO = "fetch_photo"  # not a message: the worker downloads a customer's picture

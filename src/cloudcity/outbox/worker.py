@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from functools import partial
@@ -43,6 +43,7 @@ from cloudcity.db.repositories.values import Claimed
 from cloudcity.logs import fields
 from cloudcity.metrics import SEND_ATTEMPTS, SEND_FAILURES, error_class
 from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
+from cloudcity.outbox.photo_job import Job, default_jobs
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.outbox.status import CANCELLED
@@ -82,9 +83,11 @@ class Worker:
         clock: Clock = system_clock,
         backoff: Backoff | None = None,
         jitter: Callable[[], float] = random.random,
+        jobs: Mapping[str, Job] | None = None,
     ) -> None:
         self.database = database
         self.dispatcher = dispatcher
+        self.jobs = default_jobs(database, settings) if jobs is None else jobs
         self.max_attempts = settings.outbox_max_attempts
         self.batch_size = batch_size or settings.outbox_batch_size
         self.poll_interval = poll_interval or settings.outbox_poll_seconds
@@ -226,6 +229,9 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return None
+        job = self.jobs.get(message.kind)
+        if job is not None:
+            return self._run_job(job, message)
         started = time.perf_counter()
         outcome, error, result = self._attempt(
             message, was_in_doubt=claimed.in_doubt_since is not None
@@ -277,13 +283,26 @@ class Worker:
         level = logging.WARNING if error is not None else logging.INFO
         log.log(level, "outbox send %s: %s", message.id, outcome, extra=line)
 
+    def _run_job(self, job: Job, message: Claimed) -> Settlement:
+        try:
+            result = job.run(message, now=self.clock())
+        except Exception as exc:
+            error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
+            return self._failed(message, error)
+        return self._sent(message, result)
+
     def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
         log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
         return DeliveryError(f"unexpected error: {exc!r}", permanent=False)
 
     def _begin(self, message: Claimed, *, after: Settlement | None) -> Claimed | None:
         # Repeated after a lost COMMIT, an attempt may count twice: never a message lost.
-        grace = self.dispatcher.doubt_grace(message.kind, self.grace)
+        # A job repeated does no harm, so it never waits for a report that cannot come.
+        grace = (
+            timedelta(0)
+            if message.kind in self.jobs
+            else self.dispatcher.doubt_grace(message.kind, self.grace)
+        )
 
         def begin(uow: UnitOfWork) -> Claimed | None:
             if after is not None:

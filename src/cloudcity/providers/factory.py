@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from cloudcity.config import Settings
 from cloudcity.providers.local import LocalEmailSender, LocalMessageSender, outbox_dirs
-from cloudcity.providers.ports import EmailSender, MessageSender
+from cloudcity.providers.ports import EmailSender, FetchesMedia, MessageSender
 
 log = logging.getLogger(__name__)
 
@@ -71,3 +71,20 @@ def _message_sender(settings: Settings) -> MessageSender:
     public = str(settings.public_url).rstrip("/") if settings.public_url else None
     callback = f"{public}/twilio/status" if public and settings.is_dev else None
     return LocalMessageSender(folder=folder, status_callback=callback)
+
+
+def build_media_fetcher(settings: Settings) -> FetchesMedia:
+    """Downloads from Twilio's media hosts, with the account's credentials when they are set."""
+    from cloudcity.providers.media import MediaFetcher, MediaRules
+
+    sid, token = settings.twilio_account_sid, settings.twilio_auth_token
+    secret = token.get_secret_value() if token is not None else ""
+    rules = MediaRules(
+        origins=settings.photo_origins,
+        max_bytes=settings.photo_max_bytes,
+        timeout=settings.photo_fetch_timeout_seconds,
+    )
+    if not (sid and secret):
+        # Local mode: nothing comes from Twilio but the simulator's uploads, stored directly.
+        log.info("Twilio credentials are not set: pictures are downloaded without them")
+    return MediaFetcher(rules=rules, credentials=(sid, secret) if sid and secret else None)

@@ -115,3 +115,23 @@ class FindsSentEmails(Protocol):
     def find_sent_email(self, email: Email, *, since: datetime) -> str | None:
         """The provider's id of this email if it was accepted since `since`, else None."""
         ...
+
+
+class MediaRefused(Exception):
+    """The picture itself is unacceptable (wrong host, too big, not an image, gone): never retry."""
+
+
+@dataclass(frozen=True)
+class FetchedMedia:
+    """A downloaded picture: its type as its bytes say, and the bytes."""
+
+    content_type: str
+    data: bytes
+
+
+class FetchesMedia(Protocol):
+    """Downloads a picture a customer sent, from its media URL."""
+
+    def fetch(self, url: str) -> FetchedMedia:
+        """The picture, or MediaRefused for a bad one, or DeliveryError when it may work later."""
+        ...

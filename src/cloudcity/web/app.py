@@ -81,8 +81,10 @@ def create_app(
 
 def _wrap(app: Flask, settings: Settings) -> None:
     """The WSGI middleware: bounded chunked bodies, and X-Forwarded-* from our proxies only."""
-    # The largest body any route takes (SendGrid's batches); each route then keeps its own.
-    ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES)
+    # The largest body any route takes (SendGrid's batches, the simulator's pictures in
+    # development); each route then keeps its own.
+    uploads = settings.photo_max_bytes if settings.is_dev else 0
+    ceiling = max(settings.max_body_bytes, SENDGRID_MAX_BYTES, MAX_WEBHOOK_BYTES, uploads)
     app.wsgi_app = BoundedBody(app.wsgi_app, ceiling=ceiling)  # type: ignore[method-assign]
     if settings.trust_proxy:
         # They set X-Forwarded-Proto/Host for signature checks and -For for the login limit.

@@ -2,20 +2,27 @@
 
 `POST /dev/chat/send` builds the same Twilio-style inbound the webhook reads and calls the
 same service, in a unit of work, so what you see here is what a customer would get.
+`POST /dev/chat/photo?from=...` takes a picture from the computer (the raw image as the body):
+there is no Twilio to fetch it from, so it is stored at once and the message goes on as a
+picture sent on WhatsApp would.
 It is a 404 outside development. It takes only JSON from a same-origin page: a cross-site
-form cannot send `application/json` without a CORS preflight we never answer, and the
-Origin/Referer check refuses the rest.
+form cannot send `application/json` (or an image type) without a CORS preflight we never
+answer, and the Origin/Referer check refuses the rest.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, jsonify, render_template, request
 
-from cloudcity.chat import inbound_from_form
+from cloudcity.chat import Reply, inbound_from_form
 from cloudcity.chat.simulator import twilio_form
+from cloudcity.images import HEAD_BYTES, declared_type, is_image_type, sniff
+from cloudcity.photo_store import PhotoStore
+from cloudcity.photos import Media
 from cloudcity.pricing import Problem
 from cloudcity.web.context import settings
 from cloudcity.web.errors import error_response
@@ -52,7 +59,32 @@ def send() -> Response | tuple[Response, int]:
     if problems:
         return error_response(422, "the message has invalid fields", problems)
     inbound = inbound_from_form(_twilio_form(fields["from"], fields["body"]))
-    reply = answer(inbound)
+    return _replied(answer(inbound))
+
+
+@bp.post("/photo")
+def photo() -> Response | tuple[Response, int]:
+    """Store a picture from the computer, then pass it through the engine as a sent picture."""
+    if not _same_origin():
+        return error_response(403, "the simulator only answers its own page (Origin/Referer)")
+    if not is_image_type(request.content_type):
+        return error_response(415, "send the picture itself, as image/jpeg, png, webp, gif or heic")
+    sender = request.args.get("from", "").strip()
+    if not sender or len(sender) > 60:
+        return error_response(422, "say who sends it", [Problem("from", "'from' is required")])
+    request.max_content_length = settings().photo_max_bytes  # over it: 413, before reading
+    data = request.get_data(cache=False)
+    kind = sniff(data[:HEAD_BYTES])
+    if kind is None:
+        return error_response(422, "that file is no JPEG, PNG, WebP, GIF or HEIC picture")
+    stored = PhotoStore(settings().photo_folder).save(data, kind)
+    url = f"simulator:{declared_type(request.content_type)}"
+    inbound = inbound_from_form(_twilio_form(sender, ""))
+    inbound = replace(inbound, num_media=1, media=(Media(url, kind, uploaded=stored),))
+    return _replied(answer(inbound))
+
+
+def _replied(reply: Reply) -> Response:
     replies = [reply.text] if reply.text else []
     return jsonify({"replies": replies, "order_id": reply.order_id})
 

@@ -11,7 +11,7 @@ from werkzeug.exceptions import HTTPException
 from cloudcity.pricing import Problem
 
 log = logging.getLogger(__name__)
-JSON_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics", "/twilio/", "/sendgrid/")
+JSON_PREFIXES = ("/api/", "/healthz", "/readyz", "/metrics", "/twilio/", "/sendgrid/", "/dev/chat/")
 
 
 class ApiError(Exception):

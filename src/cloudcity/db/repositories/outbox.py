@@ -94,6 +94,16 @@ class OutboxRepository:
         )
         return cast(sa.CursorResult[Any], result).rowcount
 
+    def link_to_order(self, keys: list[str], *, order_id: int) -> None:
+        """Name the order that the rows with these keys (made before it existed) belong to."""
+        if keys:
+            self._session.execute(
+                sa.update(OutboxMessage)
+                .where(OutboxMessage.idempotency_key.in_(keys), OutboxMessage.order_id.is_(None))
+                .values(order_id=order_id)
+                .execution_options(synchronize_session=False)
+            )
+
     def count_keyed(self, *, order_id: int, prefix: str) -> int:
         """How many of an order's messages have an idempotency key starting with `prefix`."""
         query = (

@@ -117,3 +117,19 @@ class Claimed:
     # When an earlier send began whose outcome nobody recorded (its worker died mid-call).
     in_doubt_since: datetime | None = None
     request_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Photo:
+    """A reference photo a customer sent: where it came from and what became of it."""
+
+    id: int
+    address: str
+    order_id: int | None
+    media_url: str
+    content_type: str | None
+    status: str
+    stored_path: str | None
+    size_bytes: int | None
+    error: str | None
+    created_at: datetime

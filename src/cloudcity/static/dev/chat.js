@@ -3,6 +3,7 @@
 
 (() => {
   const sendUrl = document.currentScript.dataset.sendUrl;
+  const photoUrl = document.currentScript.dataset.photoUrl;
   const byId = (id) => document.getElementById(id);
   const messages = byId("messages");
   const text = byId("text");
@@ -29,15 +30,30 @@
     orderBanner.hidden = false;
   }
 
-  async function deliver(body) {
+  // A message as JSON, or a picture as itself (its own type), answered the same way.
+  function post(body) {
+    return fetch(sendUrl, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      credentials: "same-origin",
+      body: JSON.stringify({ from: sender(), body }),
+    });
+  }
+
+  function postPicture(file) {
+    const url = `${photoUrl}?${new URLSearchParams({ from: sender() })}`;
+    return fetch(url, {
+      method: "POST",
+      headers: { "Content-Type": file.type || "application/octet-stream", Accept: "application/json" },
+      credentials: "same-origin",
+      body: file,
+    });
+  }
+
+  async function deliver(request) {
     const typing = bubble("typing", "typing…");
     try {
-      const response = await fetch(sendUrl, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "application/json" },
-        credentials: "same-origin",
-        body: JSON.stringify({ from: sender(), body }),
-      });
+      const response = await request();
       const data = await response.json();
       if (!response.ok) {
         const details = (data.details || []).map((d) => d.message).join("; ");
@@ -56,7 +72,13 @@
 
   function send(body) {
     bubble("out", body);
-    queue = queue.then(() => deliver(body));
+    queue = queue.then(() => deliver(() => post(body)));
+    return queue;
+  }
+
+  function sendPicture(file) {
+    bubble("out", `📷 ${file.name}`);
+    queue = queue.then(() => deliver(() => postPicture(file)));
     return queue;
   }
 
@@ -77,6 +99,11 @@
     clear();
     send("restart");
     text.focus();
+  });
+  byId("picture").addEventListener("change", (event) => {
+    const [file] = event.target.files;
+    event.target.value = "";
+    if (file) sendPicture(file);
   });
   byId("channel").addEventListener("change", clear);
   byId("phone").addEventListener("change", clear);

@@ -22,6 +22,7 @@ from cloudcity.web.admin import (  # noqa: E402
     menu,
     order_page,
     orders,
+    photos,
     schedule,
 )
 from cloudcity.web.admin.security import current_actor, init_app  # noqa: E402
@@ -38,5 +39,6 @@ __all__ = [
     "menu",
     "order_page",
     "orders",
+    "photos",
     "schedule",
 ]

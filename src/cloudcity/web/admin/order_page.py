@@ -40,6 +40,7 @@ def order(order_id: int) -> str:
         timeline=order_history.timeline(session, found),
         others=order_history.other_orders(session, found),
         chat=order_history.chat_messages(session, found.customer),
+        photos=reading().photos.for_orders([found.id]).get(found.id, []),
     )
 
 

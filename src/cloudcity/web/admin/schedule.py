@@ -23,6 +23,8 @@ def schedule_page() -> ResponseReturnValue:
     day, problem = _day_arg(today)
     week = request.args.get("week") == "1"
     days = schedule(reading().session, first=day, days=WEEK if week else 1, rules=rules)
+    unarranged = to_arrange(reading().session)
+    shown = [o.id for d in days for g in d.groups for o in g.orders] + [o.id for o in unarranged]
     return render_template(
         "admin/schedule.html",
         days=days,
@@ -32,7 +34,8 @@ def schedule_page() -> ResponseReturnValue:
         tomorrow=today + timedelta(days=1),
         step=timedelta(days=WEEK if week else 1),
         problem=problem,
-        unarranged=to_arrange(reading().session),
+        unarranged=unarranged,
+        photos=reading().photos.for_orders(shown),
     )
 
 
