@@ -159,8 +159,9 @@ GREETING = re.compile(
     r"(?: (?:there|again|all|everyone|team|folks))*"
 )
 _FILLER = frozenset(
-    "i d id would like love want wanna to can could may please let me s a an the you so "
-    "very much again too just".split()
+    {"i", "d", "id", "would", "like", "love", "want", "wanna", "to", "can", "could", "may"}
+    | {"please", "let", "me", "s", "a", "an", "the", "you", "so", "very", "much", "again"}
+    | {"too", "just"}
 )
 _THANKS = frozenset({"thank", "thanks", "thx", "ty", "cheers", "appreciated"})
 _THANKS_WORDS = _THANKS | {"lot", "many", "great", "perfect", "awesome", "lovely", "u", "x"}
@@ -169,7 +170,7 @@ _BYE_WORDS = _BYE | {"see", "ya", "good", "night", "take", "care", "have", "nice
 _ORDER = frozenset({"order", "cake", "cakes"})
 _ORDER_WORDS = _ORDER | {"another", "new", "one", "more", "place", "make", "get", "buy", "have"}
 _PERSON = frozenset(
-    "person human someone somebody staff agent operator representative people baker".split()
+    {"person", "human", "someone", "somebody", "staff", "agent", "operator", "people", "baker"}
 )
 _PERSON_WORDS = _PERSON | {"talk", "speak", "chat", "with", "real", "some", "actual", "live"}
 _HELP_WORDS = frozenset({"help", "need", "someone", "somebody", "us", "out"})
@@ -186,8 +187,10 @@ def intent(text: str) -> Intent | None:
     words = set(answer.split())
     numbers = {word for word in words if word.lstrip("#").isdigit()}
     for meaning, core, allowed in _MEANINGS:
-        if words & core and words - numbers <= allowed | _FILLER and (
-            not numbers or meaning in _NUMBERED
+        if (
+            words & core
+            and words - numbers <= allowed | _FILLER
+            and (not numbers or meaning in _NUMBERED)
         ):
             return meaning
     return None

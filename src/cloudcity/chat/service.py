@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cloudcity.chat import engine, matching, wording
+from cloudcity.chat import engine, matching, talk, wording
 from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import TranscriptLine
+from cloudcity.handoff import bot_is_quiet
 from cloudcity.phones import PhoneError, parse_address
 from cloudcity.text import clean
 
@@ -81,6 +82,8 @@ class ChatPolicy:
     reminder_hour: int
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
     handoff_quiet: timedelta = timedelta(hours=4)  # the bot's silence after a handoff
+    # Customers may cancel or move their own order by chat until this long before pickup.
+    self_service_cutoff: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
@@ -93,6 +96,7 @@ class ChatPolicy:
             settings.reminder_hour,
             settings.pickup_hold_minutes,
             timedelta(minutes=settings.handoff_quiet_minutes),
+            timedelta(hours=settings.self_service_cutoff_hours),
         )
 
 
@@ -124,8 +128,9 @@ def handle_inbound(
         reminder_hour=policy.reminder_hour,
         now=now,
         hold_minutes=policy.hold_minutes,
+        self_service_cutoff=policy.self_service_cutoff,
     )
-    text = _answer(turn, inbound, timeout=policy.timeout)
+    text = _answer(turn, inbound, policy=policy)
     _save(turn, inbound, text)
     return Reply(text, order_id=turn.order_id)
 
@@ -167,22 +172,26 @@ def _transcript_line(
     )
 
 
-def _answer(turn: Turn, inbound: Inbound, *, timeout: timedelta) -> str | None:
-    """Opt-out first, then expiry, then media, then the conversation's step."""
+def _answer(turn: Turn, inbound: Inbound, *, policy: ChatPolicy) -> str | None:
+    """Opt-out first, then a person's turn, then expiry, then media, then the step."""
     customer, conversation = turn.customer, turn.conversation
+    quiet = bot_is_quiet(conversation, now=turn.now, quiet=policy.handoff_quiet)
     if customer.opted_out:
         if not matching.is_opt_in(inbound.body):
             return None  # never message an opted-out customer until they opt back in
         customer.opted_out = False
-        return engine.begin(turn, f"{wording.OPTED_IN}\n" + _hello(turn))
+        return None if quiet else engine.begin(turn, f"{wording.OPTED_IN}\n" + _hello(turn))
     if matching.keyword(inbound.body) is matching.Keyword.OPT_OUT:
         customer.opted_out = True
         engine.reset(turn)
         return None
-    note = ""
-    if conversation.step != engine.START and conversation.updated_at + timeout < turn.now:
+    if quiet:
+        return None  # staff have this conversation: the message waits for them in the inbox
+    resumed = talk.resume(turn)
+    note = f"{resumed}\n" if resumed else ""
+    if conversation.step != engine.START and conversation.updated_at + policy.timeout < turn.now:
         engine.reset(turn)  # a slot still held is given back
-        note = wording.EXPIRED + "\n"
+        note += wording.EXPIRED + "\n"
     return note + _respond(turn, inbound)
 
 
@@ -191,7 +200,7 @@ def _respond(turn: Turn, inbound: Inbound) -> str:
         if turn.conversation.step == engine.START:
             return engine.begin(turn, f"{wording.NOT_TEXT}\n" + _hello(turn))
         return f"{wording.NOT_TEXT}\n{engine.prompt(turn)}"
-    return engine.respond(turn, inbound.body)
+    return talk.respond(turn, inbound.body)
 
 
 def _hello(turn: Turn) -> str:
