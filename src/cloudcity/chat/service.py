@@ -190,7 +190,7 @@ def _answer(turn: Turn, inbound: Inbound, *, policy: ChatPolicy) -> str | None:
     resumed = talk.resume(turn)
     note = f"{resumed}\n" if resumed else ""
     if conversation.step != engine.START and conversation.updated_at + policy.timeout < turn.now:
-        engine.reset(turn)  # a slot still held is given back
+        talk.expire(turn)  # a slot still held is given back
         note += wording.EXPIRED + "\n"
     return note + _respond(turn, inbound)
 

@@ -109,6 +109,14 @@ def hand_over(turn: Turn, *, reason: str) -> str:
     return wording.handed_off(shop_name=turn.shop_name, when=when, open_now=open_now)
 
 
+def expire(turn: Turn) -> None:
+    """Forget a question left unanswered too long: an order starts over, a change to one rests."""
+    if turn.conversation.step in manage.STEPS:
+        engine.rest(turn)  # a late "yes" must not cancel, nor start an order
+    else:
+        engine.reset(turn)
+
+
 def resume(turn: Turn) -> str | None:
     """Staff handed the conversation back, or the quiet time passed: the bot says so, once."""
     conversation = turn.conversation

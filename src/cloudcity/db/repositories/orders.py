@@ -20,7 +20,9 @@ _INSERT_ORDER = sa.insert(_ORDERS).returning(_ORDERS.c.id)
 _INSERT_EVENT = sa.insert(table_of(OrderEvent))
 _OPEN = frozenset({OrderStatus.PLACED, OrderStatus.READY})
 _OPEN_FOR_CUSTOMER = (
-    sa.select(_ORDERS.c.id, _ORDERS.c.size, _ORDERS.c.flavour, _ORDERS.c.status, _ORDERS.c.pickup_at)
+    sa.select(
+        _ORDERS.c.id, _ORDERS.c.size, _ORDERS.c.flavour, _ORDERS.c.status, _ORDERS.c.pickup_at
+    )
     .where(_ORDERS.c.customer_id == sa.bindparam("customer_id", type_=sa.Integer))
     .where(_ORDERS.c.status.in_(sorted(_OPEN)))
     .order_by(_ORDERS.c.id)
