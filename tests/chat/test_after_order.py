@@ -97,6 +97,16 @@ def test_a_person_mid_order_drops_the_order_and_gives_its_slot_back(
     assert orders(session) == []
 
 
+def test_a_name_is_a_name_even_when_it_is_a_word_we_know(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.order(*HAPPY, "yes")
+    assert "email" in ana.say("Ana Baker")
+    assert "Done!" in ana.say("ana@example.com")
+    assert orders(session)[0].customer.name == "Ana Baker"
+
+
 def test_help_me_after_two_misses_hands_over(phone: Callable[..., Phone]) -> None:
     ana = phone()
     ana.say("hi")

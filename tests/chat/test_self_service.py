@@ -60,6 +60,7 @@ def test_status_lists_every_open_order_with_its_pickup(
     assert "Your open orders:" in status
     assert f"#{first} Large Red Velvet, pickup {FIRST_SLOT}" in status
     assert f"#{second} Small Vanilla, pickup Saturday 3 May, 09:00\u201309:30" in status
+    assert status.endswith("Reply MOVE or CANCEL to change it, or ORDER for a new cake.")
 
 
 def test_a_customer_cancels_their_order_before_the_cut_off(

@@ -152,23 +152,32 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
             return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
         return _with_prompt(turn, text)
     if word is Keyword.STATUS:
+        if turn.conversation.step == START:
+            return status(turn, hint=True)
         return _with_prompt(turn, status(turn))
     raise ValueError(f"{word} is handled before the conversation")
 
 
-def status(turn: Turn) -> str:
-    """The customer's open orders with their pickup times; else how the latest one ended."""
+def status(turn: Turn, *, hint: bool = False) -> str:
+    """The customer's open orders with their pickup times; else how the latest one ended.
+
+    With `hint`, what the customer may do next follows (at rest, with no question to ask).
+    """
     orders = turn.uow.orders
     open_orders = orders.open_for_customer(turn.customer.id)
     if len(open_orders) > 1:
-        pickup_of = {o.id: pickups.label(turn, o.pickup_at) for o in open_orders}
-        return wording.open_orders_text(
-            [wording.order_line(o, pickup=pickup_of[o.id]) for o in open_orders]
-        )
-    order = orders.get(open_orders[0].id) if open_orders else None
-    order = order or orders.latest_for_customer(turn.customer.id)
-    pickup = pickups.label(turn, order.pickup_at) if order and order.pickup_at else None
-    return wording.status_text(order, pickup=pickup)
+        lines = [
+            wording.order_line(o, pickup=pickups.label(turn, o.pickup_at)) for o in open_orders
+        ]
+        text = wording.open_orders_text(lines)
+    else:
+        order = orders.get(open_orders[0].id) if open_orders else None
+        order = order or orders.latest_for_customer(turn.customer.id)
+        pickup = pickups.label(turn, order.pickup_at) if order and order.pickup_at else None
+        text = wording.status_text(order, pickup=pickup)
+    if not hint:
+        return text
+    return f"{text}\n{wording.CHANGE_HINT if open_orders else wording.START_HINT}"
 
 
 def _with_prompt(turn: Turn, text: str) -> str:

@@ -170,7 +170,7 @@ _BYE_WORDS = _BYE | {"see", "ya", "good", "night", "take", "care", "have", "nice
 _ORDER = frozenset({"order", "cake", "cakes"})
 _ORDER_WORDS = _ORDER | {"another", "new", "one", "more", "place", "make", "get", "buy", "have"}
 _PERSON = frozenset(
-    {"person", "human", "someone", "somebody", "staff", "agent", "operator", "people", "baker"}
+    {"person", "human", "someone", "somebody", "staff", "agent", "operator", "people"}
 )
 _PERSON_WORDS = _PERSON | {"talk", "speak", "chat", "with", "real", "some", "actual", "live"}
 _HELP_WORDS = frozenset({"help", "need", "someone", "somebody", "us", "out"})

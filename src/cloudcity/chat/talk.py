@@ -75,7 +75,7 @@ def _answer_offer(turn: Turn, text: str, offered: object) -> str:
             return engine.begin(turn)
         if choice == wording.REST_CHOICES[1]:
             engine.rest(turn)
-            return f"{engine.status(turn)}\n{wording.START_HINT}"
+            return engine.status(turn, hint=True)
         if choice == wording.REST_CHOICES[2]:
             return hand_over(turn, reason="the customer chose to talk to a person")
     answer = matching.yes_or_no(text)

@@ -180,7 +180,7 @@ NO_HOURS = "Someone will answer as soon as they can."
 RESUMED = "Thanks for waiting! You're chatting with our assistant again."
 
 # Customers managing their own orders.
-CHANGE_HINT = "To change one, reply MOVE or CANCEL."
+CHANGE_HINT = "Reply MOVE or CANCEL to change it, or ORDER for a new cake."
 NO_OPEN = "You have no open orders to change."
 WHICH = "Which order? Reply with its number:\n{lines}"
 WHICH_AGAIN = "Please reply with one of these order numbers: {numbers}."
