@@ -49,13 +49,18 @@ def reminders(database: Database) -> list[tuple[str, str]]:
     return [(r.status, str(r.payload.get("pickup_at"))) for r in rows(database, PICKUP_REMINDER)]
 
 
-def test_status_lists_every_open_order_with_its_pickup(
-    phone: Callable[..., Phone], session: orm.Session
-) -> None:
+def two_orders(phone: Callable[..., Phone], session: orm.Session) -> tuple[Phone, list[int]]:
+    """Ana with two open orders (a Large for Sunday, then a Small for Saturday); their numbers."""
     ana = phone()
     ana.order(*ORDERED)
     ana.order(*SMALL_AGAIN)
-    first, second = column(session, Order.id)
+    return ana, column(session, Order.id)
+
+
+def test_status_lists_every_open_order_with_its_pickup(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana, (first, second) = two_orders(phone, session)
     status = ana.say("status")
     assert "Your open orders:" in status
     assert f"#{first} Large Red Velvet, pickup {FIRST_SLOT}" in status
@@ -94,10 +99,7 @@ def test_no_keeps_the_order(phone: Callable[..., Phone], session: orm.Session) -
 def test_with_two_open_orders_the_customer_says_which(
     phone: Callable[..., Phone], session: orm.Session
 ) -> None:
-    ana = phone()
-    ana.order(*ORDERED)
-    ana.order(*SMALL_AGAIN)
-    first, second = column(session, Order.id)
+    ana, (first, second) = two_orders(phone, session)
     which = ana.say("cancel")
     assert "Which order? Reply with its number:" in which
     assert f"#{first} Large Red Velvet" in which
