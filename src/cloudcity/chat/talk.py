@@ -32,6 +32,11 @@ def respond(turn: Turn, text: str) -> str:
         return manage.respond(turn, text, word)
     if step == START:
         return at_rest(turn, text, word, found)
+    return mid_order(turn, text, word, found)
+
+
+def mid_order(turn: Turn, text: str, word: Keyword | None, found: Intent | None) -> str:
+    """While ordering: keywords, then small talk answered with the question again, then the step."""
     if word is not None:
         return engine.on_keyword(turn, word)
     if found is Intent.GREETING:
