@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import orm
 
 from cloudcity.db import Database
-from cloudcity.db.models import ChatMessage, Conversation, PickupHold
+from cloudcity.db.models import ChatMessage, Conversation, Customer, PickupHold
 from cloudcity.handoff import hand_back
 from tests.chat.test_conversation import HAPPY, orders
 from tests.support.chat import Phone
@@ -192,3 +192,19 @@ def test_a_greeting_at_the_first_step_asks_the_question_again(
     assert again.startswith("Hi! We're in the middle of your order.")
     assert "What size" in again
     assert orders(session) == []
+
+
+def test_stop_during_a_handoff_still_opts_out_and_start_stays_quiet(
+    phone: Callable[..., Phone], session: orm.Session
+) -> None:
+    ana = phone()
+    ana.say("human")
+    assert ana.send("STOP") is None
+    session.expire_all()
+    customer = session.scalars(sa.select(Customer)).one()
+    assert customer.opted_out
+    session.commit()
+    assert ana.send("START") is None  # opted back in, but staff still have the conversation
+    session.expire_all()
+    assert not session.scalars(sa.select(Customer)).one().opted_out
+    session.commit()
