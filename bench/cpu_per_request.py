@@ -29,6 +29,8 @@ from cloudcity.web import create_app
 
 CAKE = {"size": "Medium", "flavour": "Chocolate", "frosting": "Buttercream", "topping": "None"}
 ANSWERS = ("restart", "medium", "chocolate", "buttercream", "none", "yes", "Ana", "a@example.com")
+# The same conversation where the calendar is open: the pickup question comes after the topping.
+WITH_PICKUP = (*ANSWERS[:5], "asap", *ANSWERS[5:])
 
 
 def measure(label: str, count: int, send: Callable[[int], int], expect: int) -> None:
@@ -62,7 +64,9 @@ def order(client: FlaskClient, slots: list[str] | None = None) -> Callable[[int]
     return send
 
 
-def webhook(client: FlaskClient, customers: int = 200) -> Callable[[int], int]:
+def webhook(
+    client: FlaskClient, customers: int = 200, answers: tuple[str, ...] = ANSWERS
+) -> Callable[[int], int]:
     """POST /twilio/messages, customers taking turns through whole conversations."""
 
     def send(i: int) -> int:
@@ -70,7 +74,7 @@ def webhook(client: FlaskClient, customers: int = 200) -> Callable[[int], int]:
         form = {
             "From": f"whatsapp:+1415777{who:04d}",
             "To": "whatsapp:+14155238886",
-            "Body": ANSWERS[step % len(ANSWERS)],
+            "Body": answers[step % len(answers)],
             "MessageSid": f"SM{(i + 10**6):032x}",
         }
         return client.post("/twilio/messages", data=form).status_code
@@ -116,6 +120,8 @@ def main() -> None:
         slots = open_calendar(database, client)
         if slots:
             measure("POST /api/order + pickup_at", args.n, order(client, slots), 201)
+            pickup = webhook(client, answers=WITH_PICKUP)
+            measure("POST /twilio/messages + pickup", args.n, pickup, 200)
         database.dispose()
 
 

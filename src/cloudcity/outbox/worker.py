@@ -109,12 +109,17 @@ class Worker:
         if not batch:
             return 0
         self._held_until = min(m.locked_until for m in batch)
+        # Each result is written in the transaction that begins the next send (or releases the
+        # rest, or on its own after the last): one transaction a message, not two.
+        result: Settlement | None = None
         with self._heartbeat(batch):
             for done, message in enumerate(batch):
                 if (stop is not None and stop.is_set()) or not self._lease_covers():
-                    self._release(batch[done:])
+                    self._release(batch[done:], after=result)
                     return done
-                self._process(message)
+                result = self._process(message, after=result)
+            if result is not None:
+                self.database.run(result)
         return len(batch)
 
     def run_forever(self, stop: threading.Event) -> None:
@@ -170,44 +175,47 @@ class Worker:
     def _renew_in(self, uow: UnitOfWork, *, ids: list[int], until: datetime) -> int:
         return uow.outbox.renew(ids, worker_id=self.worker_id, until=until)
 
-    def _process(self, claimed: Claimed) -> None:
-        message = self._begin(claimed)
+    def _process(self, claimed: Claimed, *, after: Settlement | None) -> Settlement | None:
+        """Send one message; the result to write (with the next message's begin)."""
+        message = self._begin(claimed, after=after)
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
-            return
+            return None
         was_in_doubt, calling = claimed.in_doubt_since is not None, False
         try:
             with self.database.reading() as reading:
                 outgoing = self.dispatcher.prepare(reading, message, now=self.clock())
             ready = self.dispatcher.ready(outgoing, outbox_id=message.id)
             if (found := self._found_sent(message, ready)) is not None:
-                self._sent(message, found)
-                return
+                return self._sent(message, found)
             calling = True
             provider_id = self.dispatcher.send(ready)
         except Obsolete as exc:
-            self._cancelled(message, str(exc))
+            return self._cancelled(message, str(exc))
         except Exception as exc:
             error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
             # A timeout or lost connection may hide an accepted message, and an earlier
             # send in doubt stays in doubt: the next attempt looks for it first.
             unclear = calling and not error.permanent and error.status is None
-            self._failed(message, error, in_doubt=was_in_doubt or unclear)
-        else:
-            self._sent(message, provider_id)
+            return self._failed(message, error, in_doubt=was_in_doubt or unclear)
+        return self._sent(message, provider_id)
 
     def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
         log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
         return DeliveryError(f"unexpected error: {exc!r}", permanent=False)
 
-    def _begin(self, message: Claimed) -> Claimed | None:
+    def _begin(self, message: Claimed, *, after: Settlement | None) -> Claimed | None:
         # Repeated after a lost COMMIT, an attempt may count twice: never a message lost.
         grace = self.dispatcher.doubt_grace(message.kind, self.grace)
-        return self.database.run(
-            lambda uow: uow.outbox.begin(
+
+        def begin(uow: UnitOfWork) -> Claimed | None:
+            if after is not None:
+                after(uow)
+            return uow.outbox.begin(
                 message, worker_id=self.worker_id, now=self.clock(), grace=grace
             )
-        )
+
+        return self.database.run(begin)
 
     def _found_sent(self, message: Claimed, ready: Ready) -> str | None:
         if message.in_doubt_since is None:
@@ -217,20 +225,25 @@ class Worker:
             log.info("outbox message %s was sent before (%s): not sending again", message.id, found)
         return found
 
-    def _sent(self, message: Claimed, provider_id: str) -> None:
-        ours = self.database.run(
-            lambda uow: uow.outbox.record_sent(
-                message, worker_id=self.worker_id, provider_id=provider_id, now=self.clock()
-            )
-        )
-        if not ours:
-            log.warning(
-                "outbox message %s: sent, but its row was settled meanwhile (a delivery report, "
-                "or another worker after the lease expired)",
-                message.id,
-            )
+    def _sent(self, message: Claimed, provider_id: str) -> Settlement:
+        now = self.clock()
 
-    def _failed(self, message: Claimed, error: DeliveryError, *, in_doubt: bool = False) -> None:
+        def record(uow: UnitOfWork) -> None:
+            ours = uow.outbox.record_sent(
+                message, worker_id=self.worker_id, provider_id=provider_id, now=now
+            )
+            if not ours:
+                log.warning(
+                    "outbox message %s: sent, but its row was settled meanwhile (a delivery "
+                    "report, or another worker after the lease expired)",
+                    message.id,
+                )
+
+        return record
+
+    def _failed(
+        self, message: Claimed, error: DeliveryError, *, in_doubt: bool = False
+    ) -> Settlement:
         now = self.clock()
         outcome = after_failure(
             error,
@@ -241,34 +254,65 @@ class Worker:
             jitter=self.jitter(),
         )
         log.warning("outbox message %s: %s -> %s", message.id, outcome.error, outcome.status)
-        self.database.run(
-            lambda uow: uow.outbox.record_failure(
-                message,
-                worker_id=self.worker_id,
-                status=outcome.status,
-                error=outcome.error,
-                next_attempt_at=_after_grace(outcome.next_attempt_at, now + self.grace, in_doubt),
-                now=now,
-                in_doubt=in_doubt,
-            )
+        next_attempt_at = _after_grace(outcome.next_attempt_at, now + self.grace, in_doubt)
+        return partial(
+            _record_failure,
+            message=message,
+            worker_id=self.worker_id,
+            status=outcome.status,
+            error=outcome.error,
+            next_attempt_at=next_attempt_at,
+            now=now,
+            in_doubt=in_doubt,
         )
 
-    def _cancelled(self, message: Claimed, reason: str) -> None:
+    def _cancelled(self, message: Claimed, reason: str) -> Settlement:
         log.info("outbox message %s (%s) not sent: %s", message.id, message.kind, reason)
-        with self.database.unit_of_work() as uow:
-            uow.outbox.record_failure(
-                message,
-                worker_id=self.worker_id,
-                status=CANCELLED,
-                error=reason,
-                next_attempt_at=None,
-                now=self.clock(),
-            )
-
-    def _release(self, messages: list[Claimed]) -> None:
-        self.database.run(
-            lambda uow: uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+        return partial(
+            _record_failure,
+            message=message,
+            worker_id=self.worker_id,
+            status=CANCELLED,
+            error=reason,
+            next_attempt_at=None,
+            now=self.clock(),
+            in_doubt=False,
         )
+
+    def _release(self, messages: list[Claimed], *, after: Settlement | None) -> None:
+        def release(uow: UnitOfWork) -> None:
+            if after is not None:
+                after(uow)
+            uow.outbox.release(messages, worker_id=self.worker_id, now=self.clock())
+
+        self.database.run(release)
+
+
+# A message's result, written by the unit of work that runs it (repeatable: the database may
+# retry the whole unit after a lost connection).
+Settlement = Callable[[UnitOfWork], None]
+
+
+def _record_failure(
+    uow: UnitOfWork,
+    *,
+    message: Claimed,
+    worker_id: str,
+    status: str,
+    error: str,
+    next_attempt_at: datetime | None,
+    now: datetime,
+    in_doubt: bool,
+) -> None:
+    uow.outbox.record_failure(
+        message,
+        worker_id=worker_id,
+        status=status,
+        error=error,
+        next_attempt_at=next_attempt_at,
+        now=now,
+        in_doubt=in_doubt,
+    )
 
 
 def _after_grace(

@@ -46,6 +46,18 @@ _GIVE_DAY = (
     .where(_DAYS.c.day == sa.bindparam("key"), _DAYS.c.taken > 0)
     .values(taken=_DAYS.c.taken - 1)
 )
+# Built once: constructing the expressions cost more than running them (about 1 ms a call).
+_TAKEN_SLOTS = sa.select(_SLOTS.c.slot_start, _SLOTS.c.taken).where(
+    _SLOTS.c.taken > 0,
+    _SLOTS.c.slot_start >= sa.bindparam("first", type_=_SLOTS.c.slot_start.type),
+    _SLOTS.c.slot_start < sa.bindparam("last", type_=_SLOTS.c.slot_start.type),
+)
+_TAKEN_DAYS = sa.select(_DAYS.c.day, _DAYS.c.taken).where(
+    _DAYS.c.taken > 0,
+    _DAYS.c.day.between(
+        sa.bindparam("first", type_=_DAYS.c.day.type), sa.bindparam("last", type_=_DAYS.c.day.type)
+    ),
+)
 _HOLDS = table_of(PickupHold)
 _HOLD_COLUMNS = (_HOLDS.c.address, _HOLDS.c.slot_start, _HOLDS.c.day, _HOLDS.c.expires_at)
 # DELETE ... RETURNING: only the transaction that really deleted a hold gives its place back.
@@ -131,18 +143,12 @@ class CalendarRepository:
 
     def booked(self, *, first: date, last: date, now: datetime) -> Booked:
         """Places taken per slot and per local day in [first, last], lapsed holds left out."""
-        slot_rows = self._session.execute(
-            sa.select(_SLOTS.c.slot_start, _SLOTS.c.taken).where(
-                _SLOTS.c.taken > 0,
-                _SLOTS.c.slot_start >= _midnight_utc(first),
-                _SLOTS.c.slot_start < _midnight_utc(last + timedelta(days=2)),
-            )
-        )
-        day_rows = self._session.execute(
-            sa.select(_DAYS.c.day, _DAYS.c.taken).where(
-                _DAYS.c.taken > 0, _DAYS.c.day.between(first, last)
-            )
-        )
+        slot_range = {
+            "first": _midnight_utc(first),
+            "last": _midnight_utc(last + timedelta(days=2)),
+        }
+        slot_rows = self._session.execute(_TAKEN_SLOTS, slot_range)
+        day_rows = self._session.execute(_TAKEN_DAYS, {"first": first, "last": last})
         slots: dict[datetime, int] = dict(slot_rows.all())
         days: dict[date, int] = dict(day_rows.all())
         for hold in self._lapsed(now):
