@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy import orm
+from sqlalchemy import event, orm
 
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Conversation, Customer, PickupHold
@@ -208,3 +208,24 @@ def test_stop_during_a_handoff_still_opts_out_and_start_stays_quiet(
     session.expire_all()
     assert not session.scalars(sa.select(Customer)).one().opted_out
     session.commit()
+
+
+def test_a_message_to_a_quiet_bot_costs_no_more_than_any_other(
+    phone: Callable[..., Phone], database: Database
+) -> None:
+    statements: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_rest: object) -> None:
+        statements.append(" ".join(statement.split()).split(" WHERE ")[0])
+
+    ana = phone()
+    ana.say("talk to a person")
+    event.listen(database.engine, "before_cursor_execute", record)
+    try:
+        assert ana.send("are you there?") is None
+    finally:
+        event.remove(database.engine, "before_cursor_execute", record)
+    writes = [s for s in statements if s.startswith(("INSERT", "UPDATE", "WITH"))]
+    reads = [s.split(" FROM ")[-1].split()[0] for s in statements if s.startswith("SELECT")]
+    assert reads == ["conversations"]  # the lock (the menu's version rides along with it)
+    assert len(writes) <= 3, writes  # the customer's arrival, the conversation, the transcript
