@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     # How long the bot keeps quiet after a handoff to staff, or after a staff reply.
     handoff_quiet_minutes: int = Field(default=240, ge=1)
+    # Customers may cancel or move their own order by chat until this long before pickup.
+    self_service_cutoff_hours: int = Field(default=24, ge=0, le=24 * 60)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
     # Renewed by the worker's heartbeat while it sends: short, so a killed worker's claims
     # come back within seconds.

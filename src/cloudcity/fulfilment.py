@@ -74,9 +74,18 @@ def mark_picked_up(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime)
 
 
 def cancel_order(
-    *, uow: UnitOfWork, order_id: int, actor: str, reason: str, now: datetime
+    *,
+    uow: UnitOfWork,
+    order_id: int,
+    actor: str,
+    reason: str,
+    now: datetime,
+    tell_customer: bool = True,
 ) -> Transition:
-    """Cancel an order not yet picked up, telling the customer why; its reminder is not sent."""
+    """Cancel an order not yet picked up, telling the customer why; its reminder is not sent.
+
+    `tell_customer=False` when the customer asked in the chat: the chat's reply tells them.
+    """
     reason = " ".join(reason.split())
     # An impossible or repeated cancel is answered as such, whatever reason came with it.
     locked = _locked(uow, order_id)
@@ -93,15 +102,20 @@ def cancel_order(
         if order.pickup_at is not None:
             free_pickup(uow=uow, pickup_at=order.pickup_at, rules=shop_rules(uow))
         cancel_reminder(uow=uow, order_id=order.id, reason="the order was cancelled", now=now)
-        uow.outbox.enqueue(
-            kind=CANCEL_MESSAGE,
-            key=f"cancel:order:{order.id}",
-            recipient=order.customer.address,
-            payload={"reason": reason},
-            order_id=order.id,
-            now=now,
-        )
+        if tell_customer:
+            _tell_cancelled(uow, order, reason, now=now)
     return done
+
+
+def _tell_cancelled(uow: UnitOfWork, order: Order, reason: str, *, now: datetime) -> None:
+    uow.outbox.enqueue(
+        kind=CANCEL_MESSAGE,
+        key=f"cancel:order:{order.id}",
+        recipient=order.customer.address,
+        payload={"reason": reason},
+        order_id=order.id,
+        now=now,
+    )
 
 
 def reschedule(
@@ -112,11 +126,13 @@ def reschedule(
     actor: str,
     now: datetime,
     reminder_hour: int,
+    tell_customer: bool = True,
 ) -> Transition:
     """Move an open order's pickup (or set one "to arrange") and tell the customer, once.
 
     Capacity is checked like a customer's booking (`pickup.PickupUnavailable` when refused);
-    the old place is given back in the same transaction, so a refusal keeps it.
+    the old place is given back in the same transaction, so a refusal keeps it. The customer
+    who moved it in the chat (`tell_customer=False`) has the chat's reply instead.
     """
     order = _locked(uow, order_id)
     if order.status not in ALLOWED:
@@ -134,7 +150,8 @@ def reschedule(
     uow.orders.record_event(
         order_id=order.id, kind="pickup_changed", actor=actor, at=now, note=note
     )
-    _tell_pickup(uow, order, slot, now=now)
+    if tell_customer:
+        _tell_pickup(uow, order, slot, now=now)
     reschedule_reminder(
         uow=uow, order_id=order.id, pickup_at=slot.start, rules=rules, now=now, hour=reminder_hour
     )

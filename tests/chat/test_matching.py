@@ -5,11 +5,14 @@ from __future__ import annotations
 import pytest
 
 from cloudcity.chat.matching import (
+    Intent,
     Keyword,
     Match,
+    intent,
     is_opt_in,
     keyword,
     match_choice,
+    order_number,
     person_name,
     yes_or_no,
 )
@@ -132,3 +135,39 @@ def test_person_name() -> None:
     assert person_name("") is None
     assert person_name("1234") is None
     assert person_name("x" * 101) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "meaning"),
+    [
+        ("hi", Intent.GREETING),
+        ("Hello again!", Intent.GREETING),
+        ("Good morning", Intent.GREETING),
+        ("Thank you!", Intent.THANKS),
+        ("thanks so much", Intent.THANKS),
+        ("thanks, bye", Intent.BYE),
+        ("see you", Intent.BYE),
+        ("I'd like another cake", Intent.ORDER),
+        ("new order", Intent.ORDER),
+        ("talk to a person", Intent.PERSON),
+        ("Can I speak to someone please?", Intent.PERSON),
+        ("agent", Intent.PERSON),
+        ("help me", Intent.HELP_ME),
+        ("cancel order #12", Intent.CANCEL_ORDER),
+        ("change my pickup time", Intent.MOVE_ORDER),
+        ("when can I pick it up?", None),
+        ("Large", None),
+        ("order 12", None),
+        ("Ana Lima", None),
+    ],
+)
+def test_intents(text: str, meaning: Intent | None) -> None:
+    assert intent(text) is meaning
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [("cancel #12", 12), ("order 12 please", 12), ("12", 12), ("1 and 2", None), ("no", None)],
+)
+def test_order_numbers(text: str, number: int | None) -> None:
+    assert order_number(text) == number

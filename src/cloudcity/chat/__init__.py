@@ -9,7 +9,10 @@ words; the chosen slot is held while the order is finished) -> what to write on 
 place it?", then a name and an email (a returning
 customer may reuse the ones on file) and places the order with source "chat".
 
-At any step: RESTART / START OVER, CANCEL (this conversation only), HELP, MENU, STATUS.
+At any step: RESTART / START OVER, CANCEL, HELP, MENU, STATUS. After an order the
+conversation rests (`talk`): small talk gets a short answer, a customer may cancel or move their
+own order (`manage`), and "talk to a person" hands the conversation to staff, the bot quiet
+until they hand it back or the quiet time passes.
 STOP, STOPALL, UNSUBSCRIBE, END, QUIT, REVOKE, OPTOUT opt the customer out (no replies at all)
 until START, UNSTOP or YES. CANCEL is *not* an opt-out here, unlike Twilio's default list:
 remove it from the Messaging Service's opt-out keywords so Twilio agrees.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
@@ -37,6 +37,13 @@ MISSES_BEFORE_HELP = 3
 # Where a note may be given: anywhere before the order is confirmed.
 NOTE_STEPS = frozenset({START, *KIND_STEPS, PICKUP, INSCRIPTION, CONFIRM, CHANGE})
 PHOTOS = "photos"  # in the conversation's data: ids of the pictures sent for this order
+# After an order the conversation rests at START; `rest` in its data says what was offered
+# last, so a "yes" or a number answers that offer.
+REST = "rest"
+DONE = "done"  # nothing offered
+AGAIN = "again"  # "would you like to order a cake?"
+OPTIONS = "options"  # order a cake, check an order, or talk to a person
+PERSON = "person"  # "would you like to talk to a person?"
 
 
 @dataclass
@@ -55,6 +62,7 @@ class Turn:
     hold_minutes: int
     inscription_max_chars: int = INSCRIPTION_LIMIT
     order_id: int | None = None
+    self_service_cutoff: timedelta = timedelta(hours=24)
     _menu: dict[OptionKind, list[MenuItem]] | None = field(default=None, repr=False)
     _rules: CalendarRules | None = field(default=None, repr=False)
 
@@ -87,6 +95,12 @@ def reset(turn: Turn) -> None:
     conversation.step = START
     conversation.data = {}
     conversation.misses = 0
+
+
+def rest(turn: Turn, offer: str = DONE) -> None:
+    """Nothing is being ordered now: the conversation waits, remembering what was offered."""
+    reset(turn)
+    turn.remember(**{REST: offer})
 
 
 def respond(turn: Turn, text: str) -> str:
@@ -152,10 +166,32 @@ def on_keyword(turn: Turn, word: Keyword) -> str:
             return f"{text}\n\n{wording.QUESTIONS[OptionKind(step)]}"
         return _with_prompt(turn, text)
     if word is Keyword.STATUS:
-        order = turn.uow.orders.latest_for_customer(turn.customer.id)
-        pickup = pickups.label(turn, order.pickup_at) if order and order.pickup_at else None
-        return _with_prompt(turn, wording.status_text(order, pickup=pickup))
+        if turn.conversation.step == START:
+            return status(turn, hint=True)
+        return _with_prompt(turn, status(turn))
     raise ValueError(f"{word} is handled before the conversation")
+
+
+def status(turn: Turn, *, hint: bool = False) -> str:
+    """The customer's open orders with their pickup times; else how the latest one ended.
+
+    With `hint`, what the customer may do next follows (at rest, with no question to ask).
+    """
+    orders = turn.uow.orders
+    open_orders = orders.open_for_customer(turn.customer.id)
+    if len(open_orders) > 1:
+        lines = [
+            wording.order_line(o, pickup=pickups.label(turn, o.pickup_at)) for o in open_orders
+        ]
+        text = wording.open_orders_text(lines)
+    else:
+        order = orders.get(open_orders[0].id) if open_orders else None
+        order = order or orders.latest_for_customer(turn.customer.id)
+        pickup = pickups.label(turn, order.pickup_at) if order and order.pickup_at else None
+        text = wording.status_text(order, pickup=pickup)
+    if not hint:
+        return text
+    return f"{text}\n{wording.CHANGE_HINT if open_orders else wording.START_HINT}"
 
 
 def _with_prompt(turn: Turn, text: str) -> str:
@@ -164,10 +200,11 @@ def _with_prompt(turn: Turn, text: str) -> str:
     return f"{text}\n\n{prompt(turn)}"
 
 
-def miss(turn: Turn, apology: str = wording.MISSED) -> str:
-    """Ask the current question again; from the third miss on, offer help."""
+def miss(turn: Turn, apology: str = wording.MISSED, question: str | None = None) -> str:
+    """Ask the question again (`question`, "" for none); from the third miss on, offer help."""
     turn.conversation.misses += 1
-    text = f"{apology}\n{prompt(turn)}"
+    asked = prompt(turn) if question is None else question
+    text = f"{apology}\n{asked}" if asked else apology
     if turn.conversation.misses >= MISSES_BEFORE_HELP:
         text += f"\n{wording.STUCK}"
     return text
@@ -379,7 +416,7 @@ def place(turn: Turn, *, name: str, email: str) -> str:
         address=turn.address.twilio,
         order_id=placed.order.id,
     )
-    reset(turn)
+    rest(turn)
     turn.order_id = placed.order.id
     return wording.placed(placed.order, pickup=pickup)
 

@@ -139,3 +139,76 @@ def person_name(text: str) -> str | None:
     if not name or len(name) > NAME_MAX or not any(char.isalpha() for char in name):
         return None
     return name
+
+
+class Intent(enum.StrEnum):
+    """What a message means when it is not an answer to the question asked."""
+
+    GREETING = "greeting"
+    THANKS = "thanks"
+    BYE = "bye"
+    ORDER = "order"
+    PERSON = "person"
+    HELP_ME = "help_me"
+    CANCEL_ORDER = "cancel_order"
+    MOVE_ORDER = "move_order"
+
+
+GREETING = re.compile(
+    r"(?:hi+|hello+|hey+|hiya|heya|howdy|hola|good (?:morning|afternoon|evening)|morning)"
+    r"(?: (?:there|again|all|everyone|team|folks))*"
+)
+_FILLER = frozenset(
+    {"i", "d", "id", "would", "like", "love", "want", "wanna", "to", "can", "could", "may"}
+    | {"please", "let", "me", "s", "a", "an", "the", "you", "so", "very", "much", "again"}
+    | {"too", "just"}
+)
+_THANKS = frozenset({"thank", "thanks", "thx", "ty", "cheers", "appreciated"})
+_THANKS_WORDS = _THANKS | {"lot", "many", "great", "perfect", "awesome", "lovely", "u", "x"}
+_BYE = frozenset({"bye", "goodbye", "cya", "later", "goodnight", "ttyl", "see"})
+_BYE_WORDS = _BYE | {"see", "ya", "good", "night", "take", "care", "have", "nice", "day"}
+_ORDER = frozenset({"order", "cake", "cakes"})
+_ORDER_WORDS = _ORDER | {"another", "new", "one", "more", "place", "make", "get", "buy", "have"}
+_PERSON = frozenset(
+    {"person", "human", "someone", "somebody", "staff", "agent", "operator", "people"}
+)
+_PERSON_WORDS = _PERSON | {"talk", "speak", "chat", "with", "real", "some", "actual", "live"}
+_HELP_WORDS = frozenset({"help", "need", "someone", "somebody", "us", "out"})
+_CHANGE_WORDS = frozenset({"my", "order", "cake", "it", "this", "that", "number", "no"})
+_MOVE = frozenset({"move", "reschedule", "postpone", "change"})
+_MOVE_WORDS = _MOVE | {"pickup", "pick", "up", "time", "day", "date", "collection", "of"}
+
+
+def intent(text: str) -> Intent | None:
+    """The small talk or request a message is, when it is all of one (`thanks so much!`)."""
+    answer = clean(text)
+    if GREETING.fullmatch(answer):
+        return Intent.GREETING
+    words = set(answer.split())
+    numbers = {word for word in words if word.lstrip("#").isdigit()}
+    for meaning, core, allowed in _MEANINGS:
+        if (
+            words & core
+            and words - numbers <= allowed | _FILLER
+            and (not numbers or meaning in _NUMBERED)
+        ):
+            return meaning
+    return None
+
+
+_MEANINGS: tuple[tuple[Intent, frozenset[str], frozenset[str]], ...] = (
+    (Intent.BYE, _BYE, _BYE_WORDS | _THANKS_WORDS),
+    (Intent.THANKS, _THANKS, _THANKS_WORDS),
+    (Intent.PERSON, _PERSON, _PERSON_WORDS),
+    (Intent.HELP_ME, frozenset({"help"}), _HELP_WORDS),
+    (Intent.CANCEL_ORDER, frozenset({"cancel"}), _CHANGE_WORDS | {"cancel"}),
+    (Intent.MOVE_ORDER, _MOVE, _MOVE_WORDS | _CHANGE_WORDS),
+    (Intent.ORDER, _ORDER, _ORDER_WORDS),
+)
+_NUMBERED = frozenset({Intent.CANCEL_ORDER, Intent.MOVE_ORDER})
+
+
+def order_number(text: str) -> int | None:
+    """The one order number in a message ("#12", "order 12", "12"), if there is exactly one."""
+    found = re.findall(r"(?<![\w#])#?(\d{1,9})\b", clean(text))
+    return int(found[0]) if len(found) == 1 else None

@@ -47,25 +47,29 @@ class Refused:
     text: str
 
 
-def question(turn: Turn) -> str:
+def question(turn: Turn, ask: str = wording.PICKUP_QUESTION) -> str:
     """Ask when they will pick the cake up, offering the next free slots (remembered)."""
     query = _query(turn)
     free = next_free(query, count=OFFERED)
     if not free:
-        return _refused(turn, refuse(query, Reason.NOTHING_FREE, near=query.earliest)).text
+        return refused(turn, refuse(query, Reason.NOTHING_FREE, near=query.earliest)).text
     _offer(turn, free)
-    return wording.pickup_question(numbered(free, locale=query.rules.locale))
+    return wording.pickup_question(numbered(free, locale=query.rules.locale), ask=ask)
 
 
 def choose(turn: Turn, text: str) -> Slot | Refused | NotUnderstood:
     """Hold the slot the answer asks for; or why not, with others offered; or not understood."""
+    verdict = read(turn, text)
+    return _hold(turn, verdict) if isinstance(verdict, Accepted) else verdict
+
+
+def read(turn: Turn, text: str) -> Accepted | Refused | NotUnderstood:
+    """The slot the answer asks for, free now (nothing held); or why not; or not understood."""
     query = _query(turn)
     verdict = choose_pickup(text, query=query, offered=_offered(turn, query.rules))
-    if isinstance(verdict, NotUnderstood):
-        return verdict
     if isinstance(verdict, Refusal):
-        return _refused(turn, verdict)
-    return _hold(turn, verdict)
+        return refused(turn, verdict)
+    return verdict
 
 
 def _hold(turn: Turn, verdict: Accepted) -> Slot | Refused:
@@ -79,7 +83,7 @@ def _hold(turn: Turn, verdict: Accepted) -> Slot | Refused:
             size=_size(turn),
         )
     except PickupUnavailable as exc:  # someone else took the last place a moment ago
-        return _refused(turn, exc.refusal)
+        return refused(turn, exc.refusal)
     turn.remember(**{PICKUP: verdict.slot.start.isoformat(), OFFERS: []})
     return verdict.slot
 
@@ -108,7 +112,7 @@ def gone(turn: Turn, refusal: Refusal) -> str:
     release(turn)
     rules = turn.rules()
     label = slot_label(slot_at(rules, start), locale=rules.locale) if start else "that time"
-    return f"{wording.PICKUP_GONE.format(slot=label)}\n{_refused(turn, refusal).text}"
+    return f"{wording.PICKUP_GONE.format(slot=label)}\n{refused(turn, refusal).text}"
 
 
 def too_soon_for_size(turn: Turn) -> str | None:
@@ -120,7 +124,7 @@ def too_soon_for_size(turn: Turn) -> str | None:
     if start >= query.earliest:
         return None
     release(turn)
-    return _refused(turn, refuse(query, Reason.TOO_SOON, near=start)).text
+    return refused(turn, refuse(query, Reason.TOO_SOON, near=start)).text
 
 
 def label(turn: Turn, start: datetime | None) -> str:
@@ -138,7 +142,8 @@ def slot_at(rules: CalendarRules, start: datetime) -> Slot:
     return found or Slot(start, start + rules.slot_length, rules.tz)
 
 
-def _refused(turn: Turn, refusal: Refusal) -> Refused:
+def refused(turn: Turn, refusal: Refusal) -> Refused:
+    """Why a time can't be had, with the nearest free slots offered (remembered)."""
     _offer(turn, refusal.alternatives)
     return Refused(refusal_message(refusal, rules=turn.rules()))
 

@@ -7,11 +7,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cloudcity.chat import engine, matching, photos, wording
+from cloudcity.chat import engine, matching, photos, talk, wording
 from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
 from cloudcity.db.repositories.values import TranscriptLine
+from cloudcity.handoff import bot_is_quiet
 from cloudcity.order_text import INSCRIPTION_LIMIT
 from cloudcity.origins import TWILIO_MEDIA_HOSTS, parse_origins
 from cloudcity.phones import PhoneError, parse_address
@@ -102,6 +103,8 @@ class ChatPolicy:
     handoff_quiet: timedelta = timedelta(hours=4)  # the bot's silence after a handoff
     inscription_max_chars: int = INSCRIPTION_LIMIT  # the most characters piped on a cake
     photo_origins: tuple[str, ...] = parse_origins(TWILIO_MEDIA_HOSTS)
+    # Customers may cancel or move their own order by chat until this long before pickup.
+    self_service_cutoff: timedelta = timedelta(hours=24)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
@@ -116,6 +119,7 @@ class ChatPolicy:
             timedelta(minutes=settings.handoff_quiet_minutes),
             settings.inscription_max_chars,
             settings.photo_origins,
+            timedelta(hours=settings.self_service_cutoff_hours),
         )
 
 
@@ -148,6 +152,7 @@ def handle_inbound(
         now=now,
         hold_minutes=policy.hold_minutes,
         inscription_max_chars=policy.inscription_max_chars,
+        self_service_cutoff=policy.self_service_cutoff,
     )
     text = _answer(turn, inbound, policy=policy)
     _save(turn, inbound, text)
@@ -193,21 +198,25 @@ def _transcript_line(
 
 
 def _answer(turn: Turn, inbound: Inbound, *, policy: ChatPolicy) -> str | None:
-    """Opt-out first, then expiry, then media, then the conversation's step."""
+    """Opt-out first, then a person's turn, then expiry, then media, then the step."""
     customer, conversation = turn.customer, turn.conversation
+    quiet = bot_is_quiet(conversation, now=turn.now, quiet=policy.handoff_quiet)
     if customer.opted_out:
         if not matching.is_opt_in(inbound.body):
             return None  # never message an opted-out customer until they opt back in
         customer.opted_out = False
-        return engine.begin(turn, f"{wording.OPTED_IN}\n" + _hello(turn))
+        return None if quiet else engine.begin(turn, f"{wording.OPTED_IN}\n" + _hello(turn))
     if matching.keyword(inbound.body) is matching.Keyword.OPT_OUT:
         customer.opted_out = True
         engine.reset(turn)
         return None
-    note = ""
+    if quiet:
+        return None  # staff have this conversation: the message waits for them in the inbox
+    resumed = talk.resume(turn)
+    note = f"{resumed}\n" if resumed else ""
     if conversation.step != engine.START and conversation.updated_at + policy.timeout < turn.now:
-        engine.reset(turn)  # a slot still held is given back
-        note = wording.EXPIRED + "\n"
+        talk.expire(turn)  # a slot still held is given back
+        note += wording.EXPIRED + "\n"
     return note + _respond(turn, inbound, policy)
 
 
@@ -220,7 +229,7 @@ def _respond(turn: Turn, inbound: Inbound, policy: ChatPolicy) -> str:
         if turn.conversation.step == engine.START:
             return engine.begin(turn, f"{wording.NOT_TEXT}\n" + _hello(turn))
         return f"{wording.NOT_TEXT}\n{engine.prompt(turn)}"
-    return engine.respond(turn, inbound.body)
+    return talk.respond(turn, inbound.body)
 
 
 def _hello(turn: Turn) -> str:

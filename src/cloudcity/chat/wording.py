@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from cloudcity.allergens import Allergen, words
 from cloudcity.db.models import Order
+from cloudcity.db.repositories.values import OpenOrder
 from cloudcity.domain import MenuItem, OptionKind, OrderStatus
 from cloudcity.money import format_money
 from cloudcity.orders import PlacedOrder
@@ -65,7 +66,7 @@ ASK_EMAIL = "What email should we send the receipt to?"
 THANKS = "Thanks, {name}!"
 BAD_EMAIL = "That email doesn't look right: {problem} Please send it again."
 SOLD_OUT = "Sorry, we can't take orders right now: we're out of every {kind}. Please try later."
-START_HINT = "Send any message to order a cake."
+START_HINT = "Reply ORDER for a cake."
 PICKUP_QUESTION = "When would you like to pick it up?"
 PICKUP_TAIL = "Or name a day and time."
 PICKUP_MISSED = "Sorry, I couldn't read that as a day or time."
@@ -73,9 +74,9 @@ PICKUP_GONE = "Sorry, we couldn't keep {slot} for you."
 TO_ARRANGE = "to arrange"
 
 
-def pickup_question(offers: str) -> str:
+def pickup_question(offers: str, *, ask: str = PICKUP_QUESTION) -> str:
     """Ask for a pickup time with the numbered free slots (`offers`, one a line)."""
-    return f"{PICKUP_QUESTION}\n{offers}\n{PICKUP_TAIL}"
+    return f"{ask}\n{offers}\n{PICKUP_TAIL}"
 
 
 def got_pictures(accepted: int) -> str:
@@ -197,3 +198,77 @@ def status_text(order: Order | None, *, pickup: str | None = None) -> str:
     if order.status is OrderStatus.CANCELLED and order.cancel_reason:
         words += f" ({order.cancel_reason})"
     return f"Your order #{order.id} ({order.size} {order.flavour} cake) {words}."
+
+
+# After an order, the conversation rests: small talk gets a short answer, never a new order.
+NOT_SURE = "Sorry, I'm not sure what you mean."
+REST_CHOICES = ("Order a cake", "Check an order", "Talk to a person")
+OPTIONS = "I can help you:\n" + "\n".join(
+    f"{n}. {what}" for n, what in enumerate(REST_CHOICES, start=1)
+)
+ACK = "Great! Reply ORDER any time you'd like a cake."
+NO_THANKS = "Okay! Text us any time you'd like a cake."
+ANOTHER = "Would you like to order another cake? (yes/no)"
+FIRST = "Would you like to order a cake? (yes/no)"
+YOU_ARE_WELCOME = "You're welcome{name}!"
+BYE = "Bye{name}! Text us any time you'd like a cake."
+MID_ORDER = "Hi{name}! We're in the middle of your order{so_far}."
+MID_ORDER_THANKS = "You're welcome!"
+
+# Handing the conversation to a person.
+HANDED_OFF = "Okay, I've asked someone at {shop} to answer you here."
+OPEN_NOW = "We're open now, so someone will answer shortly."
+OPENS = "We're closed now: we open {when}, and someone will answer then."
+NO_HOURS = "Someone will answer as soon as they can."
+RESUMED = "Thanks for waiting! You're chatting with our assistant again."
+
+# Customers managing their own orders.
+CHANGE_HINT = "Reply MOVE or CANCEL to change it, or ORDER for a new cake."
+NO_OPEN = "You have no open orders to change."
+WHICH = "Which order? Reply with its number:\n{lines}"
+WHICH_AGAIN = "Please reply with one of these order numbers: {numbers}."
+CANCEL_ASK = "Cancel order #{id} ({cake}, pickup {pickup})? (yes/no)"
+CANCEL_AGAIN = "Please reply YES to cancel order #{id}, or NO to keep it."
+CANCEL_DONE = "Order #{id} is cancelled. Text us any time you'd like a cake!"
+KEPT = "Okay, order #{id} stays as it is."
+MOVE_ASK = "When would you like to pick up order #{id} instead?"
+MOVED = "Done! Order #{id} is now for pickup {pickup}."
+TOO_LATE = (
+    "Order #{id}'s pickup is less than {hours} hours away, so I can't change it here. "
+    "Would you like to talk to a person? (yes/no)"
+)
+READY_ALREADY = (
+    "Order #{id} is ready already, so I can't change it here. "
+    "Would you like to talk to a person? (yes/no)"
+)
+NOT_OPEN = "Order #{id} can't be changed by chat any more: it's no longer open."
+
+
+def named(name: str | None) -> str:
+    """`, Ana` to follow a short greeting, or nothing for a customer we don't know yet."""
+    return f", {name}" if name else ""
+
+
+def so_far(data: dict[str, object]) -> str:
+    """The choices made so far, ` (so far: Large, Red Velvet)`, or nothing."""
+    chosen = [str(data[kind.value]) for kind in OptionKind if data.get(kind.value)]
+    return f" (so far: {', '.join(chosen)})" if chosen else ""
+
+
+def handed_off(*, shop_name: str, when: str | None, open_now: bool) -> str:
+    """What a customer handed to staff is told: that a person will answer, and when."""
+    later = OPENS.format(when=when) if when else NO_HOURS
+    if open_now:
+        later = OPEN_NOW
+    return f"{HANDED_OFF.format(shop=shop_name)} {later}"
+
+
+def order_line(order: OpenOrder, *, pickup: str) -> str:
+    """`#12 Large Red Velvet, pickup Saturday 14 Dec, 14:00-14:30` (`pickup`: in words)."""
+    ready = "ready, " if order.status is OrderStatus.READY else ""
+    return f"#{order.id} {order.size} {order.flavour}, {ready}pickup {pickup}"
+
+
+def open_orders_text(lines: Sequence[str]) -> str:
+    """Several open orders, one a line (`lines` from `order_line`)."""
+    return "Your open orders:\n" + "\n".join(lines)

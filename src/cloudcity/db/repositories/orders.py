@@ -12,7 +12,7 @@ from cloudcity.allergens import encode
 from cloudcity.db.base import table_of
 from cloudcity.db.dialect import lock_for_update
 from cloudcity.db.models import Customer, Order, OrderEvent
-from cloudcity.db.repositories.values import NewOrder, PlacedOrder
+from cloudcity.db.repositories.values import NewOrder, OpenOrder, PlacedOrder
 from cloudcity.domain import Cake, OptionKind, OrderStatus
 
 # Plain INSERTs, each built once: placing an order is the hot path of the API and the chat,
@@ -20,6 +20,15 @@ from cloudcity.domain import Cake, OptionKind, OrderStatus
 _ORDERS = table_of(Order)
 _INSERT_ORDER = sa.insert(_ORDERS).returning(_ORDERS.c.id)
 _INSERT_EVENT = sa.insert(table_of(OrderEvent))
+_OPEN = frozenset({OrderStatus.PLACED, OrderStatus.READY})
+_OPEN_FOR_CUSTOMER = (
+    sa.select(
+        _ORDERS.c.id, _ORDERS.c.size, _ORDERS.c.flavour, _ORDERS.c.status, _ORDERS.c.pickup_at
+    )
+    .where(_ORDERS.c.customer_id == sa.bindparam("customer_id", type_=sa.Integer))
+    .where(_ORDERS.c.status.in_(sorted(_OPEN)))
+    .order_by(_ORDERS.c.id)
+)
 _BY_IDEMPOTENCY_KEY = (
     sa.select(
         _ORDERS.c.id,
@@ -110,6 +119,11 @@ class OrderRepository:
         """The customer's most recent order, if any."""
         query = sa.select(Order).where(Order.customer_id == customer_id).order_by(Order.id.desc())
         return self._session.scalars(query.limit(1)).first()
+
+    def open_for_customer(self, customer_id: int) -> list[OpenOrder]:
+        """The customer's orders still to be picked up (placed or ready), oldest first."""
+        rows = self._session.execute(_OPEN_FOR_CUSTOMER, {"customer_id": customer_id})
+        return [OpenOrder(*row) for row in rows]
 
 
 def _row(order: NewOrder) -> dict[str, object]:

@@ -78,6 +78,17 @@ class PlacedOrder:
 
 
 @dataclass(frozen=True)
+class OpenOrder:
+    """A customer's order not yet picked up or cancelled, as the chat lists it."""
+
+    id: int
+    size: str
+    flavour: str
+    status: OrderStatus
+    pickup_at: datetime | None
+
+
+@dataclass(frozen=True)
 class NewOrder:
     """The row of an order about to be placed, priced by the server."""
 
