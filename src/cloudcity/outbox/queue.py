@@ -5,3 +5,4 @@ READY_MESSAGE = "ready_message"
 CANCEL_MESSAGE = "cancel_message"
 PICKUP_CHANGED = "pickup_changed"
 PICKUP_REMINDER = "pickup_reminder"
+STAFF_MESSAGE = "staff_message"  # a baker's message from the inbox (payload: body, template)

@@ -72,6 +72,16 @@ class ConversationRepository:
         found = self._session.execute(_EARLIER, {"sid": message_sid}).one_or_none()
         return None if found is None else Earlier(found.address, found.reply)
 
+    def address_of(self, conversation_id: int) -> str | None:
+        """The address a conversation is with (None: there is no such conversation)."""
+        query = sa.select(_CONVERSATIONS.c.address).where(_CONVERSATIONS.c.id == conversation_id)
+        found: str | None = self._session.scalar(query)
+        return found
+
+    def record(self, line: TranscriptLine) -> None:
+        """Add one line to the transcript (a baker's message; the chat's go by save_exchange)."""
+        self._session.execute(_RECORD, [dict(vars(line))])
+
     def save_exchange(self, conversation: ConversationState, lines: list[TranscriptLine]) -> None:
         """Write the conversation back and add the exchange's transcript lines (in, out).
 

@@ -36,8 +36,8 @@ from cloudcity.web.context import services
 LOGIN_LIMIT = "5/minute"
 PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
 RAW_FIELDS = frozenset({"password"})  # compared as typed, never stored as text
-# Textareas whose lines mean something (a closed date a line): line breaks stay.
-MULTILINE_FIELDS = frozenset({"closed_dates", "closed_yearly"})
+# Textareas whose lines mean something (a closed date a line, a message): line breaks stay.
+MULTILINE_FIELDS = frozenset({"closed_dates", "closed_yearly", "body"})
 # Ids are PostgreSQL `integer`s: a larger number in a URL names nothing (and would make the
 # database raise), so it is a 404 before any view runs.
 MAX_ID = 2**31 - 1

@@ -1,0 +1,250 @@
+"""The staff inbox's reads: conversations found by name, number or text, and one thread.
+
+A thread shows each message once: an inbound row also keeps the bot's `reply` (for Twilio's
+retries), but the reply has its own outbound row, and that row is the one shown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy import orm
+
+from cloudcity.db.models import ChatMessage, Conversation, Customer, Order, OutboxMessage
+from cloudcity.domain import WHATSAPP_PREFIX
+from cloudcity.outbox.status import CANCELLED, DEAD, FAILED, PENDING, RETRY, SENDING, SENT
+
+PAGE_SIZE = 50
+THREAD_PAGE = 300
+CUSTOMER_ORDERS = 10
+PREVIEW = 120
+NON_DIGITS = re.compile(r"\D")
+PHONE_TERM = re.compile(r"^[\d\s()+.\-]+$")
+OUTBOX_WORDS = {
+    PENDING: "queued",
+    RETRY: "queued (retrying)",
+    SENDING: "sending",
+    SENT: "sent",
+    FAILED: "failed",
+    DEAD: "failed",
+    CANCELLED: "not sent",
+}
+
+
+@dataclass(frozen=True)
+class Summary:
+    """One conversation in a list: who, on which channel, and its latest message."""
+
+    id: int
+    address: str
+    name: str | None
+    updated_at: datetime
+    last_message: str
+    last_from: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One message of a thread: who wrote it (customer, bot or a baker), and its delivery."""
+
+    id: int
+    at: datetime
+    direction: str
+    author: str | None
+    body: str
+    status: str | None = None
+    error: str | None = None
+
+    @property
+    def who(self) -> str:
+        """`customer`, `bot` or `staff`."""
+        if self.direction == "in":
+            return "customer"
+        return "bot" if self.author is None else "staff"
+
+
+@dataclass(frozen=True)
+class Thread:
+    """A conversation: its address, the customer (if known), messages oldest first, orders."""
+
+    id: int
+    address: str
+    customer: Customer | None
+    lines: list[Line]
+    earlier_before: int | None
+    orders: list[Order]
+
+    @property
+    def phone(self) -> str:
+        """The number without its channel prefix."""
+        return self.address.removeprefix(WHATSAPP_PREFIX)
+
+    @property
+    def is_whatsapp(self) -> bool:
+        """True for a WhatsApp conversation."""
+        return self.address.startswith(WHATSAPP_PREFIX)
+
+
+def find_conversations(session: orm.Session, term: str = "") -> list[Summary]:
+    """Conversations, latest activity first; with a term, those matching a name, number or text."""
+    query = sa.select(Conversation.id, Conversation.address, Conversation.updated_at)
+    term = " ".join(term.split())
+    if term:
+        query = query.where(_matching(term))
+    query = query.order_by(Conversation.updated_at.desc(), Conversation.id.desc())
+    rows = session.execute(query.limit(PAGE_SIZE)).all()
+    return summaries(session, [(row.id, row.address, row.updated_at) for row in rows])
+
+
+def summaries(session: orm.Session, rows: list[tuple[int, str, datetime]]) -> list[Summary]:
+    """Conversations (id, address, last activity) with their customer's name and last message."""
+    addresses = [address for _, address, _ in rows]
+    names = names_by_address(session, addresses)
+    latest = _latest_messages(session, addresses)
+    found = []
+    for conversation_id, address, updated_at in rows:
+        message = latest.get(address)
+        body = "" if message is None else " ".join(message.body.split())
+        who = "" if message is None else _who(message.direction, message.author)
+        found.append(
+            Summary(conversation_id, address, names.get(address), updated_at, body[:PREVIEW], who)
+        )
+    return found
+
+
+def _matching(term: str) -> sa.ColumnElement[bool]:
+    """A phone-like term matches digits anywhere in the number; words match names and text."""
+    if PHONE_TERM.match(term) and (digits := NON_DIGITS.sub("", term)):
+        return Conversation.address.contains(digits, autoescape=True)
+    lowered = term.lower()
+    named = sa.select(Customer.phone).where(
+        sa.func.lower(Customer.name).contains(lowered, autoescape=True)
+    )
+    said = sa.select(ChatMessage.address).where(
+        sa.func.lower(ChatMessage.body).contains(lowered, autoescape=True)
+    )
+    by_phone = sa.func.replace(Conversation.address, WHATSAPP_PREFIX, "")
+    return sa.or_(by_phone.in_(named), Conversation.address.in_(said))
+
+
+def names_by_address(session: orm.Session, addresses: list[str]) -> dict[str, str | None]:
+    """The customer's name for each address (a number's customer is the same on either channel)."""
+    phones = {address: address.removeprefix(WHATSAPP_PREFIX) for address in addresses}
+    if not phones:
+        return {}
+    query = sa.select(Customer.phone, Customer.name).where(Customer.phone.in_(set(phones.values())))
+    by_phone: dict[str, str | None] = dict(session.execute(query).all())
+    return {address: by_phone.get(phone) for address, phone in phones.items()}
+
+
+def _latest_messages(session: orm.Session, addresses: list[str]) -> dict[str, ChatMessage]:
+    if not addresses:
+        return {}
+    newest = (
+        sa.select(sa.func.max(ChatMessage.id))
+        .where(ChatMessage.address.in_(addresses))
+        .group_by(ChatMessage.address)
+    )
+    messages = session.scalars(sa.select(ChatMessage).where(ChatMessage.id.in_(newest)))
+    return {message.address: message for message in messages}
+
+
+def _who(direction: str, author: str | None) -> str:
+    if direction == "in":
+        return "customer"
+    return author or "bot"
+
+
+def thread(
+    session: orm.Session, conversation_id: int, *, before: int | None = None
+) -> Thread | None:
+    """A conversation's latest messages (older than `before`), oldest first, with its orders."""
+    address = session.scalar(
+        sa.select(Conversation.address).where(Conversation.id == conversation_id)
+    )
+    if address is None:
+        return None
+    lines = transcript(session, address, before=before, limit=THREAD_PAGE + 1)
+    earlier = lines[1].id if len(lines) > THREAD_PAGE else None
+    lines = lines[-THREAD_PAGE:]
+    customer = session.scalar(
+        sa.select(Customer).where(Customer.phone == address.removeprefix(WHATSAPP_PREFIX))
+    )
+    orders = [] if customer is None else customer_orders(session, customer.id)
+    return Thread(conversation_id, address, customer, lines, earlier, orders)
+
+
+def transcript(
+    session: orm.Session,
+    address: str,
+    *,
+    before: int | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int = THREAD_PAGE,
+) -> list[Line]:
+    """The newest `limit` messages with an address in a span of time, oldest first."""
+    query = (
+        sa.select(ChatMessage, OutboxMessage)
+        .outerjoin(OutboxMessage, OutboxMessage.id == ChatMessage.outbox_id)
+        .where(ChatMessage.address == address)
+    )
+    if before is not None:
+        query = query.where(ChatMessage.id < before)
+    if since is not None:
+        query = query.where(ChatMessage.created_at > since)
+    if until is not None:
+        query = query.where(ChatMessage.created_at <= until)
+    rows = session.execute(query.order_by(ChatMessage.id.desc()).limit(limit)).all()
+    return [_line(message, outbox) for message, outbox in reversed(rows)]
+
+
+def _line(message: ChatMessage, outbox: OutboxMessage | None) -> Line:
+    status = error = None
+    if outbox is not None:
+        status = outbox.delivery_status or OUTBOX_WORDS.get(outbox.status, outbox.status)
+        error = outbox.last_error if outbox.status in (FAILED, DEAD, CANCELLED) else None
+    return Line(
+        message.id,
+        message.created_at,
+        message.direction,
+        message.author,
+        message.body,
+        status,
+        error,
+    )
+
+
+def customer_orders(session: orm.Session, customer_id: int) -> list[Order]:
+    """The customer's latest orders, newest first."""
+    query = (
+        sa.select(Order)
+        .where(Order.customer_id == customer_id)
+        .order_by(Order.id.desc())
+        .limit(CUSTOMER_ORDERS)
+    )
+    return list(session.scalars(query))
+
+
+def staff_messages_after(session: orm.Session, address: str, after: int) -> list[Line]:
+    """A baker's messages to an address newer than message `after` (for the chat simulator)."""
+    query = (
+        sa.select(ChatMessage)
+        .where(
+            ChatMessage.address == address,
+            ChatMessage.id > after,
+            ChatMessage.author.is_not(None),
+        )
+        .order_by(ChatMessage.id)
+        .limit(THREAD_PAGE)
+    )
+    return [_line(message, None) for message in session.scalars(query)]
+
+
+def last_message_id(session: orm.Session, address: str) -> int:
+    """The newest message id with an address (0: none yet)."""
+    query = sa.select(sa.func.max(ChatMessage.id)).where(ChatMessage.address == address)
+    return session.scalar(query) or 0
