@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     reminder_hour: int = Field(default=10, ge=0, le=23)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
+    # How long the bot keeps quiet after a handoff to staff, or after a staff reply.
+    handoff_quiet_minutes: int = Field(default=240, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)
     # Renewed by the worker's heartbeat while it sends: short, so a killed worker's claims
     # come back within seconds.

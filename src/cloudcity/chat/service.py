@@ -80,6 +80,7 @@ class ChatPolicy:
     timeout: timedelta
     reminder_hour: int
     hold_minutes: int = 15  # how long a chosen pickup slot is kept while the order is finished
+    handoff_quiet: timedelta = timedelta(hours=4)  # the bot's silence after a handoff
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ChatPolicy:
@@ -91,6 +92,7 @@ class ChatPolicy:
             timeout,
             settings.reminder_hour,
             settings.pickup_hold_minutes,
+            timedelta(minutes=settings.handoff_quiet_minutes),
         )
 
 

@@ -124,6 +124,11 @@ class Conversation(Base):
     misses: Mapped[int] = mapped_column(default=0)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Handed to staff at this time (None while the bot talks), and why; the bot keeps quiet
+    # for a while after the handoff and after each staff reply.
+    handoff_at: Mapped[datetime | None] = mapped_column(index=True)
+    handoff_reason: Mapped[str | None] = mapped_column(sa.String(200))
+    staff_reply_at: Mapped[datetime | None]
 
 
 class ChatMessage(Base):

@@ -32,6 +32,9 @@ _BY_ADDRESS = sa.select(
     _CONVERSATIONS.c.data,
     _CONVERSATIONS.c.misses,
     _CONVERSATIONS.c.updated_at,
+    _CONVERSATIONS.c.handoff_at,
+    _CONVERSATIONS.c.handoff_reason,
+    _CONVERSATIONS.c.staff_reply_at,
 ).where(_CONVERSATIONS.c.address == sa.bindparam("address", type_=sa.String))
 _SAVE_CONVERSATION = (
     sa.update(_CONVERSATIONS)
@@ -41,7 +44,15 @@ _SAVE_CONVERSATION = (
         data=sa.bindparam("data"),
         misses=sa.bindparam("misses"),
         updated_at=sa.bindparam("updated_at"),
+        handoff_at=sa.bindparam("handoff_at"),
+        handoff_reason=sa.bindparam("handoff_reason"),
     )
+)
+# Only a staff reply writes this, so a chat message saved meanwhile can't undo it.
+_MARK_STAFF_REPLY = (
+    sa.update(_CONVERSATIONS)
+    .where(_CONVERSATIONS.c.address == sa.bindparam("to_address", type_=sa.String))
+    .values(staff_reply_at=sa.bindparam("at"))
 )
 _EARLIER = sa.select(_MESSAGES.c.address, _MESSAGES.c.reply).where(
     _MESSAGES.c.message_sid == sa.bindparam("sid", type_=sa.String)
@@ -82,6 +93,14 @@ class ConversationRepository:
         """Add one line to the transcript (a baker's message; the chat's go by save_exchange)."""
         self._session.execute(_RECORD, [dict(vars(line))])
 
+    def save(self, conversation: ConversationState) -> None:
+        """Write the conversation back without a transcript line (a change made by staff)."""
+        self._session.execute(_SAVE_CONVERSATION, _saved_values(conversation))
+
+    def mark_staff_reply(self, *, address: str, now: datetime) -> None:
+        """Note that staff answered this address now (the bot stays quiet a while longer)."""
+        self._session.execute(_MARK_STAFF_REPLY, {"to_address": address, "at": now})
+
     def save_exchange(self, conversation: ConversationState, lines: list[TranscriptLine]) -> None:
         """Write the conversation back and add the exchange's transcript lines (in, out).
 
@@ -119,6 +138,8 @@ def _saved_values(conversation: ConversationState) -> dict[str, Any]:
         "data": conversation.data,
         "misses": conversation.misses,
         "updated_at": conversation.updated_at,
+        "handoff_at": conversation.handoff_at,
+        "handoff_reason": conversation.handoff_reason,
     }
 
 

@@ -29,6 +29,9 @@ class ConversationState:
     data: dict[str, Any]
     misses: int
     updated_at: datetime
+    handoff_at: datetime | None = None  # with staff since then; None while the bot talks
+    handoff_reason: str | None = None
+    staff_reply_at: datetime | None = None
     # The menu's version as of the lock: comes free with it, and saves reading a menu this
     # process already holds.
     menu_version: str | None = field(default=None, repr=False)

@@ -1,7 +1,7 @@
 """chat_messages: who wrote a staff message and its outbox row; conversations by last activity
 
 Revision ID: inbox_messages
-Revises: outbox_doubt
+Revises: handoff
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "inbox_messages"
-down_revision: str | None = "outbox_doubt"
+down_revision: str | None = "handoff"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
