@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from cloudcity import handoff
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Customer
 from cloudcity.db.repositories.values import TranscriptLine
@@ -19,6 +20,8 @@ from cloudcity.outbox.staff import REPLY_SETTING, reply_template
 from cloudcity.phones import parse_address
 
 OUTBOUND = "out"
+TOOK_OVER = "staff took over"
+REPLIED = "staff replied"
 MAX_MESSAGE = 1600  # the longest text Twilio delivers as one SMS; WhatsApp allows more
 
 
@@ -78,7 +81,21 @@ def send_staff_message(
         outbox_id=outbox_id,
     )
     uow.conversations.record(line)
+    # A baker who answers has the conversation: the bot keeps quiet until it is handed back.
+    handoff.hand_off(uow=uow, address=address.twilio, reason=REPLIED, now=now)
+    uow.conversations.mark_staff_reply(address=address.twilio, now=now)
     return outbox_id
+
+
+def take_over(*, uow: UnitOfWork, conversation_id: int, now: datetime) -> None:
+    """A baker takes the conversation from the bot (it keeps its first handoff time)."""
+    address = _address(uow, conversation_id)
+    handoff.hand_off(uow=uow, address=address.twilio, reason=TOOK_OVER, now=now)
+
+
+def hand_back(*, uow: UnitOfWork, conversation_id: int, now: datetime) -> None:
+    """Give the conversation back to the bot."""
+    handoff.hand_back(uow=uow, address=_address(uow, conversation_id).twilio, now=now)
 
 
 def _address(uow: UnitOfWork, conversation_id: int) -> Address:

@@ -18,6 +18,7 @@ from cloudcity.domain import WHATSAPP_PREFIX
 from cloudcity.outbox.status import CANCELLED, DEAD, FAILED, PENDING, RETRY, SENDING, SENT
 
 PAGE_SIZE = 50
+MAX_HANDED_OFF = 200
 THREAD_PAGE = 300
 CUSTOMER_ORDERS = 10
 PREVIEW = 120
@@ -44,6 +45,17 @@ class Summary:
     updated_at: datetime
     last_message: str
     last_from: str
+
+
+@dataclass(frozen=True)
+class HandedOff:
+    """A conversation staff have: since when, why, and since when the customer has waited
+    for an answer (None: staff answered their last message)."""
+
+    summary: Summary
+    handoff_at: datetime
+    reason: str | None
+    waiting_since: datetime | None
 
 
 @dataclass(frozen=True)
@@ -76,6 +88,8 @@ class Thread:
     lines: list[Line]
     earlier_before: int | None
     orders: list[Order]
+    handoff_at: datetime | None = None
+    handoff_reason: str | None = None
 
     @property
     def phone(self) -> str:
@@ -86,6 +100,71 @@ class Thread:
     def is_whatsapp(self) -> bool:
         """True for a WhatsApp conversation."""
         return self.address.startswith(WHATSAPP_PREFIX)
+
+
+def handed_off(session: orm.Session) -> list[HandedOff]:
+    """Conversations with staff: those waiting for an answer first, longest waiting first."""
+    rows = session.execute(
+        sa.select(
+            Conversation.id,
+            Conversation.address,
+            Conversation.updated_at,
+            Conversation.handoff_at,
+            Conversation.handoff_reason,
+            Conversation.staff_reply_at,
+        )
+        .where(Conversation.handoff_at.is_not(None))
+        .order_by(Conversation.handoff_at, Conversation.id)
+        .limit(MAX_HANDED_OFF)
+    ).all()
+    found = summaries(session, [(row.id, row.address, row.updated_at) for row in rows])
+    unanswered = _first_unanswered(session, [row.address for row in rows])
+    conversations = []
+    for row, summary in zip(rows, found, strict=True):
+        answered = row.staff_reply_at is not None and row.staff_reply_at >= row.handoff_at
+        since = _waiting_since(row.handoff_at, unanswered.get(row.address), answered=answered)
+        conversations.append(HandedOff(summary, row.handoff_at, row.handoff_reason, since))
+    return sorted(conversations, key=_longest_waiting_first)
+
+
+def waiting_count(session: orm.Session) -> int:
+    """How many conversations wait for a person to answer."""
+    return sum(1 for found in handed_off(session) if found.waiting_since is not None)
+
+
+def _waiting_since(
+    handoff_at: datetime, first_unanswered: datetime | None, *, answered: bool
+) -> datetime | None:
+    if first_unanswered is not None:
+        return max(handoff_at, first_unanswered)
+    return None if answered else handoff_at
+
+
+def _longest_waiting_first(found: HandedOff) -> tuple[bool, datetime]:
+    return found.waiting_since is None, found.waiting_since or found.handoff_at
+
+
+def _first_unanswered(session: orm.Session, addresses: list[str]) -> dict[str, datetime]:
+    """Per address, when the customer first wrote after the last message from staff."""
+    if not addresses:
+        return {}
+    staff = orm.aliased(ChatMessage)
+    last_staff = (
+        sa.select(sa.func.coalesce(sa.func.max(staff.id), 0))
+        .where(staff.address == ChatMessage.address, staff.author.is_not(None))
+        .scalar_subquery()
+    )
+    query = (
+        sa.select(ChatMessage.address, sa.func.min(ChatMessage.created_at))
+        .where(
+            ChatMessage.address.in_(addresses),
+            ChatMessage.direction == "in",
+            ChatMessage.id > last_staff,
+        )
+        .group_by(ChatMessage.address)
+    )
+    found: dict[str, datetime] = dict(session.execute(query).all())
+    return found
 
 
 def find_conversations(session: orm.Session, term: str = "") -> list[Summary]:
@@ -162,11 +241,14 @@ def thread(
     session: orm.Session, conversation_id: int, *, before: int | None = None
 ) -> Thread | None:
     """A conversation's latest messages (older than `before`), oldest first, with its orders."""
-    address = session.scalar(
-        sa.select(Conversation.address).where(Conversation.id == conversation_id)
-    )
-    if address is None:
+    state = session.execute(
+        sa.select(Conversation.address, Conversation.handoff_at, Conversation.handoff_reason).where(
+            Conversation.id == conversation_id
+        )
+    ).one_or_none()
+    if state is None:
         return None
+    address = state.address
     lines = transcript(session, address, before=before, limit=THREAD_PAGE + 1)
     earlier = lines[1].id if len(lines) > THREAD_PAGE else None
     lines = lines[-THREAD_PAGE:]
@@ -174,7 +256,16 @@ def thread(
         sa.select(Customer).where(Customer.phone == address.removeprefix(WHATSAPP_PREFIX))
     )
     orders = [] if customer is None else customer_orders(session, customer.id)
-    return Thread(conversation_id, address, customer, lines, earlier, orders)
+    return Thread(
+        conversation_id,
+        address,
+        customer,
+        lines,
+        earlier,
+        orders,
+        state.handoff_at,
+        state.handoff_reason,
+    )
 
 
 def transcript(

@@ -18,7 +18,7 @@ HELLO_REPLY = "What size would you like?"
 
 
 def conversation_id(session: orm.Session, address: str) -> int:
-    session.expire_all()
+    session.rollback()  # a fresh snapshot: the app wrote in sessions of its own
     found = session.scalar(sa.select(Conversation.id).where(Conversation.address == address))
     assert found is not None
     return found

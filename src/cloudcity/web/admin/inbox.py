@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from cloudcity import inbox as inbox_cases
 from cloudcity.domain import window_closes
 from cloudcity.inbox import (
     MAX_MESSAGE,
@@ -23,6 +25,7 @@ from cloudcity.outbox.staff import REPLY_SETTING, reply_template
 from cloudcity.phones import parse_address
 from cloudcity.queries import inbox as queries
 from cloudcity.web.admin import bp
+from cloudcity.web.admin.security import MAX_ID
 from cloudcity.web.context import now, reading, settings, unit_of_work
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
@@ -37,6 +40,7 @@ def inbox() -> str:
     return render_template(
         "admin/inbox.html",
         term=term,
+        handed_off=queries.handed_off(session),
         conversations=queries.find_conversations(session, term),
     )
 
@@ -45,6 +49,8 @@ def inbox() -> str:
 def conversation(conversation_id: int) -> str:
     """One conversation, whole and in order, with the reply box and the customer's orders."""
     before = request.args.get("before", type=int)
+    if before is not None and not 0 < before <= MAX_ID:
+        before = None  # not a message id: start from the newest
     found = queries.thread(reading().session, conversation_id, before=before)
     if found is None:
         abort(404, description=f"there is no conversation #{conversation_id}")
@@ -100,3 +106,39 @@ def reply(conversation_id: int) -> ResponseReturnValue:
 def _back(conversation_id: int) -> ResponseReturnValue:
     target = url_for("admin.conversation", conversation_id=conversation_id)
     return redirect(f"{target}#reply")
+
+
+@bp.post("/inbox/<int:conversation_id>/take-over")
+def take_over(conversation_id: int) -> ResponseReturnValue:
+    """Take the conversation from the bot: it keeps quiet until the conversation is handed back."""
+    _change(conversation_id, inbox_cases.take_over)
+    flash("You have this conversation: the bot keeps quiet until you hand it back.", "success")
+    return _back(conversation_id)
+
+
+@bp.post("/inbox/<int:conversation_id>/hand-back")
+def hand_back(conversation_id: int) -> ResponseReturnValue:
+    """Give the conversation back to the bot."""
+    _change(conversation_id, inbox_cases.hand_back)
+    flash("Handed back: the bot answers the customer's next message.", "success")
+    return _back(conversation_id)
+
+
+@bp.get("/inbox/waiting.json")
+def waiting() -> Response:
+    """How many conversations wait for a person (the navigation's count polls this)."""
+    return jsonify({"waiting": queries.waiting_count(reading().session)})
+
+
+def _change(conversation_id: int, change: Callable[..., None]) -> None:
+    try:
+        with unit_of_work() as uow:
+            change(uow=uow, conversation_id=conversation_id, now=now())
+    except ConversationNotFound:
+        abort(404)
+
+
+@bp.app_template_global("admin_waiting")
+def waiting_now() -> int:
+    """The count the navigation shows when a page is drawn (the script keeps it fresh)."""
+    return queries.waiting_count(reading().session)
