@@ -269,28 +269,61 @@ def thread(
 
 
 def transcript(
-    session: orm.Session,
-    address: str,
-    *,
-    before: int | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: int = THREAD_PAGE,
+    session: orm.Session, address: str, *, before: int | None = None, limit: int = THREAD_PAGE
 ) -> list[Line]:
-    """The newest `limit` messages with an address in a span of time, oldest first."""
-    query = (
-        sa.select(ChatMessage, OutboxMessage)
-        .outerjoin(OutboxMessage, OutboxMessage.id == ChatMessage.outbox_id)
-        .where(ChatMessage.address == address)
-    )
+    """The newest `limit` messages with an address (older than message `before`), oldest first."""
+    query = _with_delivery().where(ChatMessage.address == address)
     if before is not None:
         query = query.where(ChatMessage.id < before)
+    return _lines(session, query.order_by(ChatMessage.id.desc()).limit(limit), newest_first=True)
+
+
+def around(
+    session: orm.Session,
+    addresses: list[str],
+    *,
+    at: datetime,
+    since: datetime | None,
+    until: datetime | None,
+    each: int = THREAD_PAGE // 2,
+) -> list[Line]:
+    """Messages with these addresses after `since` and up to `until`, oldest first: at most
+    `each` up to the moment `at` and `each` after it."""
+    query = _with_delivery().where(ChatMessage.address.in_(addresses))
+    before = query.where(ChatMessage.created_at <= at)
     if since is not None:
-        query = query.where(ChatMessage.created_at > since)
+        before = before.where(ChatMessage.created_at > since)
+    after = query.where(ChatMessage.created_at > at)
     if until is not None:
-        query = query.where(ChatMessage.created_at <= until)
-    rows = session.execute(query.order_by(ChatMessage.id.desc()).limit(limit)).all()
-    return [_line(message, outbox) for message, outbox in reversed(rows)]
+        after = after.where(ChatMessage.created_at <= until)
+    earlier = _lines(session, before.order_by(ChatMessage.id.desc()).limit(each), newest_first=True)
+    later = _lines(session, after.order_by(ChatMessage.id).limit(each), newest_first=False)
+    return earlier + later
+
+
+def _with_delivery() -> sa.Select[ChatMessage, OutboxMessage]:
+    return sa.select(ChatMessage, OutboxMessage).outerjoin(
+        OutboxMessage, OutboxMessage.id == ChatMessage.outbox_id
+    )
+
+
+def _lines(
+    session: orm.Session,
+    query: sa.Select[ChatMessage, OutboxMessage],
+    *,
+    newest_first: bool,
+) -> list[Line]:
+    rows = list(session.execute(query).all())
+    ordered = reversed(rows) if newest_first else rows
+    return [_line(message, outbox) for message, outbox in ordered]
+
+
+def conversation_id(session: orm.Session, address: str) -> int | None:
+    """The id of the conversation with an address (None: they never wrote)."""
+    found: int | None = session.scalar(
+        sa.select(Conversation.id).where(Conversation.address == address)
+    )
+    return found
 
 
 def _line(message: ChatMessage, outbox: OutboxMessage | None) -> Line:

@@ -20,6 +20,7 @@ from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.pickup import PickupUnavailable, pickup_query, shop_rules
 from cloudcity.queries import history as order_history
+from cloudcity.queries import inbox as inbox_queries
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import pickup
 from cloudcity.web.admin.security import current_actor, safe_next
@@ -39,7 +40,8 @@ def order(order_id: int) -> str:
         free=_free_slots(found),
         timeline=order_history.timeline(session, found),
         others=order_history.other_orders(session, found),
-        chat=order_history.chat_messages(session, found.customer),
+        chat=order_history.order_chat(session, found),
+        conversation_id=inbox_queries.conversation_id(session, found.customer.address),
     )
 
 
