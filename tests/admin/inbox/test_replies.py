@@ -237,3 +237,21 @@ def test_a_failed_message_shows_why(
     session.commit()
     shown = thread(client, conversation.id)
     assert "failed" in shown and "error 63016" in shown
+
+
+def test_the_chat_simulator_picks_up_staff_messages(
+    client: FlaskClient, auth: AuthActions, customer: Phone, session: orm.Session
+) -> None:
+    start = client.get("/dev/chat/messages", query_string={"from": customer.address}).json
+    assert start is not None and start["messages"] == [] and start["last_id"] > 0
+    auth.login()
+    reply(auth, conversation_of(session, customer.address).id, "Hello from the bakery")
+    query = {"from": customer.address, "after": str(start["last_id"])}
+    found = client.get("/dev/chat/messages", query_string=query).json
+    assert found is not None
+    assert [(m["body"], m["author"]) for m in found["messages"]] == [
+        ("Hello from the bakery", "baker")
+    ]
+    query["after"] = str(found["last_id"])
+    assert client.get("/dev/chat/messages", query_string=query).json["messages"] == []  # type: ignore[index]
+    assert client.get("/dev/chat/messages", query_string={"from": "nobody"}).status_code == 422
