@@ -84,7 +84,7 @@ def cancel(order_id: int) -> ResponseReturnValue:
 def move_pickup(order_id: int) -> ResponseReturnValue:
     """Set or move the pickup time (a free slot, or a time on the shop's clock)."""
     rules = shop_rules(reading())
-    start = _pickup_arg(rules.tz)
+    start = pickup_arg(rules.tz)
     if start is None:
         flash("Not moved: choose one of the free slots or enter a date and time.", "error")
         return _back(order_id)
@@ -153,7 +153,7 @@ def _back(order_id: int) -> ResponseReturnValue:
     return redirect(target or url_for("admin.order", order_id=order_id))
 
 
-def _pickup_arg(tz: ZoneInfo) -> datetime | None:
+def pickup_arg(tz: ZoneInfo) -> datetime | None:
     """The chosen slot (its UTC id) or the typed local time (datetime-local), as an instant."""
     typed = request.form.get("when", "").strip()
     text = typed or request.form.get("slot", "").strip()
