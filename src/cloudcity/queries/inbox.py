@@ -104,7 +104,34 @@ class Thread:
 
 def handed_off(session: orm.Session) -> list[HandedOff]:
     """Conversations with staff: those waiting for an answer first, longest waiting first."""
-    rows = session.execute(
+    rows = _handed_off_rows(session)
+    found = summaries(session, [(row.id, row.address, row.updated_at) for row in rows])
+    since = _waiting(session, rows)
+    conversations = [
+        HandedOff(summary, row.handoff_at, row.handoff_reason, since[row.address])
+        for row, summary in zip(rows, found, strict=True)
+    ]
+    return sorted(conversations, key=_longest_waiting_first)
+
+
+def waiting_count(session: orm.Session) -> int:
+    """How many conversations wait for a person to answer."""
+    since = _waiting(session, _handed_off_rows(session))
+    return sum(1 for moment in since.values() if moment is not None)
+
+
+@dataclass(frozen=True)
+class _Handed:
+    id: int
+    address: str
+    updated_at: datetime
+    handoff_at: datetime
+    handoff_reason: str | None
+    staff_reply_at: datetime | None
+
+
+def _handed_off_rows(session: orm.Session) -> list[_Handed]:
+    query = (
         sa.select(
             Conversation.id,
             Conversation.address,
@@ -116,20 +143,21 @@ def handed_off(session: orm.Session) -> list[HandedOff]:
         .where(Conversation.handoff_at.is_not(None))
         .order_by(Conversation.handoff_at, Conversation.id)
         .limit(MAX_HANDED_OFF)
-    ).all()
-    found = summaries(session, [(row.id, row.address, row.updated_at) for row in rows])
+    )
+    # handoff_at is never NULL here (the WHERE says so): the column's type cannot tell.
+    return [_Handed(*row) for row in session.execute(query)]  # type: ignore[arg-type]
+
+
+def _waiting(session: orm.Session, rows: list[_Handed]) -> dict[str, datetime | None]:
+    """Per address, since when the customer has waited for staff (None: answered)."""
     unanswered = _first_unanswered(session, [row.address for row in rows])
-    conversations = []
-    for row, summary in zip(rows, found, strict=True):
+    since = {}
+    for row in rows:
         answered = row.staff_reply_at is not None and row.staff_reply_at >= row.handoff_at
-        since = _waiting_since(row.handoff_at, unanswered.get(row.address), answered=answered)
-        conversations.append(HandedOff(summary, row.handoff_at, row.handoff_reason, since))
-    return sorted(conversations, key=_longest_waiting_first)
-
-
-def waiting_count(session: orm.Session) -> int:
-    """How many conversations wait for a person to answer."""
-    return sum(1 for found in handed_off(session) if found.waiting_since is not None)
+        since[row.address] = _waiting_since(
+            row.handoff_at, unanswered.get(row.address), answered=answered
+        )
+    return since
 
 
 def _waiting_since(
