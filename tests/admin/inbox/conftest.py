@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
+from sqlalchemy import orm
 
 from cloudcity.config import Settings
 from cloudcity.db import Database
+from cloudcity.db.models import Conversation
 from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.worker import Worker
 from tests.support.chat import TOKEN, Phone
@@ -70,3 +73,9 @@ def worker(
         email=FakeEmailSender(), messages=fake_messages, renderer=FakeRenderer(), settings=settings
     )
     return Worker(database, dispatcher, settings, clock=clock, jitter=lambda: 0.5, lease=60.0)
+
+
+def conversation_of(session: orm.Session, address: str) -> Conversation:
+    """The conversation with an address, as the database has it now."""
+    session.rollback()  # a fresh snapshot: the app wrote in sessions of its own
+    return session.scalars(sa.select(Conversation).where(Conversation.address == address)).one()

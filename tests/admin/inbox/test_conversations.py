@@ -10,7 +10,8 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
-from cloudcity.db.models import Conversation, Customer
+from cloudcity.db.models import Customer
+from tests.admin.inbox.conftest import conversation_of
 from tests.support.admin import AuthActions
 from tests.support.chat import Phone
 
@@ -18,10 +19,7 @@ HELLO_REPLY = "What size would you like?"
 
 
 def conversation_id(session: orm.Session, address: str) -> int:
-    session.rollback()  # a fresh snapshot: the app wrote in sessions of its own
-    found = session.scalar(sa.select(Conversation.id).where(Conversation.address == address))
-    assert found is not None
-    return found
+    return conversation_of(session, address).id
 
 
 def name_customer(session: orm.Session, phone: str, name: str) -> None:

@@ -7,21 +7,15 @@ import re
 from collections.abc import Callable
 
 import pytest
-import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity import handoff
 from cloudcity.db import Database
-from cloudcity.db.models import Conversation
+from tests.admin.inbox.conftest import conversation_of
 from tests.support.admin import AuthActions
 from tests.support.chat import Phone
 from tests.support.clock import FakeClock
-
-
-def conversation_of(session: orm.Session, address: str) -> Conversation:
-    session.rollback()  # a fresh snapshot: the app wrote in sessions of its own
-    return session.scalars(sa.select(Conversation).where(Conversation.address == address)).one()
 
 
 def hand_off(database: Database, address: str, clock: FakeClock) -> None:

@@ -12,10 +12,10 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.db import Database
-from cloudcity.db.models import ChatMessage, Conversation, OutboxMessage
+from cloudcity.db.models import ChatMessage, OutboxMessage
 from cloudcity.outbox.queue import STAFF_MESSAGE
 from cloudcity.outbox.worker import Worker
-from tests.admin.inbox.conftest import PUBLIC_URL, TEMPLATE_SID
+from tests.admin.inbox.conftest import PUBLIC_URL, TEMPLATE_SID, conversation_of
 from tests.support.admin import AuthActions
 from tests.support.chat import Phone, status_callback
 from tests.support.clock import FakeClock
@@ -23,11 +23,6 @@ from tests.support.fakes import FakeMessageSender
 from tests.support.outbox import rows
 
 FORM_KEY = re.compile(r'name="form_key" value="([^"]+)"')
-
-
-def conversation_of(session: orm.Session, address: str) -> Conversation:
-    session.rollback()  # a fresh snapshot: the app wrote in sessions of its own
-    return session.scalars(sa.select(Conversation).where(Conversation.address == address)).one()
 
 
 def thread(client: FlaskClient, conversation_id: int) -> str:
