@@ -54,22 +54,26 @@ def conversation(conversation_id: int) -> str:
     found = queries.thread(reading().session, conversation_id, before=before)
     if found is None:
         abort(404, description=f"there is no conversation #{conversation_id}")
-    address, moment = parse_address(found.address), now()
-    config = settings()
-    name = None if found.customer is None else found.customer.name
     return render_template(
         "admin/conversation.html",
         thread=found,
-        window_open=window_open(address, found.customer, moment),
-        window_closes=window_closes(
-            None if found.customer is None else found.customer.last_inbound_at
-        ),
-        template_sid=config.twilio_reply_content_sid,
-        template_setting=REPLY_SETTING,
-        template_text=reply_template(customer_name=name, shop_name=config.shop_name).text,
+        **_reply_box(found),
         form_key=secrets.token_urlsafe(16),
         max_message=MAX_MESSAGE,
     )
+
+
+def _reply_box(found: queries.Thread) -> dict[str, object]:
+    """Whether free text may go now, until when, and the template offered when it may not."""
+    customer, config = found.customer, settings()
+    name = None if customer is None else customer.name
+    return {
+        "window_open": window_open(parse_address(found.address), customer, now()),
+        "window_closes": window_closes(None if customer is None else customer.last_inbound_at),
+        "template_sid": config.twilio_reply_content_sid,
+        "template_setting": REPLY_SETTING,
+        "template_text": reply_template(customer_name=name, shop_name=config.shop_name).text,
+    }
 
 
 @bp.post("/inbox/<int:conversation_id>/reply")
