@@ -122,6 +122,8 @@ class Settings(BaseSettings):
     twilio_sms_from: str | None = None
     twilio_ready_content_sid: str | None = None
     twilio_reminder_content_sid: str | None = None
+    # The approved template a baker may send from the inbox outside WhatsApp's 24-hour window.
+    twilio_reply_content_sid: str | None = None
     sendgrid_api_key: SecretStr | None = Field(
         default=None, validation_alias=_env("SENDGRID_API_KEY")
     )

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from cloudcity.allergens import Allergen
 
 WHATSAPP_PREFIX = "whatsapp:"
+# WhatsApp accepts free-form text only within 24 hours of the customer's last message to us.
+WHATSAPP_WINDOW = timedelta(hours=24)
 
 
 class OptionKind(enum.StrEnum):
@@ -47,6 +50,17 @@ def twilio_address(phone: str, channel: Channel) -> str:
 def is_whatsapp(address: str) -> bool:
     """True for a Twilio address on WhatsApp (`whatsapp:+1...`), in any case."""
     return address[: len(WHATSAPP_PREFIX)].lower() == WHATSAPP_PREFIX
+
+
+def window_closes(last_inbound_at: datetime | None) -> datetime | None:
+    """When WhatsApp's customer-service window closes (None: the customer never wrote)."""
+    return None if last_inbound_at is None else last_inbound_at + WHATSAPP_WINDOW
+
+
+def in_window(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """True while free text may be sent on WhatsApp: within 24 hours of the last inbound."""
+    closes = window_closes(last_inbound_at)
+    return closes is not None and now < closes
 
 
 def whatsapp_address(number: str) -> str:

@@ -18,6 +18,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import DeliveryEvent, OutboxMessage
 from cloudcity.web import create_app
+from tests.support.chat import status_callback
 
 PUBLIC_URL = "https://cakes.example"
 TOKEN = "twilio-test-auth-token"
@@ -75,10 +76,7 @@ def _outbox(session: orm.Session, kind: str, key: str, provider_id: str) -> Outb
 
 
 def twilio_callback(client: FlaskClient, status: str, *, sid: str = SID, **extra: str) -> int:
-    form = {"MessageSid": sid, "MessageStatus": status, "AccountSid": "AC" + "0" * 32, **extra}
-    signature = RequestValidator(TOKEN).compute_signature(f"{PUBLIC_URL}/twilio/status", form)
-    response = client.post("/twilio/status", data=form, headers={"X-Twilio-Signature": signature})
-    return response.status_code
+    return status_callback(client, sid, status, public_url=PUBLIC_URL, token=TOKEN, **extra)
 
 
 def delivery_status(session: orm.Session, row: OutboxMessage) -> str | None:

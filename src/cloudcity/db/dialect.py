@@ -29,8 +29,24 @@ def insert_ignore(
     session.execute(statement, values)
 
 
+def insert_ignore_id(
+    session: orm.Session, model: type[Any], values: dict[str, Any], *, unique: list[str]
+) -> int | None:
+    """`insert_ignore`, answering the new row's id (None: a row with those columns existed)."""
+    statement = _insert_ignore_id(backend(session), table_of(model), tuple(unique))
+    found: int | None = session.scalar(statement, values)
+    return found
+
+
 @functools.cache
-def _insert_ignore(name: str, table: sa.Table, unique: tuple[str, ...]) -> sa.Executable:
+def _insert_ignore_id(name: str, table: sa.Table, unique: tuple[str, ...]) -> sa.Executable:
+    return _insert_ignore(name, table, unique).returning(table.c.id)
+
+
+@functools.cache
+def _insert_ignore(
+    name: str, table: sa.Table, unique: tuple[str, ...]
+) -> postgresql.Insert | sqlite.Insert:
     # Built once and given its values at execute time: a statement object is reused with its
     # cache key, where `.values(...)` would build and key a new statement for every row.
     return upsert_insert(name, table).on_conflict_do_nothing(index_elements=list(unique))

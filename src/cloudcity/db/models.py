@@ -137,7 +137,7 @@ class Conversation(Base):
     step: Mapped[str] = mapped_column(sa.String(32), default="start")
     data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     misses: Mapped[int] = mapped_column(default=0)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     # Handed to staff at this time (None while the bot talks), and why; the bot keeps quiet
     # for a while after the handoff and after each staff reply.
@@ -160,8 +160,14 @@ class ChatMessage(Base):
     direction: Mapped[str] = mapped_column(sa.String(3))
     body: Mapped[str] = mapped_column(sa.Text)
     message_sid: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    # Kept for retries (the reply given the first time); the reply's own "out" row is what
+    # a transcript shows.
     reply: Mapped[str | None] = mapped_column(sa.Text)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # The baker who wrote an outbound message (None: the customer or the bot), and the
+    # outbox row that carries it, whose delivery reports the inbox shows.
+    author: Mapped[str | None] = mapped_column(sa.String(80))
+    outbox_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbox.id", ondelete="SET NULL"))
 
 
 class OutboxMessage(Base):

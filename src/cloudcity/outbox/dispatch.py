@@ -14,7 +14,7 @@ from cloudcity.db import Reading
 from cloudcity.db.models import Customer, Order
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.documents import InvoiceData
-from cloudcity.domain import WHATSAPP_PREFIX, OrderStatus
+from cloudcity.domain import WHATSAPP_PREFIX, WHATSAPP_WINDOW, OrderStatus, in_window
 from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.queue import (
@@ -23,7 +23,9 @@ from cloudcity.outbox.queue import (
     PICKUP_REMINDER,
     READY_MESSAGE,
     RECEIPT_EMAIL,
+    STAFF_MESSAGE,
 )
+from cloudcity.outbox.staff import REPLY_SETTING, reply_template
 from cloudcity.pickup import shop_rules
 from cloudcity.providers.ports import (
     Attachment,
@@ -36,8 +38,7 @@ from cloudcity.providers.ports import (
     TextMessage,
 )
 
-# WhatsApp accepts free-form text only within 24 hours of the customer's last message to us.
-WHATSAPP_WINDOW = timedelta(hours=24)
+__all__ = ["WHATSAPP_WINDOW", "Dispatcher", "Obsolete"]
 READY_SETTING = "CLOUDCITY_TWILIO_READY_CONTENT_SID"
 REMINDER_SETTING = "CLOUDCITY_TWILIO_REMINDER_CONTENT_SID"
 
@@ -96,6 +97,8 @@ class Dispatcher:
 
         Raises Obsolete for a reminder whose order was cancelled, collected or moved since.
         """
+        if message.kind == STAFF_MESSAGE:
+            return self._staff(reading, message, now)
         order = _order(reading, message)
         rules = shop_rules(reading)
         to = message.recipient
@@ -103,13 +106,13 @@ class Dispatcher:
             return self._receipt(message, order, rules)
         if message.kind == READY_MESSAGE:
             ready = self._ready_template(order)
-            return self._text(order, to, self._ready_text(order, rules), now, template=ready)
+            return self._text(order.customer, to, self._ready_text(order, rules), now, ready)
         if message.kind == CANCEL_MESSAGE:
             reason = str(message.payload.get("reason") or order.cancel_reason or "")
-            return self._text(order, to, self._cancel_text(order, reason, rules), now)
+            return self._text(order.customer, to, self._cancel_text(order, reason, rules), now)
         if message.kind == PICKUP_CHANGED:
             body = self._pickup_text(order, message.payload, rules)
-            return self._text(order, to, body, now)
+            return self._text(order.customer, to, body, now)
         if message.kind == PICKUP_REMINDER:
             return self._reminder(order, message, rules, now)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)
@@ -180,15 +183,36 @@ class Dispatcher:
         template = Template(self.settings.twilio_reminder_content_sid, variables, REMINDER_SETTING)
         day = _relative_day(pickup_at, rules, now)
         body = self._reminder_text(order, f"{day}{label}")
-        return self._text(order, message.recipient, body, now, template=template)
+        return self._text(order.customer, message.recipient, body, now, template)
+
+    def _staff(self, reading: Reading, message: Claimed, now: datetime) -> TextMessage:
+        """A baker's message from the inbox: free text, or the approved reply template."""
+        to = message.recipient
+        customer = reading.customers.by_phone(to.removeprefix(WHATSAPP_PREFIX))
+        if customer is None:
+            raise DeliveryError(f"no customer has the number {to}", permanent=True)
+        body = str(message.payload.get("body") or "")
+        template = None
+        if message.payload.get("template"):
+            reply = reply_template(customer_name=customer.name, shop_name=self.settings.shop_name)
+            content_sid = self.settings.twilio_reply_content_sid
+            template = Template(content_sid, reply.variables, REPLY_SETTING)
+            body = body or reply.text
+        if not body:
+            raise DeliveryError(f"staff message {message.id} has no text", permanent=True)
+        return self._text(customer, to, body, now, template)
 
     def _text(
-        self, order: Order, to: str, body: str, now: datetime, *, template: Template | None = None
+        self,
+        customer: Customer,
+        to: str,
+        body: str,
+        now: datetime,
+        template: Template | None = None,
     ) -> TextMessage:
-        customer = order.customer
         if customer.opted_out:
             raise DeliveryError("customer opted out", permanent=True)
-        if not to.startswith(WHATSAPP_PREFIX) or _in_window(customer, now):
+        if not to.startswith(WHATSAPP_PREFIX) or in_window(customer.last_inbound_at, now):
             return TextMessage(to=to, body=body)
         if template is not None and template.content_sid:
             return TextMessage(
@@ -279,11 +303,6 @@ def _relative_day(pickup_at: datetime, rules: CalendarRules, now: datetime) -> s
     """The words before a slot: `tomorrow, ` or `today, ` (shop time), else `on `."""
     days = (pickup_at.astimezone(rules.tz).date() - rules.local_today(now)).days
     return {0: "today, ", 1: "tomorrow, "}.get(days, "on ")
-
-
-def _in_window(customer: Customer, now: datetime) -> bool:
-    last = customer.last_inbound_at
-    return last is not None and now - last < WHATSAPP_WINDOW
 
 
 def _first_name(customer: Customer) -> str:

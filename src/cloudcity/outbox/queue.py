@@ -6,3 +6,4 @@ CANCEL_MESSAGE = "cancel_message"
 PICKUP_CHANGED = "pickup_changed"
 PICKUP_REMINDER = "pickup_reminder"
 FETCH_PHOTO = "fetch_photo"  # not a message: the worker downloads a customer's picture
+STAFF_MESSAGE = "staff_message"  # a baker's message from the inbox (payload: body, template)

@@ -8,12 +8,12 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.models import ChatMessage, Customer, DeliveryEvent, Order, OrderEvent
+from cloudcity.db.models import DeliveryEvent, Order, OrderEvent
 from cloudcity.db.models import OutboxMessage as Outbox
 from cloudcity.domain import Channel, twilio_address
+from cloudcity.queries.inbox import Line, around
 
 MAX_OTHER_ORDERS = 10
-MAX_CHAT_MESSAGES = 50
 MAX_EVENTS = 200
 MESSAGE_NAMES = {
     "receipt_email": "Receipt email",
@@ -119,15 +119,28 @@ def other_orders(
     return list(session.scalars(query))
 
 
-def chat_messages(
-    session: orm.Session, customer: Customer, *, limit: int = MAX_CHAT_MESSAGES
-) -> list[ChatMessage]:
-    """The latest chat messages with this customer (by customer or address), oldest first."""
+def order_chat(session: orm.Session, order: Order) -> list[Line]:
+    """The order's part of the customer's chat: after their previous order was placed, up to
+    their next one (at most 100 messages either side of this order's placing)."""
+    customer = order.customer
     addresses = [twilio_address(customer.phone, channel) for channel in Channel]
-    query = (
-        sa.select(ChatMessage)
-        .where(sa.or_(ChatMessage.customer_id == customer.id, ChatMessage.address.in_(addresses)))
-        .order_by(ChatMessage.id.desc())
-        .limit(limit)
+    previous, following = _neighbours(session, order)
+    return around(session, addresses, at=order.placed_at, since=previous, until=following)
+
+
+def _neighbours(session: orm.Session, order: Order) -> tuple[datetime | None, datetime | None]:
+    """When the customer's orders just before and just after this one were placed."""
+    theirs = sa.select(Order.placed_at).where(Order.customer_id == order.customer_id)
+    earlier = sa.or_(
+        Order.placed_at < order.placed_at,
+        sa.and_(Order.placed_at == order.placed_at, Order.id < order.id),
     )
-    return list(reversed(list(session.scalars(query))))
+    later = sa.or_(
+        Order.placed_at > order.placed_at,
+        sa.and_(Order.placed_at == order.placed_at, Order.id > order.id),
+    )
+    previous = session.scalar(
+        theirs.where(earlier).order_by(Order.placed_at.desc(), Order.id.desc()).limit(1)
+    )
+    following = session.scalar(theirs.where(later).order_by(Order.placed_at, Order.id).limit(1))
+    return previous, following

@@ -21,10 +21,12 @@ from flask import Blueprint, Response, abort, jsonify, render_template, request
 from cloudcity.chat import Reply, inbound_from_form
 from cloudcity.chat.simulator import twilio_form
 from cloudcity.images import HEAD_BYTES, declared_type, is_image_type, sniff
+from cloudcity.phones import PhoneError, parse_address
 from cloudcity.photo_store import PhotoStore
 from cloudcity.photos import Media
 from cloudcity.pricing import Problem
-from cloudcity.web.context import settings
+from cloudcity.queries.inbox import last_message_id, staff_messages_after
+from cloudcity.web.context import reading, settings
 from cloudcity.web.errors import error_response
 from cloudcity.web.twilio_webhook import answer
 
@@ -87,6 +89,25 @@ def photo() -> Response | tuple[Response, int]:
 def _replied(reply: Reply) -> Response:
     replies = [reply.text] if reply.text else []
     return jsonify({"replies": replies, "order_id": reply.order_id})
+
+
+@bp.get("/messages")
+def staff_messages() -> Response | tuple[Response, int]:
+    """What bakers wrote to this number from the inbox since message `after` (the page polls).
+
+    Without `after`, no messages: only the newest message id, to start polling from.
+    """
+    try:
+        address = parse_address(request.args.get("from", "")[:60]).twilio
+    except PhoneError as exc:
+        return error_response(422, "'from' is not a phone number", [Problem("from", str(exc))])
+    session = reading().session
+    after = request.args.get("after", type=int)
+    if after is None or not 0 <= after < 2**31:
+        return jsonify({"messages": [], "last_id": last_message_id(session, address)})
+    lines = staff_messages_after(session, address, after)
+    found = [{"id": line.id, "body": line.body, "author": line.author} for line in lines]
+    return jsonify({"messages": found, "last_id": lines[-1].id if lines else after})
 
 
 def _same_origin() -> bool:

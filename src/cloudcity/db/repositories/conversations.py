@@ -83,6 +83,16 @@ class ConversationRepository:
         found = self._session.execute(_EARLIER, {"sid": message_sid}).one_or_none()
         return None if found is None else Earlier(found.address, found.reply)
 
+    def address_of(self, conversation_id: int) -> str | None:
+        """The address a conversation is with (None: there is no such conversation)."""
+        query = sa.select(_CONVERSATIONS.c.address).where(_CONVERSATIONS.c.id == conversation_id)
+        found: str | None = self._session.scalar(query)
+        return found
+
+    def record(self, line: TranscriptLine) -> None:
+        """Add one line to the transcript (a baker's message; the chat's go by save_exchange)."""
+        self._session.execute(_RECORD, [dict(vars(line))])
+
     def save(self, conversation: ConversationState) -> None:
         """Write the conversation back without a transcript line (a change made by staff)."""
         self._session.execute(_SAVE_CONVERSATION, _saved_values(conversation))

@@ -43,6 +43,10 @@ class CustomerRepository:
         """Create the customer a message comes from, or note its channel and arrival time."""
         return self._upsert(address, _ARRIVAL, {"last_inbound_at": now}, now=now)
 
+    def by_phone(self, phone: str) -> Customer | None:
+        """The customer with this E.164 number, as a row (None: nobody has it)."""
+        return self._session.scalar(sa.select(Customer).where(Customer.phone == phone))
+
     def save_opt_out(self, customer: CustomerState, *, now: datetime) -> None:
         """Write the customer's opt-out back when it changed (STOP, START)."""
         if customer.opted_out != customer.was_opted_out:

@@ -15,7 +15,7 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.dialect import claim_batch, insert_ignore
+from cloudcity.db.dialect import claim_batch, insert_ignore_id
 from cloudcity.db.models import OutboxMessage
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.logs import REQUEST_ID
@@ -55,11 +55,12 @@ class OutboxRepository:
         payload: dict[str, Any] | None = None,
         order_id: int | None = None,
         not_before: datetime | None = None,
-    ) -> None:
+    ) -> int | None:
         """Add a message to send unless one with the same key exists (one per key, ever).
 
         It is due at `not_before` (a reminder for tomorrow), or at once when that is None.
         Written during a request, it keeps that request's id (see `cloudcity.logs`).
+        Answers the new message's id, or None when the key was taken.
         """
         row = {
             "kind": kind,
@@ -74,7 +75,7 @@ class OutboxRepository:
             "updated_at": now,
             "request_id": REQUEST_ID.get(),
         }
-        insert_ignore(self._session, OutboxMessage, row, unique=["idempotency_key"])
+        return insert_ignore_id(self._session, OutboxMessage, row, unique=["idempotency_key"])
 
     def cancel_due(self, *, order_id: int, kind: str, reason: str, now: datetime) -> int:
         """Cancel an order's messages of one kind not sent yet nor being sent; answers how many.

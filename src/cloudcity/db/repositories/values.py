@@ -50,6 +50,8 @@ class TranscriptLine:
     created_at: datetime
     message_sid: str | None = None
     reply: str | None = None
+    author: str | None = None  # the baker who wrote it; None for the customer and the bot
+    outbox_id: int | None = None
 
 
 @dataclass(frozen=True)

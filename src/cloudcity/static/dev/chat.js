@@ -4,6 +4,7 @@
 (() => {
   const sendUrl = document.currentScript.dataset.sendUrl;
   const photoUrl = document.currentScript.dataset.photoUrl;
+  const staffUrl = document.currentScript.dataset.staffUrl;
   const byId = (id) => document.getElementById(id);
   const messages = byId("messages");
   const text = byId("text");
@@ -105,6 +106,43 @@
     event.target.value = "";
     if (file) sendPicture(file);
   });
-  byId("channel").addEventListener("change", clear);
-  byId("phone").addEventListener("change", clear);
+  // Messages a baker writes from the admin's inbox arrive by themselves: poll for them.
+  let lastStaffId = null;
+  let polling = Promise.resolve();
+
+  async function pollStaff() {
+    const params = new URLSearchParams({ from: sender() });
+    if (lastStaffId !== null) params.set("after", String(lastStaffId));
+    try {
+      const response = await fetch(`${staffUrl}?${params}`, {
+        headers: { Accept: "application/json" },
+        credentials: "same-origin",
+      });
+      if (!response.ok) return;
+      const data = await response.json();
+      data.messages.forEach((message) => {
+        bubble("in staff", message.body).dataset.author = message.author;
+      });
+      lastStaffId = data.last_id;
+    } catch (error) {
+      // The app is restarting: ask again at the next tick.
+    }
+  }
+
+  function restartPolling() {
+    lastStaffId = null; // a new number: only what its bakers write from now on
+    polling = polling.then(pollStaff);
+  }
+
+  function changeNumber() {
+    clear();
+    restartPolling();
+  }
+
+  byId("channel").addEventListener("change", changeNumber);
+  byId("phone").addEventListener("change", changeNumber);
+  restartPolling();
+  setInterval(() => {
+    polling = polling.then(pollStaff);
+  }, 2000);
 })();

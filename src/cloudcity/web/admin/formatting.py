@@ -10,7 +10,7 @@ from flask import Flask
 from cloudcity.calendar.rules import zone
 from cloudcity.domain import Channel, OrderStatus
 from cloudcity.money import format_money
-from cloudcity.web.context import settings
+from cloudcity.web.context import now, settings
 from cloudcity.web.health import DATABASE_DOWN, current_readiness
 
 STATUS_LABELS = {
@@ -62,6 +62,19 @@ def local_iso(moment: datetime | None, tz: ZoneInfo | None = None) -> str:
     return moment.astimezone(tz or shop_zone()).isoformat(timespec="seconds")
 
 
+def waited(since: datetime | None) -> str:
+    """How long ago `since` was, by the app's clock, in a baker's words: `2 h 5 min`."""
+    if since is None:
+        return ""
+    minutes = max(0, int((now() - since).total_seconds() // 60))
+    days, hours, minutes = minutes // 1440, minutes // 60 % 24, minutes % 60
+    if days:
+        return f"{days} d {hours} h"
+    if hours:
+        return f"{hours} h {minutes} min"
+    return f"{minutes} min"
+
+
 def channel_label(channel: Channel) -> str:
     """WhatsApp or SMS."""
     return "WhatsApp" if channel is Channel.WHATSAPP else "SMS"
@@ -80,6 +93,7 @@ def register(app: Flask) -> None:
     app.add_template_filter(clock, "admin_clock")
     app.add_template_filter(format_money, "admin_money")
     app.add_template_filter(channel_label, "admin_channel")
+    app.add_template_filter(waited, "admin_waited")
     app.add_template_filter(status_label, "admin_status")
     app.add_template_global(shop_zone, "admin_zone")
     app.add_template_global(service_trouble, "admin_trouble")

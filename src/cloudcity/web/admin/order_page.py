@@ -20,6 +20,7 @@ from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
 from cloudcity.pickup import PickupUnavailable, pickup_query, shop_rules
 from cloudcity.queries import history as order_history
+from cloudcity.queries import inbox as inbox_queries
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import pickup
 from cloudcity.web.admin.security import current_actor, safe_next
@@ -39,7 +40,8 @@ def order(order_id: int) -> str:
         free=_free_slots(found),
         timeline=order_history.timeline(session, found),
         others=order_history.other_orders(session, found),
-        chat=order_history.chat_messages(session, found.customer),
+        chat=order_history.order_chat(session, found),
+        conversation_id=inbox_queries.conversation_id(session, found.customer.address),
         photos=reading().photos.for_orders([found.id]).get(found.id, []),
     )
 
@@ -83,7 +85,7 @@ def cancel(order_id: int) -> ResponseReturnValue:
 def move_pickup(order_id: int) -> ResponseReturnValue:
     """Set or move the pickup time (a free slot, or a time on the shop's clock)."""
     rules = shop_rules(reading())
-    start = _pickup_arg(rules.tz)
+    start = pickup_arg(rules.tz)
     if start is None:
         flash("Not moved: choose one of the free slots or enter a date and time.", "error")
         return _back(order_id)
@@ -152,7 +154,7 @@ def _back(order_id: int) -> ResponseReturnValue:
     return redirect(target or url_for("admin.order", order_id=order_id))
 
 
-def _pickup_arg(tz: ZoneInfo) -> datetime | None:
+def pickup_arg(tz: ZoneInfo) -> datetime | None:
     """The chosen slot (its UTC id) or the typed local time (datetime-local), as an instant."""
     typed = request.form.get("when", "").strip()
     text = typed or request.form.get("slot", "").strip()

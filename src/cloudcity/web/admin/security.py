@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from typing import Any, cast
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
@@ -36,8 +45,8 @@ from cloudcity.web.context import services
 LOGIN_LIMIT = "5/minute"
 PUBLIC_ENDPOINTS = frozenset({"admin.login_form", "admin.login"})
 RAW_FIELDS = frozenset({"password"})  # compared as typed, never stored as text
-# Textareas whose lines mean something (a closed date a line): line breaks stay.
-MULTILINE_FIELDS = frozenset({"closed_dates", "closed_yearly"})
+# Textareas whose lines mean something (a closed date a line, a message): line breaks stay.
+MULTILINE_FIELDS = frozenset({"closed_dates", "closed_yearly", "body"})
 # Ids are PostgreSQL `integer`s: a larger number in a URL names nothing (and would make the
 # database raise), so it is a 404 before any view runs.
 MAX_ID = 2**31 - 1
@@ -90,7 +99,9 @@ def _small_number(text: str) -> bool:
 
 
 def unauthorized() -> ResponseReturnValue:
-    """Pages send the baker to the login form; actions answer 401 (their form is gone)."""
+    """Pages send the baker to the login form; actions and JSON answer 401."""
+    if request.path.endswith(".json"):
+        return jsonify({"error": "log in to the admin first", "details": []}), 401
     if request.method in ("GET", "HEAD"):
         return redirect(url_for("admin.login_form", next=_here()))
     message = "You are not logged in (or your session ended). Log in and try again."
