@@ -66,6 +66,8 @@ class Settings(BaseSettings):
     pickup_hold_minutes: int = Field(default=15, ge=1, le=24 * 60)
     # The hour (shop time) of the day before pickup when the customer is reminded.
     reminder_hour: int = Field(default=10, ge=0, le=23)
+    # How long a baker can undo "ready" or "picked up"; the ready message waits this long.
+    undo_seconds: float = Field(default=10.0, ge=0, le=600)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     outbox_max_attempts: int = Field(default=8, ge=1, le=50)

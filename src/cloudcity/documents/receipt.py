@@ -37,6 +37,20 @@ def render_receipt_email(data: InvoiceData) -> ReceiptEmail:
     )
 
 
+def render_cancel_email(data: InvoiceData, *, reason: str) -> ReceiptEmail:
+    """The email telling a customer their order was cancelled, with our reason as a sentence."""
+    words = data.customer_name.split()
+    first_name = words[0] if words else "there"
+    html = inliner().inline(
+        render("email/cancelled.html", data, reason=reason, first_name=first_name)
+    )
+    return ReceiptEmail(
+        subject=f"Your Cloud City cake order #{data.order_id} has been cancelled",
+        html=html,
+        text=to_text(html),
+    )
+
+
 def to_text(html: str) -> str:
     """The plain-text alternative of an HTML email."""
     converter = html2text.HTML2Text()
