@@ -23,6 +23,7 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
@@ -35,12 +36,15 @@ from cloudcity.db import Database
 from cloudcity.db.models import Customer, Order
 from cloudcity.domain import Channel, OptionKind, OrderStatus
 from cloudcity.queries.orders import OrderFilter, find_orders
+from cloudcity.search_terms import fold
 from cloudcity.web import create_app
 
 CHUNK = 5_000
 BAKER = "bench-baker"
 PASSWORD = "bench-password-123"
 TARGET_MS = 100.0
+FIRST_NAMES = ("María", "Sam", "Zoë", "Anna", "Björn", "Chloé", "Bob", "Léa", "Omar", "Ines")
+LAST_NAMES = ("López", "Park", "Müller", "Stone", "Nguyễn", "O'Neil", "García", "Lee", "Dubois")
 
 
 def main() -> int:
@@ -75,8 +79,10 @@ def _arguments() -> argparse.Namespace:
 class Seeded:
     """What the timed requests need to know about the seeded data."""
 
-    def __init__(self, phone: str, order_id: int) -> None:
-        self.phone = phone
+    def __init__(self, customer: Customer, order_id: int) -> None:
+        self.phone = customer.phone
+        self.email = customer.email or ""
+        self.surname = (customer.name or "").split()[-1]
         self.order_id = order_id
 
 
@@ -94,6 +100,7 @@ def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seede
         session = uow.session
         for rows in _chunks(_customer_rows(customers), CHUNK):
             session.execute(sa.insert(Customer), rows)
+        uow.customers.index_unindexed()  # bulk rows bypass the repository: index them now
         customer_ids = list(session.scalars(sa.select(Customer.id)))
     now = datetime.now(UTC)
     with database.unit_of_work() as uow:
@@ -105,7 +112,7 @@ def seed(database: Database, *, orders: int, customers: int, seed: int) -> Seede
         last = session.scalar(sa.select(sa.func.max(Order.id))) or 1
         middle = session.get(Order, max(1, last // 2))
         assert middle is not None
-        return Seeded(middle.customer.phone, middle.id)
+        return Seeded(middle.customer, middle.id)
 
 
 def _customer_rows(count: int) -> Iterator[dict[str, Any]]:
@@ -114,7 +121,7 @@ def _customer_rows(count: int) -> Iterator[dict[str, Any]]:
         yield {
             "phone": f"+1212{5550000 + n:07d}",
             "channel": Channel.WHATSAPP if n % 3 else Channel.SMS,
-            "name": f"Customer {n}",
+            "name": f"{FIRST_NAMES[n % 10]} {LAST_NAMES[n // 10 % 9]}{n}",
             "email": f"customer{n}@example.com",
             "opted_out": False,
             "created_at": now,
@@ -196,9 +203,19 @@ def pages(database: Database, seeded: Seeded) -> list[tuple[str, str]]:
         ("orders, page 1", "/admin/orders"),
         ("orders, page 50", f"/admin/orders?before={page_cursor(database, 50)}"),
         ("orders, search by phone", f"/admin/orders?q={seeded.phone.replace('+', '%2B')}"),
+        ("orders, search by surname", f"/admin/orders?q={_folded(seeded.surname)}"),
+        ("orders, common surname", "/admin/orders?q=lopez"),
+        ("orders, search by EMAIL", f"/admin/orders?q={seeded.email.upper()}"),
+        ("orders, phone's last 4", f"/admin/orders?q={seeded.phone[-4:]}"),
+        ("orders, phone 555-0100", f"/admin/orders?q={seeded.phone[-7:-4]}-{seeded.phone[-4:]}"),
         ("one order", f"/admin/orders/{seeded.order_id}"),
         ("dashboard", "/admin/"),
     ]
+
+
+def _folded(name: str) -> str:
+    """The name as a baker types it at the counter: no accents, lower case."""
+    return quote(fold(name).replace("'", ""))
 
 
 def page_cursor(database: Database, page: int) -> int:

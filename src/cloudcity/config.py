@@ -72,6 +72,8 @@ class Settings(BaseSettings):
     reminder_hour: int = Field(default=10, ge=0, le=23)
     # The most characters the bakers pipe on a cake (the chat's and the API's limit).
     inscription_max_chars: int = Field(default=INSCRIPTION_LIMIT, ge=1, le=INSCRIPTION_MAX_LIMIT)
+    # How long a baker can undo "ready" or "picked up"; the ready message waits this long.
+    undo_seconds: float = Field(default=10.0, ge=0, le=600)
     currency: str = Field(default="USD", pattern=r"^[A-Z]{3}$")
     conversation_timeout_minutes: int = Field(default=60, ge=1)
     # How long the bot keeps quiet after a handoff to staff, or after a staff reply.

@@ -3,12 +3,14 @@
 Each action locks the order row, checks the move is allowed, records who did it and enqueues
 the customer's message, all in the caller's transaction. Repeating the state an order is
 already in changes nothing and sends nothing, so two bakers clicking at once send one message.
+"Ready" and "picked up" can be undone for a short window; the ready message waits out that
+window in the outbox (its not-before time), so an undone one never leaves.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from cloudcity.calendar.display import day_label, slot_label
@@ -16,7 +18,13 @@ from cloudcity.calendar.slots import Slot, as_utc
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.domain import OrderStatus
-from cloudcity.outbox.queue import CANCEL_MESSAGE, PICKUP_CHANGED, READY_MESSAGE, RECEIPT_EMAIL
+from cloudcity.outbox.queue import (
+    CANCEL_EMAIL,
+    CANCEL_MESSAGE,
+    PICKUP_CHANGED,
+    READY_MESSAGE,
+    RECEIPT_EMAIL,
+)
 from cloudcity.pickup import book_pickup, free_pickup, shop_rules
 from cloudcity.reminders import cancel_reminder, reschedule_reminder
 
@@ -49,20 +57,63 @@ class Transition:
     changed: bool
 
 
-def mark_ready(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
-    """Mark an order ready and enqueue the pickup message (once, however often it is asked)."""
+def mark_ready(
+    *,
+    uow: UnitOfWork,
+    order_id: int,
+    actor: str,
+    now: datetime,
+    undo_for: timedelta = timedelta(0),
+) -> Transition:
+    """Mark an order ready and enqueue the pickup message (once, however often it is asked).
+
+    The message may leave only after `undo_for`: until then `undo` takes it back unsent.
+    """
     done = _move(uow, _locked(uow, order_id), OrderStatus.READY, actor, now=now)
     if done.changed:
         order = done.order
         order.ready_at = now
+        # Numbered after an undo: a key is used once ever, and the next "ready" must be sent.
+        earlier = uow.outbox.count_keyed(order_id=order.id, prefix="ready:")
+        key = f"ready:order:{order.id}" + (f":{earlier + 1}" if earlier else "")
         uow.outbox.enqueue(
             kind=READY_MESSAGE,
-            key=f"ready:order:{order.id}",
+            key=key,
             recipient=order.customer.address,
             order_id=order.id,
             now=now,
+            not_before=now + undo_for,
         )
     return done
+
+
+def undo_deadline(order: Order, window: timedelta) -> datetime | None:
+    """Until when the order's last "ready" or "picked up" can be undone (None: nothing to undo)."""
+    done_at = {OrderStatus.READY: order.ready_at, OrderStatus.PICKED_UP: order.picked_up_at}
+    moment = done_at.get(order.status)
+    return None if moment is None else moment + window
+
+
+def undo(
+    *, uow: UnitOfWork, order_id: int, actor: str, now: datetime, window: timedelta
+) -> Transition:
+    """Take back "ready" (its message is cancelled unsent) or "picked up", within `window`."""
+    order = _locked(uow, order_id)
+    deadline = undo_deadline(order, window)
+    if deadline is None or now >= deadline:
+        state, _ = WORDS[order.status]
+        raise TransitionError(f"order #{order.id} is {state} and there is nothing left to undo")
+    if order.status is OrderStatus.PICKED_UP:
+        order.status, order.picked_up_at = OrderStatus.READY, None
+        uow.orders.record_event(order_id=order.id, kind="picked_up_undone", actor=actor, at=now)
+        return Transition(order, changed=True)
+    why = "the baker undid 'ready' before it was sent"
+    if not uow.outbox.cancel_due(order_id=order.id, kind=READY_MESSAGE, reason=why, now=now):
+        raise TransitionError(f"the ready message of order #{order.id} is already on its way")
+    order.status, order.ready_at = OrderStatus.PLACED, None
+    note = "the ready message was not sent"
+    uow.orders.record_event(order_id=order.id, kind="ready_undone", actor=actor, at=now, note=note)
+    return Transition(order, changed=True)
 
 
 def mark_picked_up(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
@@ -101,21 +152,33 @@ def cancel_order(
         order.cancel_reason = reason
         if order.pickup_at is not None:
             free_pickup(uow=uow, pickup_at=order.pickup_at, rules=shop_rules(uow))
-        cancel_reminder(uow=uow, order_id=order.id, reason="the order was cancelled", now=now)
+        _stop_sending(uow, order, now=now)
         if tell_customer:
             _tell_cancelled(uow, order, reason, now=now)
     return done
 
 
+def _stop_sending(uow: UnitOfWork, order: Order, *, now: datetime) -> None:
+    """No reminder, and no ready message still waiting to leave, for a cancelled order."""
+    why = "the order was cancelled"
+    cancel_reminder(uow=uow, order_id=order.id, reason=why, now=now)
+    uow.outbox.cancel_due(order_id=order.id, kind=READY_MESSAGE, reason=why, now=now)
+
+
 def _tell_cancelled(uow: UnitOfWork, order: Order, reason: str, *, now: datetime) -> None:
-    uow.outbox.enqueue(
-        kind=CANCEL_MESSAGE,
-        key=f"cancel:order:{order.id}",
-        recipient=order.customer.address,
-        payload={"reason": reason},
-        order_id=order.id,
-        now=now,
-    )
+    """The reason by text, and by email if we have the customer's address."""
+    recipients = [(CANCEL_MESSAGE, "cancel", order.customer.address)]
+    if order.customer.email:
+        recipients.append((CANCEL_EMAIL, "cancel-email", order.customer.email))
+    for kind, key, recipient in recipients:
+        uow.outbox.enqueue(
+            kind=kind,
+            key=f"{key}:order:{order.id}",
+            recipient=recipient,
+            payload={"reason": reason},
+            order_id=order.id,
+            now=now,
+        )
 
 
 def reschedule(

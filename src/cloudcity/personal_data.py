@@ -36,6 +36,7 @@ def erase_customer(*, uow: UnitOfWork, phone: str, now: datetime) -> int:
     for address in found.addresses:
         release_hold(uow=uow, address=address)  # a slot they held goes back on sale
     uow.personal.anonymise(found, reason=ERASE_REASON, now=now)
+    uow.customers.reindex(found.customer_id)  # search terms held their name, email and phone
     return found.customer_id
 
 

@@ -151,8 +151,8 @@ def test_a_cancel_message_says_why_politely(
     [message] = fake_messages.sent
     assert message.to == "+14155550100"
     assert message.body == (
-        f"Hi Ana, we're sorry: your cake order #{order_id} has been cancelled because our oven "
-        "broke down. If you have any questions, reply here or call us on +14155550123. "
+        f"Hi Ana, your cake order #{order_id} has been cancelled. Reason: Our oven broke down. "
+        "We're sorry. If you have any questions, reply here or call us on +14155550123. "
         "— Cloud City Cake Company"
     )
     assert only(database, CANCEL_MESSAGE).status == "sent"

@@ -122,9 +122,9 @@ def test_a_cancelled_order_is_never_reminded(
     assert status == "cancelled"
     make_worker(FakeClock(SUNDAY_10AM + timedelta(days=1))).run_once()
     assert [message.body for message in fake_messages.sent] == [
-        f"Hi Ana, we're sorry: your cake order #{order_id} for Monday 9 Mar, 10:00\u201310:30 "
-        "has been cancelled because no eggs. If you have any questions, reply here or call us "
-        "on +14155550123. — Cloud City Cake Company"
+        f"Hi Ana, your cake order #{order_id} for Monday 9 Mar, 10:00\u201310:30 "
+        "has been cancelled. Reason: No eggs. We're sorry. If you have any questions, reply "
+        "here or call us on +14155550123. — Cloud City Cake Company"
     ]
     [row] = rows(database, PICKUP_REMINDER)
     assert (row.status, row.last_error, row.attempts) == ("cancelled", "the order was cancelled", 0)

@@ -57,6 +57,9 @@ class Customer(Base):
     name: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     opted_out: Mapped[bool] = mapped_column(default=False)
+    # The customer's search terms as one string (`cloudcity.search_terms`): compared on each
+    # write, so the terms table is rewritten only when a name, email or phone changed.
+    search_key: Mapped[str | None] = mapped_column(sa.Text)
     last_inbound_at: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
@@ -65,6 +68,22 @@ class Customer(Base):
     def address(self) -> str:
         """The Twilio address for this customer: `whatsapp:+1...` or `+1...`."""
         return twilio_address(self.phone, self.channel)
+
+
+# Binary order on PostgreSQL, so a prefix range (term >= p AND term < p + U+10FFFF) holds
+# exactly what starts with p whatever the database's locale; SQLite compares bytes anyway.
+SEARCH_TERM = sa.String(260).with_variant(sa.String(260, collation="C"), "postgresql")
+
+
+class CustomerSearchTerm(Base):
+    """One word a customer is found by: a folded name word, an email, reversed phone digits."""
+
+    __tablename__ = "customer_search_terms"
+
+    term: Mapped[str] = mapped_column(SEARCH_TERM, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
 
 
 class Order(Base):
@@ -317,6 +336,7 @@ __all__ = [
     "ChatMessage",
     "Conversation",
     "Customer",
+    "CustomerSearchTerm",
     "DeliveryEvent",
     "MenuOption",
     "OptionKind",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from cloudcity.documents.data import InvoiceData, ShopInfo, invoice_filename, invoice_number
-from cloudcity.documents.receipt import ReceiptEmail, render_receipt_email
+from cloudcity.documents.receipt import ReceiptEmail, render_cancel_email, render_receipt_email
 
 
 def render_invoice_pdf(data: InvoiceData) -> bytes:
@@ -19,6 +19,7 @@ __all__ = [
     "ShopInfo",
     "invoice_filename",
     "invoice_number",
+    "render_cancel_email",
     "render_invoice_pdf",
     "render_receipt_email",
 ]

@@ -35,3 +35,18 @@ def render_receipt_email(data: InvoiceData) -> ReceiptEmail:
         # Its own template, not the HTML converted: a converted table is a markdown table.
         text=render("email/receipt.txt", data).strip() + "\n",
     )
+
+
+def render_cancel_email(data: InvoiceData, *, reason: str) -> ReceiptEmail:
+    """The email telling a customer their order was cancelled, with our reason as a sentence."""
+    words = data.customer_name.split()
+    first_name = words[0] if words else "there"
+    html = inliner().inline(
+        render("email/cancelled.html", data, reason=reason, first_name=first_name)
+    )
+    text = render("email/cancelled.txt", data, reason=reason, first_name=first_name)
+    return ReceiptEmail(
+        subject=f"Your Cloud City cake order #{data.order_id} has been cancelled",
+        html=html,
+        text=text.strip() + "\n",
+    )

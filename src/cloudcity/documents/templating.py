@@ -33,9 +33,9 @@ def environment() -> jinja2.Environment:
     )
 
 
-def render(template: str, data: InvoiceData) -> str:
-    """Render one of the documents templates for an order."""
-    return environment().get_template(template).render(context(data))
+def render(template: str, data: InvoiceData, **extra: str) -> str:
+    """Render one of the documents templates for an order (with `extra` values, if any)."""
+    return environment().get_template(template).render(context(data) | extra)
 
 
 def context(data: InvoiceData) -> dict[str, Any]:

@@ -16,9 +16,12 @@ from cloudcity.db.repositories.values import Claimed
 from cloudcity.documents import InvoiceData
 from cloudcity.domain import WHATSAPP_PREFIX, WHATSAPP_WINDOW, OrderStatus, in_window
 from cloudcity.invoices import invoice_data, shop_info
+from cloudcity.outbox.notices import cancel_email, cancel_text, changed_text, first_name
 from cloudcity.outbox.ports import ReceiptRenderer
 from cloudcity.outbox.queue import (
+    CANCEL_EMAIL,
     CANCEL_MESSAGE,
+    ORDER_CHANGED,
     PICKUP_CHANGED,
     PICKUP_REMINDER,
     READY_MESSAGE,
@@ -56,7 +59,7 @@ class ReceiptOut:
     invoice: InvoiceData
 
 
-Outgoing = ReceiptOut | TextMessage
+Outgoing = ReceiptOut | TextMessage | Email
 Ready = Email | TextMessage
 
 
@@ -107,9 +110,11 @@ class Dispatcher:
         if message.kind == READY_MESSAGE:
             ready = self._ready_template(order)
             return self._text(order.customer, to, self._ready_text(order, rules), now, ready)
-        if message.kind == CANCEL_MESSAGE:
-            reason = str(message.payload.get("reason") or order.cancel_reason or "")
-            return self._text(order.customer, to, self._cancel_text(order, reason, rules), now)
+        if message.kind in (CANCEL_MESSAGE, CANCEL_EMAIL):
+            return self._cancelled(message, order, rules, now)
+        if message.kind == ORDER_CHANGED:
+            body = changed_text(order, message.payload, self.settings)
+            return self._text(order.customer, to, body, now)
         if message.kind == PICKUP_CHANGED:
             body = self._pickup_text(order, message.payload, rules)
             return self._text(order.customer, to, body, now)
@@ -125,6 +130,9 @@ class Dispatcher:
         """The email or text exactly as it goes out: receipts rendered, texts naming their row."""
         if isinstance(outgoing, TextMessage):
             return replace(outgoing, outbox_id=outbox_id) if outbox_id else outgoing
+        if isinstance(outgoing, Email):
+            named = {"outbox_id": str(outbox_id)} if outbox_id else {}
+            return replace(outgoing, custom_args=outgoing.custom_args | named)
         receipt = self.renderer.render(outgoing.invoice)
         return Email(
             to=outgoing.to,
@@ -179,7 +187,7 @@ class Dispatcher:
     ) -> TextMessage:
         pickup_at = _still_announced(order, message)
         label = booked_label(pickup_at, rules=rules)
-        variables = {"1": _first_name(order.customer), "2": str(order.id), "3": label}
+        variables = {"1": first_name(order.customer), "2": str(order.id), "3": label}
         template = Template(self.settings.twilio_reminder_content_sid, variables, REMINDER_SETTING)
         day = _relative_day(pickup_at, rules, now)
         body = self._reminder_text(order, f"{day}{label}")
@@ -224,27 +232,26 @@ class Dispatcher:
         raise DeliveryError(_outside_window(customer, setting=setting), permanent=True)
 
     def _ready_template(self, order: Order) -> Template:
-        variables = {"1": _first_name(order.customer), "2": str(order.id)}
+        variables = {"1": first_name(order.customer), "2": str(order.id)}
         return Template(self.settings.twilio_ready_content_sid, variables, READY_SETTING)
 
     def _ready_text(self, order: Order, rules: CalendarRules) -> str:
         shop = self.settings
         slot = "" if order.pickup_at is None else f" ({booked_label(order.pickup_at, rules=rules)})"
         return (
-            f"Hi {_first_name(order.customer)}, your cake (order #{order.id}) is ready for "
+            f"Hi {first_name(order.customer)}, your cake (order #{order.id}) is ready for "
             f"pickup at {shop.shop_address}{slot}. See you soon! — {shop.shop_name}"
         )
 
-    def _cancel_text(self, order: Order, reason: str, rules: CalendarRules) -> str:
-        shop = self.settings
-        because = f" because {reason.rstrip('.')}" if reason else ""
-        slot = (
-            "" if order.pickup_at is None else f" for {booked_label(order.pickup_at, rules=rules)}"
-        )
-        return (
-            f"Hi {_first_name(order.customer)}, we're sorry: your cake order #{order.id}{slot} "
-            f"has been cancelled{because}. If you have any questions, reply here or call us on "
-            f"{shop.shop_phone}. — {shop.shop_name}"
+    def _cancelled(
+        self, message: Claimed, order: Order, rules: CalendarRules, now: datetime
+    ) -> Outgoing:
+        reason = str(message.payload.get("reason") or order.cancel_reason or "")
+        if message.kind == CANCEL_MESSAGE:
+            body = cancel_text(order, reason, rules, self.settings)
+            return self._text(order.customer, message.recipient, body, now)
+        return cancel_email(
+            order, to=message.recipient, reason=reason, rules=rules, shop=self.settings
         )
 
     def _pickup_text(self, order: Order, payload: dict[str, Any], rules: CalendarRules) -> str:
@@ -261,7 +268,7 @@ class Dispatcher:
             Slot(start.astimezone(UTC), end.astimezone(UTC), rules.tz), locale=rules.locale
         )
         return (
-            f"Hi {_first_name(order.customer)}, the pickup time of your cake (order #{order.id}) "
+            f"Hi {first_name(order.customer)}, the pickup time of your cake (order #{order.id}) "
             f"is now {when}, at {shop.shop_address}. If that doesn't suit you, reply here or call "
             f"us on {shop.shop_phone}. — {shop.shop_name}"
         )
@@ -269,7 +276,7 @@ class Dispatcher:
     def _reminder_text(self, order: Order, when: str) -> str:
         shop = self.settings
         return (
-            f"Hi {_first_name(order.customer)}, a reminder: your cake (order #{order.id}) will "
+            f"Hi {first_name(order.customer)}, a reminder: your cake (order #{order.id}) will "
             f"be waiting for you {when}, at {shop.shop_address}. Can't make it? Reply here or "
             f"call us on {shop.shop_phone}. — {shop.shop_name}"
         )

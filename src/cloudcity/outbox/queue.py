@@ -7,3 +7,5 @@ PICKUP_CHANGED = "pickup_changed"
 PICKUP_REMINDER = "pickup_reminder"
 FETCH_PHOTO = "fetch_photo"  # not a message: the worker downloads a customer's picture
 STAFF_MESSAGE = "staff_message"  # a baker's message from the inbox (payload: body, template)
+CANCEL_EMAIL = "cancel_email"
+ORDER_CHANGED = "order_changed"

@@ -2,9 +2,12 @@
 
 Orders are read newest first by (placed_at, id) with keyset pages: a page asks for one row
 more than it shows to know whether an older page exists, so no COUNT(*) is ever needed.
-Search uses an index for every kind of term: the order number is the primary key, a phone
-number is matched exactly (or by prefix) on the unique phone index, an email or a name by
-prefix on their own indexes.
+Search uses an index for every kind of term: the order number is the primary key, a whole
+phone number is matched exactly on the unique phone index; a name, an email and the last
+digits of a phone number are prefixes of the customers' search terms (`search_terms`), each
+one range of the terms' primary key. A name is matched word by word from the start of each
+word ("lop" finds "María López", "ópez" does not): prefixes are what a B-tree answers on
+SQLite and PostgreSQL alike, and bakers type the start of a name, not its middle.
 """
 
 from __future__ import annotations
@@ -18,13 +21,14 @@ import phonenumbers
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.models import Customer, Order
+from cloudcity.db.models import Customer, CustomerSearchTerm, Order
 from cloudcity.domain import OrderStatus
+from cloudcity.search_terms import EMAIL, NAME, PHONE, name_words
 
 PAGE_SIZE = 50
 MAX_PAGE_SIZE = 200
 FEW_CUSTOMERS = 200
-ORDER_NUMBER = re.compile(r"^#?\s*(\d{1,9})$")
+ORDER_NUMBER = re.compile(r"^(#)?\s*(\d{1,9})$")
 PHONE_CHARS = re.compile(r"^[\d\s()+.\-]+$")
 # Sorts after every digit (and after '@' and letters in the C/binary collation we rely on).
 PREFIX_END = "\U0010ffff"
@@ -118,15 +122,19 @@ def _older_than(
 
 def _matching(session: orm.Session, term: str, region: str | None) -> sa.ColumnElement[bool]:
     number = ORDER_NUMBER.match(term)
-    if number is not None and len(number.group(1)) < 7:
-        return Order.id == int(number.group(1))
-    if PHONE_CHARS.match(term):
-        customers = _phone_customers(term, region)
-    elif "@" in term:
-        customers = _prefix_customers(Customer.email, _cases(term.lower()))
-    else:
-        customers = _prefix_customers(Customer.name, _cases(term))
-    return _of_customers(session, customers)
+    if number is not None and (number.group(1) or len(number.group(2)) < 4):
+        return Order.id == int(number.group(2))  # "#12", or too short to end a phone number
+    if PHONE_CHARS.match(term) and any(char.isdigit() for char in term):
+        by_phone = _of_customers(session, _phone_customers(term, region))
+        if number is None or len(number.group(2)) >= 7:
+            return by_phone
+        return sa.or_(Order.id == int(number.group(2)), by_phone)  # "0100": an order or a phone
+    if "@" in term:
+        return _of_customers(session, _with_prefixes([EMAIL + term.casefold()]))
+    words = name_words(term)
+    if not words:
+        return sa.false()
+    return _of_customers(session, _with_prefixes([NAME + word for word in words]))
 
 
 def _of_customers(session: orm.Session, customers: sa.Select[int]) -> sa.ColumnElement[bool]:
@@ -136,7 +144,10 @@ def _of_customers(session: orm.Session, customers: sa.Select[int]) -> sa.ColumnE
     ids = list(session.scalars(customers.limit(FEW_CUSTOMERS + 1)))
     if len(ids) <= FEW_CUSTOMERS:
         return Order.customer_id.in_(ids)
-    return sa.exists(customers.where(Customer.id == Order.customer_id))
+    # EXISTS, not IN: PostgreSQL then walks orders newest first (1 ms) instead of joining
+    # every order of the matching customers and sorting them (50 ms at 100,000 orders).
+    customer_id = customers.selected_columns[0]
+    return sa.exists(customers.where(customer_id == Order.customer_id))
 
 
 def _phone_customers(term: str, region: str | None) -> sa.Select[int]:
@@ -144,7 +155,30 @@ def _phone_customers(term: str, region: str | None) -> sa.Select[int]:
     if phone is not None:
         return sa.select(Customer.id).where(Customer.phone == phone)
     digits = re.sub(r"\D", "", term)
-    return _prefix_customers(Customer.phone, ["+" + digits])
+    if term.startswith("+"):  # the start of an international number: "+4479"
+        start = "+" + digits
+        return sa.select(Customer.id).where(
+            Customer.phone >= start, Customer.phone < start + PREFIX_END
+        )
+    return _with_prefixes([PHONE + digits[::-1]])  # its last digits: "555-0100", "0100"
+
+
+def _with_prefixes(prefixes: list[str]) -> sa.Select[int]:
+    """Customers with a search term starting with each of `prefixes` (every word must match)."""
+    # A range on the primary key (term, customer_id), not LIKE: one index range per prefix on
+    # SQLite and PostgreSQL alike (the column is binary-collated there).
+    query = sa.select(CustomerSearchTerm.customer_id).distinct()
+    first, *others = prefixes
+    query = query.where(_starts(first))
+    for prefix in others:
+        also = sa.select(CustomerSearchTerm.customer_id).where(_starts(prefix))
+        query = query.where(CustomerSearchTerm.customer_id.in_(also))
+    return query
+
+
+def _starts(prefix: str) -> sa.ColumnElement[bool]:
+    term = CustomerSearchTerm.term
+    return sa.and_(term >= prefix, term < prefix + PREFIX_END)
 
 
 def normalise_phone(term: str, region: str | None) -> str | None:
@@ -156,18 +190,3 @@ def normalise_phone(term: str, region: str | None) -> str | None:
     if not phonenumbers.is_valid_number(number):
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _cases(term: str) -> list[str]:
-    """The spellings a prefix is tried in: as typed, lower case, and Capitalised Words."""
-    return list(dict.fromkeys([term, term.lower(), term.title()]))
-
-
-def _prefix_customers(
-    column: orm.InstrumentedAttribute[str] | orm.InstrumentedAttribute[str | None],
-    prefixes: list[str],
-) -> sa.Select[int]:
-    # A range on the plain column (not LIKE, not lower()) so its B-tree index serves it on
-    # SQLite and PostgreSQL alike; each spelling is one index range.
-    ranges = [sa.and_(column >= p, column < p + PREFIX_END) for p in prefixes]
-    return sa.select(Customer.id).where(sa.or_(*ranges))

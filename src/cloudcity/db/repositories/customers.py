@@ -11,11 +11,18 @@ from sqlalchemy import orm
 
 from cloudcity.db.base import table_of
 from cloudcity.db.dialect import backend, upsert_insert
-from cloudcity.db.models import Customer
+from cloudcity.db.models import Customer, CustomerSearchTerm
 from cloudcity.db.repositories.values import CustomerState
 from cloudcity.domain import Address
+from cloudcity.search_terms import customer_terms, search_key
 
 _CUSTOMERS = table_of(Customer)
+_TERMS = table_of(CustomerSearchTerm)
+_UNINDEXED = (
+    sa.select(_CUSTOMERS.c.id, _CUSTOMERS.c.phone, _CUSTOMERS.c.name, _CUSTOMERS.c.email)
+    .where(_CUSTOMERS.c.search_key.is_(None))
+    .order_by(_CUSTOMERS.c.id)
+)
 # What a message or an order changes on an existing customer; the rest is kept.
 _ORDER_DETAILS = ("channel", "name", "email", "updated_at")
 _ARRIVAL = ("channel", "last_inbound_at", "updated_at")
@@ -53,6 +60,36 @@ class CustomerRepository:
             values = {"customer_id": customer.id, "opted_out": customer.opted_out}
             self._session.execute(_SAVE_OPT_OUT, values | {"updated_at": now})
 
+    def rename(
+        self, customer_id: int, *, name: str | None, email: str | None, now: datetime
+    ) -> None:
+        """Set a customer's name and email as given (None clears them), search terms too."""
+        phone = self._session.execute(
+            sa.update(_CUSTOMERS)
+            .where(_CUSTOMERS.c.id == customer_id)
+            .values(name=name, email=email, updated_at=now)
+            .returning(_CUSTOMERS.c.phone)
+        ).scalar_one()
+        self._index(customer_id, phone=phone, name=name, email=email, old_key=None)
+
+    def reindex(self, customer_id: int) -> None:
+        """Rewrite one customer's search terms from their row as it is now (after an erasure)."""
+        row = self._session.execute(
+            sa.select(_CUSTOMERS.c.phone, _CUSTOMERS.c.name, _CUSTOMERS.c.email).where(
+                _CUSTOMERS.c.id == customer_id
+            )
+        ).one()
+        self._index(customer_id, phone=row.phone, name=row.name, email=row.email, old_key=None)
+
+    def index_unindexed(self, *, batch: int = 2_000) -> int:
+        """Write the search terms of customers written around this repository (bulk loads)."""
+        done = 0
+        while rows := self._session.execute(_UNINDEXED.limit(batch)).all():
+            for row in rows:
+                self._index(row.id, phone=row.phone, name=row.name, email=row.email, old_key=None)
+            done += len(rows)
+        return done
+
     def _upsert(
         self, address: Address, changes: tuple[str, ...], values: dict[str, Any], *, now: datetime
     ) -> CustomerState:
@@ -60,8 +97,35 @@ class CustomerRepository:
         row |= values | {"created_at": now, "updated_at": now}
         statement = _upsert_statement(backend(self._session), changes)
         found = self._session.execute(statement, row).one()
-        customer_id, name, email, opted_out = found
+        customer_id, name, email, opted_out, old_key = found
+        self._index(customer_id, phone=address.phone, name=name, email=email, old_key=old_key)
         return CustomerState(customer_id, name, email, opted_out, was_opted_out=opted_out)
+
+    def _index(
+        self,
+        customer_id: int,
+        *,
+        phone: str,
+        name: str | None,
+        email: str | None,
+        old_key: str | None,
+    ) -> None:
+        """Rewrite the customer's search terms, unless the stored key shows they are the same.
+
+        A new customer is inserted with no key, so its terms are always written; a returning
+        one with the same name and email costs nothing more than the key read with the upsert.
+        """
+        terms = customer_terms(phone=phone, name=name, email=email)
+        key = search_key(terms)
+        if key == old_key:
+            return
+        self._session.execute(sa.delete(_TERMS).where(_TERMS.c.customer_id == customer_id))
+        self._session.execute(
+            sa.insert(_TERMS), [{"term": term, "customer_id": customer_id} for term in terms]
+        )
+        self._session.execute(
+            sa.update(_CUSTOMERS).where(_CUSTOMERS.c.id == customer_id).values(search_key=key)
+        )
 
 
 @functools.cache
@@ -71,4 +135,5 @@ def _upsert_statement(backend_name: str, changes: tuple[str, ...]) -> sa.Executa
     # An empty (NULL) value keeps the one on file. Two at once for a new number make one row.
     update = {name: sa.func.coalesce(new[name], old[name]) for name in changes}
     upsert = insert.on_conflict_do_update(index_elements=["phone"], set_=update)
-    return upsert.returning(old.id, old.name, old.email, old.opted_out)
+    # search_key is never in the insert's row nor updated here: NULL for a new customer.
+    return upsert.returning(old.id, old.name, old.email, old.opted_out, old.search_key)
