@@ -72,8 +72,20 @@ _HOLD_OF = sa.select(*_HOLD_COLUMNS).where(_HOLDS.c.address == sa.bindparam("key
 _DROP_HOLD = (
     sa.delete(_HOLDS).where(_HOLDS.c.address == sa.bindparam("key")).returning(*_HOLD_COLUMNS)
 )
+# Lapsed holds another transaction has locked are skipped, not waited for: that transaction
+# is ending them and gives their places back itself. Waiting could deadlock, as a message that
+# took or gave back a place (locking its counter row) and then swept would wait for a sweeper
+# that waits for that counter row. SQLite has one writer at a time and no FOR UPDATE: SQLAlchemy
+# leaves the clause out there.
+_LAPSED_UNLOCKED = (
+    sa.select(_HOLDS.c.address)
+    .where(_HOLDS.c.expires_at <= sa.bindparam("key"))
+    .with_for_update(skip_locked=True)
+)
 _DROP_LAPSED = (
-    sa.delete(_HOLDS).where(_HOLDS.c.expires_at <= sa.bindparam("key")).returning(*_HOLD_COLUMNS)
+    sa.delete(_HOLDS)
+    .where(_HOLDS.c.address.in_(_LAPSED_UNLOCKED.scalar_subquery()))
+    .returning(*_HOLD_COLUMNS)
 )
 
 
