@@ -312,11 +312,6 @@ def _relative_day(pickup_at: datetime, rules: CalendarRules, now: datetime) -> s
     return {0: "today, ", 1: "tomorrow, "}.get(days, "on ")
 
 
-def _first_name(customer: Customer) -> str:
-    words = (customer.name or "").split()
-    return words[0] if words else "there"
-
-
 def _outside_window(customer: Customer, *, setting: str | None) -> str:
     what = f"set {setting} to an approved template or " if setting else ""
     return (

@@ -351,29 +351,34 @@ class Worker:
         )
         log.warning("outbox message %s: %s -> %s", message.id, outcome.error, outcome.status)
         next_attempt_at = _after_grace(outcome.next_attempt_at, now + self.grace, in_doubt)
-        return partial(
-            _record_failure,
-            message=message,
-            worker_id=self.worker_id,
-            status=outcome.status,
-            error=outcome.error,
-            next_attempt_at=next_attempt_at,
-            now=now,
-            in_doubt=in_doubt,
-        )
+        return self._failure(message, outcome.status, outcome.error, next_attempt_at, in_doubt)
 
     def _cancelled(self, message: Claimed, reason: str) -> Settlement:
         log.info("outbox message %s (%s) not sent: %s", message.id, message.kind, reason)
-        return partial(
-            _record_failure,
-            message=message,
-            worker_id=self.worker_id,
-            status=CANCELLED,
-            error=reason,
-            next_attempt_at=None,
-            now=self.clock(),
-            in_doubt=False,
-        )
+        return self._failure(message, CANCELLED, reason, None, in_doubt=False)
+
+    def _failure(
+        self,
+        message: Claimed,
+        status: str,
+        error: str,
+        next_attempt_at: datetime | None,
+        in_doubt: bool,
+    ) -> Settlement:
+        now = self.clock()
+
+        def record(uow: UnitOfWork) -> None:
+            uow.outbox.record_failure(
+                message,
+                worker_id=self.worker_id,
+                status=status,
+                error=error,
+                next_attempt_at=next_attempt_at,
+                now=now,
+                in_doubt=in_doubt,
+            )
+
+        return record
 
     def _release(self, messages: list[Claimed], *, after: Settlement | None) -> None:
         def release(uow: UnitOfWork) -> None:
@@ -387,28 +392,6 @@ class Worker:
 # A message's result, written by the unit of work that runs it (repeatable: the database may
 # retry the whole unit after a lost connection).
 Settlement = Callable[[UnitOfWork], None]
-
-
-def _record_failure(
-    uow: UnitOfWork,
-    *,
-    message: Claimed,
-    worker_id: str,
-    status: str,
-    error: str,
-    next_attempt_at: datetime | None,
-    now: datetime,
-    in_doubt: bool,
-) -> None:
-    uow.outbox.record_failure(
-        message,
-        worker_id=worker_id,
-        status=status,
-        error=error,
-        next_attempt_at=next_attempt_at,
-        now=now,
-        in_doubt=in_doubt,
-    )
 
 
 def _after_grace(
