@@ -29,8 +29,9 @@ from cloudcity.web import create_app
 
 CAKE = {"size": "Medium", "flavour": "Chocolate", "frosting": "Buttercream", "topping": "None"}
 ANSWERS = ("restart", "medium", "chocolate", "buttercream", "none", "yes", "Ana", "a@example.com")
-# The same conversation where the calendar is open: the pickup question comes after the topping.
-WITH_PICKUP = (*ANSWERS[:5], "asap", *ANSWERS[5:])
+# The same conversation where the calendar is open: the pickup question comes after the topping,
+# then the inscription ("no": nothing written).
+WITH_PICKUP = (*ANSWERS[:5], "asap", "no", *ANSWERS[5:])
 
 
 def measure(label: str, count: int, send: Callable[[int], int], expect: int) -> None:
