@@ -152,6 +152,7 @@ class Intent(enum.StrEnum):
     HELP_ME = "help_me"
     CANCEL_ORDER = "cancel_order"
     MOVE_ORDER = "move_order"
+    FORGET_ME = "forget_me"  # "delete my data": a request for staff to confirm, never automatic
 
 
 GREETING = re.compile(
@@ -179,11 +180,20 @@ _MOVE = frozenset({"move", "reschedule", "postpone", "change"})
 _MOVE_WORDS = _MOVE | {"pickup", "pick", "up", "time", "day", "date", "collection", "of"}
 
 
+# "delete my data", "please erase my personal details", "forget me": anywhere in a message.
+_FORGET_ME = re.compile(
+    r"\b(?:(?:delete|erase|remove|wipe)\b.*\b(?:data|details|information|info|account)"
+    r"|forget (?:me|about me|my))\b"
+)
+
+
 def intent(text: str) -> Intent | None:
     """The small talk or request a message is, when it is all of one (`thanks so much!`)."""
     answer = clean(text)
     if GREETING.fullmatch(answer):
         return Intent.GREETING
+    if _FORGET_ME.search(answer):
+        return Intent.FORGET_ME
     words = set(answer.split())
     numbers = {word for word in words if word.lstrip("#").isdigit()}
     for meaning, core, allowed in _MEANINGS:

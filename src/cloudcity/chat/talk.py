@@ -25,6 +25,9 @@ def respond(turn: Turn, text: str) -> str:
     word, found = matching.keyword(text), matching.intent(text)
     misses = turn.conversation.misses
     help_me = found is Intent.HELP_ME and word is None  # plain HELP is the usual help
+    if found is Intent.FORGET_ME:  # staff confirm it and erase from the admin (GDPR art. 17)
+        handed = hand_over(turn, reason="asked us to delete their data")
+        return f"{wording.ERASURE_ASKED}\n{handed}"
     if found is Intent.PERSON or (help_me and misses >= MISSES_BEFORE_HANDOFF):
         return hand_over(turn, reason=f"the customer asked: {text.strip()}")
     if help_me:

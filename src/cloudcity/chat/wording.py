@@ -216,6 +216,9 @@ MID_ORDER = "Hi{name}! We're in the middle of your order{so_far}."
 MID_ORDER_THANKS = "You're welcome!"
 
 # Handing the conversation to a person.
+ERASURE_ASKED = (
+    "We'll delete what we hold about you once a person has checked it's really you asking."
+)
 HANDED_OFF = "Okay, I've asked someone at {shop} to answer you here."
 OPEN_NOW = "We're open now, so someone will answer shortly."
 OPENS = "We're closed now: we open {when}, and someone will answer then."
