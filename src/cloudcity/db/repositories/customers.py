@@ -23,6 +23,17 @@ _UNINDEXED = (
     .where(_CUSTOMERS.c.search_key.is_(None))
     .order_by(_CUSTOMERS.c.id)
 )
+# A customer's search terms rewritten: built once, as constructing them cost more than running
+# them on the order API's hot path (a new customer each time).
+_DROP_TERMS = sa.delete(_TERMS).where(
+    _TERMS.c.customer_id == sa.bindparam("owner", type_=sa.Integer)
+)
+_ADD_TERMS = sa.insert(_TERMS)
+_SET_KEY = (
+    sa.update(_CUSTOMERS)
+    .where(_CUSTOMERS.c.id == sa.bindparam("owner", type_=sa.Integer))
+    .values(search_key=sa.bindparam("key"))
+)
 # What a message or an order changes on an existing customer; the rest is kept.
 _ORDER_DETAILS = ("channel", "name", "email", "updated_at")
 _ARRIVAL = ("channel", "last_inbound_at", "updated_at")
@@ -70,7 +81,7 @@ class CustomerRepository:
             .values(name=name, email=email, updated_at=now)
             .returning(_CUSTOMERS.c.phone)
         ).scalar_one()
-        self._index(customer_id, phone=phone, name=name, email=email, old_key=None)
+        self._index(customer_id, phone=phone, name=name, email=email, old_key=None, force=True)
 
     def reindex(self, customer_id: int) -> None:
         """Rewrite one customer's search terms from their row as it is now (after an erasure)."""
@@ -79,7 +90,9 @@ class CustomerRepository:
                 _CUSTOMERS.c.id == customer_id
             )
         ).one()
-        self._index(customer_id, phone=row.phone, name=row.name, email=row.email, old_key=None)
+        self._index(
+            customer_id, phone=row.phone, name=row.name, email=row.email, old_key=None, force=True
+        )
 
     def index_unindexed(self, *, batch: int = 2_000) -> int:
         """Write the search terms of customers written around this repository (bulk loads)."""
@@ -109,23 +122,23 @@ class CustomerRepository:
         name: str | None,
         email: str | None,
         old_key: str | None,
+        force: bool = False,
     ) -> None:
         """Rewrite the customer's search terms, unless the stored key shows they are the same.
 
         A new customer is inserted with no key, so its terms are always written; a returning
         one with the same name and email costs nothing more than the key read with the upsert.
+        `force` rewrites them whatever the key says (a rename, an erasure).
         """
         terms = customer_terms(phone=phone, name=name, email=email)
         key = search_key(terms)
-        if key == old_key:
+        if key == old_key and not force:
             return
-        self._session.execute(sa.delete(_TERMS).where(_TERMS.c.customer_id == customer_id))
-        self._session.execute(
-            sa.insert(_TERMS), [{"term": term, "customer_id": customer_id} for term in terms]
-        )
-        self._session.execute(
-            sa.update(_CUSTOMERS).where(_CUSTOMERS.c.id == customer_id).values(search_key=key)
-        )
+        if old_key is not None or force:  # indexed before; a new customer has no terms yet
+            self._session.execute(_DROP_TERMS, {"owner": customer_id})
+        rows = [{"term": term, "customer_id": customer_id} for term in terms]
+        self._session.execute(_ADD_TERMS, rows)
+        self._session.execute(_SET_KEY, {"owner": customer_id, "key": key})
 
 
 @functools.cache
