@@ -20,6 +20,11 @@ MESSAGE_NAMES = {
     "ready_message": "Ready-for-pickup message",
     "cancel_message": "Cancellation message",
     "pickup_changed": "New pickup time message",
+    "cancel_email": "Cancellation email",
+    "order_changed": "Order changed message",
+    "pickup_reminder": "Pickup reminder",
+    "staff_message": "Message from the bakery",
+    "fetch_photo": "Reference photo download",
 }
 EVENT_NAMES = {
     "placed": "Order placed",
@@ -28,6 +33,8 @@ EVENT_NAMES = {
     "cancelled": "Cancelled",
     "receipt_resent": "Receipt resend requested",
     "pickup_changed": "Pickup time set",
+    "ready_undone": "Ready undone (no message sent)",
+    "picked_up_undone": "Picked up undone",
 }
 
 

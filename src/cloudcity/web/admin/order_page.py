@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
 from cloudcity import fulfilment
@@ -56,16 +56,59 @@ def invoice(order_id: int) -> Response:
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
+UNDO = "undo"  # in the session: the order whose last tap may still be undone, and until when
+
+
 @bp.post("/orders/<int:order_id>/ready")
 def ready(order_id: int) -> ResponseReturnValue:
-    """Mark the order ready: the customer gets the pickup message once."""
-    return _act(order_id, fulfilment.mark_ready, "marked ready; the customer will be told")
+    """Mark the order ready: the customer gets the pickup message once, after the undo window."""
+
+    def readying(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
+        window = undo_window()
+        return fulfilment.mark_ready(
+            uow=uow, order_id=order_id, actor=actor, now=now, undo_for=window
+        )
+
+    return _act(order_id, readying, "marked ready; the customer will be told", undoable=True)
 
 
 @bp.post("/orders/<int:order_id>/picked-up")
 def picked_up(order_id: int) -> ResponseReturnValue:
     """Record that the customer collected the order."""
-    return _act(order_id, fulfilment.mark_picked_up, "marked picked up")
+    return _act(order_id, fulfilment.mark_picked_up, "marked picked up", undoable=True)
+
+
+@bp.post("/orders/<int:order_id>/undo")
+def undo(order_id: int) -> ResponseReturnValue:
+    """Take back the last "ready" or "picked up" within the undo window (no message leaves)."""
+    session.pop(UNDO, None)
+
+    def undoing(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
+        window = undo_window()
+        return fulfilment.undo(uow=uow, order_id=order_id, actor=actor, now=now, window=window)
+
+    return _act(order_id, undoing, "is back as it was; nothing was sent")
+
+
+def undo_window() -> timedelta:
+    """How long a baker may take back a tap (CLOUDCITY_UNDO_SECONDS)."""
+    return timedelta(seconds=settings().undo_seconds)
+
+
+def undo_offer() -> dict[str, object] | None:
+    """The undo button to show: which order, and the whole seconds left (None: nothing)."""
+    offer = session.get(UNDO)
+    if not isinstance(offer, dict):
+        return None
+    try:
+        left = (datetime.fromisoformat(str(offer["until"])) - now()).total_seconds()
+        order_id = int(offer["order"])
+    except (KeyError, TypeError, ValueError):
+        left, order_id = 0.0, 0
+    if left < 1:
+        session.pop(UNDO, None)
+        return None
+    return {"order": order_id, "seconds": int(left)}
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -132,10 +175,13 @@ def resend_receipt(order_id: int) -> ResponseReturnValue:
     return _back(order_id)
 
 
-def _act(order_id: int, action: Callable[..., Transition], done: str) -> ResponseReturnValue:
+def _act(
+    order_id: int, action: Callable[..., Transition], done: str, *, undoable: bool = False
+) -> ResponseReturnValue:
+    moment = now()
     try:
         with unit_of_work() as uow:
-            outcome = action(uow=uow, order_id=order_id, actor=current_actor(), now=now())
+            outcome = action(uow=uow, order_id=order_id, actor=current_actor(), now=moment)
     except OrderNotFound:
         abort(404)
     except TransitionError as exc:
@@ -143,6 +189,9 @@ def _act(order_id: int, action: Callable[..., Transition], done: str) -> Respons
         return _back(order_id)
     if outcome.changed:
         flash(f"Order #{order_id} {done}.", "success")
+        if undoable:
+            until = moment + undo_window()
+            session[UNDO] = {"order": order_id, "until": until.isoformat()}
     else:
         state = outcome.order.status.value.replace("_", " ")
         flash(f"Order #{order_id} was already {state}: nothing changed.", "info")

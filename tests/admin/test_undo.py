@@ -1,0 +1,110 @@
+"""One tap marks an order ready or picked up; an Undo button takes it back for a few seconds."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import orm
+
+from cloudcity.db.models import Order, OutboxMessage
+from tests.support.admin import AuthActions, place
+from tests.support.clock import FakeClock, on_clock
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """The admin's clock, standing still until a test moves it."""
+    return FakeClock()
+
+
+@pytest.fixture
+def app(app: Flask, clock: FakeClock) -> Flask:
+    """The app on the fake clock (the undo window is the default 10 s)."""
+    return on_clock(app, clock)
+
+
+@pytest.fixture
+def order_id(session: orm.Session, auth: AuthActions) -> int:
+    """A placed order, logged in."""
+    found = place(session)
+    auth.login()
+    return found.id
+
+
+def tap(client: FlaskClient, auth: AuthActions, path: str) -> str:
+    response = auth.post(path)
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def state(session: orm.Session, order_id: int) -> tuple[str, list[str]]:
+    session.expire_all()
+    order = session.get(Order, order_id)
+    assert order is not None
+    query = sa.select(OutboxMessage.status).where(OutboxMessage.kind == "ready_message")
+    messages = list(session.scalars(query))
+    session.commit()
+    return order.status.value, messages
+
+
+def test_ready_then_undo_within_the_window_sends_nothing(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int, clock: FakeClock
+) -> None:
+    page = tap(client, auth, f"/admin/orders/{order_id}/ready")
+    assert f"Undo order #{order_id} (<span data-undo-left>10</span> s)" in page
+    assert state(session, order_id) == ("ready", ["pending"])
+
+    clock.advance(9)
+    page = tap(client, auth, f"/admin/orders/{order_id}/undo")
+
+    assert "is back as it was; nothing was sent" in page
+    assert state(session, order_id) == ("placed", ["cancelled"])
+    assert "Ready undone (no message sent)" in client.get(f"/admin/orders/{order_id}").text
+    assert "data-undo-seconds" not in page
+
+
+def test_after_the_window_the_button_is_gone_and_undo_is_refused(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int, clock: FakeClock
+) -> None:
+    tap(client, auth, f"/admin/orders/{order_id}/ready")
+    clock.advance(10)
+    assert "data-undo-seconds" not in client.get("/admin/orders").text
+
+    page = tap(client, auth, f"/admin/orders/{order_id}/undo")
+
+    assert "nothing left to undo" in page
+    assert state(session, order_id) == ("ready", ["pending"])
+
+
+def test_picked_up_can_be_undone_back_to_ready(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int, clock: FakeClock
+) -> None:
+    tap(client, auth, f"/admin/orders/{order_id}/ready")
+    clock.advance(30)
+    page = tap(client, auth, f"/admin/orders/{order_id}/picked-up")
+    assert "data-undo-seconds" in page
+
+    tap(client, auth, f"/admin/orders/{order_id}/undo")
+
+    assert state(session, order_id) == ("ready", ["pending"])
+
+
+@pytest.mark.usefixtures("csrf")
+def test_undo_needs_the_csrf_token(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int
+) -> None:
+    tap(client, auth, f"/admin/orders/{order_id}/ready")
+    assert client.post(f"/admin/orders/{order_id}/undo").status_code == 400
+    assert state(session, order_id) == ("ready", ["pending"])
+
+
+def test_undo_needs_a_login(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int
+) -> None:
+    tap(client, auth, f"/admin/orders/{order_id}/ready")
+    auth.logout()
+    response = client.post(f"/admin/orders/{order_id}/undo")
+    assert response.status_code in (302, 401)
+    assert state(session, order_id) == ("ready", ["pending"])
