@@ -33,6 +33,7 @@ EVENT_NAMES = {
     "cancelled": "Cancelled",
     "receipt_resent": "Receipt resend requested",
     "pickup_changed": "Pickup time set",
+    "edited": "Order edited",
     "ready_undone": "Ready undone (no message sent)",
     "picked_up_undone": "Picked up undone",
 }

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from email_validator import EmailNotValidError, validate_email
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask.typing import ResponseReturnValue
 
@@ -15,12 +16,16 @@ from cloudcity.calendar import FreeSlot, next_free, refusal_message
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
-from cloudcity.domain import OrderStatus
+from cloudcity.domain import Cake, OptionKind, OrderStatus
 from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
 from cloudcity.invoices import invoice_data, shop_info
+from cloudcity.order_edit import OrderChanges, edit_order
+from cloudcity.order_text import TextRefused, inscription
 from cloudcity.pickup import PickupUnavailable, pickup_query, shop_rules
+from cloudcity.pricing import MenuError
 from cloudcity.queries import history as order_history
 from cloudcity.queries import inbox as inbox_queries
+from cloudcity.text import clean_line
 from cloudcity.web.admin import bp
 from cloudcity.web.admin.formatting import pickup
 from cloudcity.web.admin.security import current_actor, safe_next
@@ -43,6 +48,8 @@ def order(order_id: int) -> str:
         chat=order_history.order_chat(session, found),
         conversation_id=inbox_queries.conversation_id(session, found.customer.address),
         photos=reading().photos.for_orders([found.id]).get(found.id, []),
+        menu=reading().menu.orderable(),
+        kinds=list(OptionKind),
     )
 
 
@@ -156,6 +163,37 @@ def move_pickup(order_id: int) -> ResponseReturnValue:
         else:
             flash(f"Order #{order_id} already has its pickup at {when}: nothing changed.", "info")
     return _back(order_id)
+
+
+@bp.post("/orders/<int:order_id>/edit")
+def edit(order_id: int) -> ResponseReturnValue:
+    """Change the cake, what is written on it, or the customer's name and email."""
+    try:
+        changes = _changes_from_form()
+        with unit_of_work() as uow:
+            outcome = edit_order(
+                uow=uow, order_id=order_id, changes=changes, actor=current_actor(), now=now()
+            )
+    except OrderNotFound:
+        abort(404)
+    except (TextRefused, MenuError, TransitionError, EmailNotValidError) as exc:
+        flash(f"Not changed: {exc}", "error")
+        return _back(order_id)
+    if outcome.changed:
+        flash(f"Order #{order_id} changed; the customer will be told what changed.", "success")
+    else:
+        flash(f"Order #{order_id}: nothing to change.", "info")
+    return _back(order_id)
+
+
+def _changes_from_form() -> OrderChanges:
+    form = request.form
+    cake = Cake(**{kind.value: clean_line(form.get(kind.value, ""))[:80] for kind in OptionKind})
+    written = inscription(form.get("inscription", ""), limit=settings().inscription_max_chars)
+    name = clean_line(form.get("name", "")).strip()[:100] or None
+    typed = form.get("email", "").strip()
+    email = validate_email(typed, check_deliverability=False).normalized if typed else None
+    return OrderChanges(cake=cake, inscription=written, name=name, email=email)
 
 
 @bp.post("/orders/<int:order_id>/resend-receipt")
