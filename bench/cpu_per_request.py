@@ -16,16 +16,12 @@ import statistics
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
 from flask.testing import FlaskClient
 
-from bench._harness import fresh_database
-from cloudcity.cli import prepare
-from cloudcity.config import Settings
+from bench._in_process import in_process_app
 from cloudcity.db import Database
-from cloudcity.web import create_app
 
 CAKE = {"size": "Medium", "flavour": "Chocolate", "frosting": "Buttercream", "topping": "None"}
 ANSWERS = ("restart", "medium", "chocolate", "buttercream", "none", "yes", "Ana", "a@example.com")
@@ -103,17 +99,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("-n", type=int, default=2000)
     args = parser.parse_args()
-    with fresh_database(args.database_url) as url:
-        database = Database.connect(url)
-        prepare(database)
-        var = Path(url).parent if "://" not in url else Path("/tmp/cc-bench-var")
-        settings = Settings(
-            _env_file=None,
-            database_url=url,
-            var_dir=str(var / "var"),
-            run_worker_in_app=False,
-        )
-        client = create_app(settings, database=database).test_client()
+    with in_process_app(args.database_url) as (database, client):
         print(f"== {'PostgreSQL' if args.database_url else 'SQLite'}, {args.n} requests each")
         measure("GET /healthz", args.n, lambda _i: client.get("/healthz").status_code, 200)
         measure("POST /api/order", args.n, order(client), 201)
@@ -123,7 +109,6 @@ def main() -> None:
             measure("POST /api/order + pickup_at", args.n, order(client, slots), 201)
             pickup = webhook(client, answers=WITH_PICKUP)
             measure("POST /twilio/messages + pickup", args.n, pickup, 200)
-        database.dispose()
 
 
 if __name__ == "__main__":

@@ -13,13 +13,8 @@ import argparse
 import json
 import statistics
 import time
-from pathlib import Path
 
-from bench._harness import fresh_database
-from cloudcity.cli import prepare
-from cloudcity.config import Settings
-from cloudcity.db import Database
-from cloudcity.web import create_app
+from bench._in_process import in_process_app
 from cloudcity.web.delivery_webhooks import SENDGRID_MAX_EVENTS as MAX_EVENTS
 
 
@@ -44,14 +39,7 @@ def main() -> None:
     parser.add_argument("--database-url", default=None)
     parser.add_argument("-n", type=int, default=5)
     args = parser.parse_args()
-    with fresh_database(args.database_url) as url:
-        database = Database.connect(url)
-        prepare(database)
-        var = Path(url).parent if "://" not in url else Path("/tmp/cc-bench-var")
-        settings = Settings(
-            _env_file=None, database_url=url, var_dir=str(var / "var"), run_worker_in_app=False
-        )
-        client = create_app(settings, database=database).test_client()
+    with in_process_app(args.database_url) as (_database, client):
         headers = {"Content-Type": "application/json"}
         seconds = []
         for round_ in range(args.n):
@@ -65,7 +53,6 @@ def main() -> None:
             f"{backend}: {MAX_EVENTS} events a batch, {args.n} batches: "
             f"median {statistics.median(seconds):.3f} s, worst {max(seconds):.3f} s"
         )
-        database.dispose()
 
 
 if __name__ == "__main__":
