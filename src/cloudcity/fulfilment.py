@@ -69,7 +69,7 @@ def mark_ready(
 
     The message may leave only after `undo_for`: until then `undo` takes it back unsent.
     """
-    done = _move(uow, _locked(uow, order_id), OrderStatus.READY, actor, now=now)
+    done = _move(uow, locked_order(uow, order_id), OrderStatus.READY, actor, now=now)
     if done.changed:
         order = done.order
         order.ready_at = now
@@ -98,7 +98,7 @@ def undo(
     *, uow: UnitOfWork, order_id: int, actor: str, now: datetime, window: timedelta
 ) -> Transition:
     """Take back "ready" (its message is cancelled unsent) or "picked up", within `window`."""
-    order = _locked(uow, order_id)
+    order = locked_order(uow, order_id)
     deadline = undo_deadline(order, window)
     if deadline is None or now >= deadline:
         state, _ = WORDS[order.status]
@@ -118,7 +118,7 @@ def undo(
 
 def mark_picked_up(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
     """Record that the customer collected a ready order."""
-    done = _move(uow, _locked(uow, order_id), OrderStatus.PICKED_UP, actor, now=now)
+    done = _move(uow, locked_order(uow, order_id), OrderStatus.PICKED_UP, actor, now=now)
     if done.changed:
         done.order.picked_up_at = now
     return done
@@ -139,7 +139,7 @@ def cancel_order(
     """
     reason = " ".join(reason.split())
     # An impossible or repeated cancel is answered as such, whatever reason came with it.
-    locked = _locked(uow, order_id)
+    locked = locked_order(uow, order_id)
     if _allowed(locked, OrderStatus.CANCELLED):
         if not reason:
             raise TransitionError("say why the order is cancelled: the customer is told the reason")
@@ -197,7 +197,7 @@ def reschedule(
     the old place is given back in the same transaction, so a refusal keeps it. The customer
     who moved it in the chat (`tell_customer=False`) has the chat's reply instead.
     """
-    order = _locked(uow, order_id)
+    order = locked_order(uow, order_id)
     if order.status not in ALLOWED:
         state, _ = WORDS[order.status]
         raise TransitionError(f"order #{order.id} is {state}, so its pickup cannot be moved")
@@ -241,7 +241,7 @@ def _moment(moment: datetime, tz: ZoneInfo, locale: str) -> str:
 
 def resend_receipt(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> int:
     """Enqueue the receipt email again (key `receipt:order:<id>:resend:<n>`); returns n."""
-    order = _locked(uow, order_id)
+    order = locked_order(uow, order_id)
     if not order.customer.email:
         raise TransitionError(f"order #{order.id} has no email address to send a receipt to")
     prefix = f"receipt:order:{order.id}:resend:"
@@ -284,7 +284,8 @@ def _allowed(order: Order, target: OrderStatus) -> bool:
     return True
 
 
-def _locked(uow: UnitOfWork, order_id: int) -> Order:
+def locked_order(uow: UnitOfWork, order_id: int) -> Order:
+    """The order, locked until commit; `OrderNotFound` when there is none."""
     order = uow.orders.locked(order_id)
     if order is None:
         raise OrderNotFound(f"there is no order #{order_id}")

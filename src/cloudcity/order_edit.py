@@ -11,7 +11,7 @@ from cloudcity import allergens
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.domain import Cake, OptionKind, OrderStatus
-from cloudcity.fulfilment import OrderNotFound, Transition, TransitionError
+from cloudcity.fulfilment import Transition, TransitionError, locked_order
 from cloudcity.outbox.queue import ORDER_CHANGED
 from cloudcity.pricing import Quote, quote
 
@@ -30,9 +30,7 @@ def edit_order(
     *, uow: UnitOfWork, order_id: int, changes: OrderChanges, actor: str, now: datetime
 ) -> Transition:
     """Apply `changes` to a placed order; `MenuError` for an option off the menu."""
-    order = uow.orders.locked(order_id)
-    if order is None:
-        raise OrderNotFound(f"there is no order #{order_id}")
+    order = locked_order(uow, order_id)
     if order.status is not OrderStatus.PLACED:
         raise TransitionError(f"order #{order.id} is {order.status.value}: it can't be edited now")
     priced = quote(uow=uow, cake=changes.cake)
