@@ -155,6 +155,35 @@ def test_a_time_we_cannot_serve_says_why_and_offers_others(
     assert f"pickup {offered}." in ana.say("1")  # the number picks from the list just shown
 
 
+def test_an_offered_slot_can_still_be_chosen_after_the_clock_passes_its_notice(
+    phone: Callable[..., Phone], clock: FakeClock
+) -> None:
+    ana = phone()
+    assert f"1. {FIRST}" in ana.order(*SMALL_CAKE)  # exactly 48 h ahead: no second to spare
+    clock.advance(seconds=1)
+    assert f"Got it: pickup {FIRST}." in ana.say("1")
+
+
+def test_a_time_typed_a_second_too_late_names_the_next_whole_minute(
+    phone: Callable[..., Phone], clock: FakeClock
+) -> None:
+    ana = phone()
+    ana.order(*SMALL_CAKE)
+    clock.advance(seconds=1)
+    assert "the earliest pickup is Thursday 3 Dec, 10:01." in ana.say("thursday 10am")
+
+
+def test_an_offer_older_than_the_hold_time_is_checked_again(
+    phone: Callable[..., Phone], clock: FakeClock
+) -> None:
+    ana = phone()
+    ana.order(*SMALL_CAKE)
+    clock.advance(minutes=16)
+    refused = ana.say("1")
+    assert "the earliest pickup is Thursday 3 Dec, 10:16." in refused
+    assert "1. Thursday 3 Dec, 10:30\u201311:00" in refused
+
+
 def test_a_large_cake_needs_more_notice(phone: Callable[..., Phone]) -> None:
     ana = phone()
     assert "1. Friday 4 Dec, 10:00\u201310:30" in ana.order(*LARGE_CAKE)

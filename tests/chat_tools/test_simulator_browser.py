@@ -34,6 +34,7 @@ def test_placing_an_order_by_typing(
         replies = page.locator(".bubble.in").count()
         type_message(page, answer)
         expect(page.locator(".bubble.in")).to_have_count(replies + 1)
+    expect(page.locator("#order")).to_be_visible()
     order = session.scalars(sa.select(Order)).one()
     expect(page.locator(".bubble.in").last).to_contain_text(f"Order #{order.id} is placed")
     expect(page.locator("#order")).to_have_text(f"Order #{order.id} placed")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from datetime import datetime
 
 from cloudcity.calendar.availability import (
     FreeSlot,
@@ -27,17 +29,30 @@ from cloudcity.calendar.parse import (
 
 
 def choose_pickup(
-    text: str, *, query: PickupQuery, offered: Sequence[FreeSlot] = ()
+    text: str,
+    *,
+    query: PickupQuery,
+    offered: Sequence[FreeSlot] = (),
+    offered_at: datetime | None = None,
 ) -> Verdict | NotUnderstood:
     """The slot a customer's answer asks for, a refusal with alternatives, or not understood."""
     answer = parse_pickup(text, rules=query.rules, now=query.now)
-    return resolve(answer, query=query, offered=offered)
+    return resolve(answer, query=query, offered=offered, offered_at=offered_at)
 
 
 def resolve(
-    answer: PickupAnswer, *, query: PickupQuery, offered: Sequence[FreeSlot] = ()
+    answer: PickupAnswer,
+    *,
+    query: PickupQuery,
+    offered: Sequence[FreeSlot] = (),
+    offered_at: datetime | None = None,
 ) -> Verdict | NotUnderstood:
-    """Turn a parsed answer into a slot (checked now, so a taken one is refused) or a refusal."""
+    """Turn a parsed answer into a slot (checked now, so a taken one is refused) or a refusal.
+
+    A number picks from `offered`; its notice is judged as of `offered_at` when given, so a
+    slot offered a moment ago is not refused because the clock passed its start minus the
+    lead time while the customer read the list. Places left are always counted now.
+    """
     match answer:
         case ExactTime(at=at):
             return check(query, at)
@@ -48,7 +63,8 @@ def resolve(
         case Earliest():
             return _earliest(query)
         case Choice(number=number) if number <= len(offered):
-            return check(query, offered[number - 1].slot.start)
+            as_offered = replace(query, now=offered_at) if offered_at else query
+            return check(as_offered, offered[number - 1].slot.start)
         case Choice():
             return NotUnderstood(f"there is no choice {answer.number}")
         case NotUnderstood():

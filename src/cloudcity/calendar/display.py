@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from babel.dates import format_date
 
@@ -50,7 +50,7 @@ def _why(refusal: Refusal, *, rules: CalendarRules) -> str:
     day = day_label(local.date(), locale=rules.locale)
     match refusal.reason:
         case Reason.TOO_SOON if refusal.earliest is not None:
-            first = moment_label(refusal.earliest, rules=rules)
+            first = moment_label(_next_minute(refusal.earliest), rules=rules)
             return f"That's too soon for us to bake it: the earliest pickup is {first}."
         case Reason.TOO_FAR_AHEAD if refusal.last_day is not None:
             last = day_label(refusal.last_day, locale=rules.locale)
@@ -82,3 +82,9 @@ def _grid(minutes: int) -> str:
 def booked_label(pickup_at: datetime, *, rules: CalendarRules) -> str:
     """An order's pickup slot in the shop's zone: Saturday 14 Dec, 14:00\u201314:30."""
     return slot_label(booked_slot(rules, pickup_at), locale=rules.locale)
+
+
+def _next_minute(moment: datetime) -> datetime:
+    """The first whole minute at or after `moment`: 10:00:01 is too soon for a 10:00 pickup."""
+    whole = moment.replace(second=0, microsecond=0)
+    return whole if whole == moment else whole + timedelta(minutes=1)

@@ -1,15 +1,17 @@
 """The chat's pickup step: offer free slots, read the answer, hold the slot until the order.
 
 What was offered is kept in the conversation's data (`offered`, slot starts in UTC) so "2"
-picks from the list the customer saw; the held slot is `pickup`. A hold is ended whenever the
-conversation forgets it (restart, cancel, expiry, a new choice) and used up by the order.
+picks from the list the customer saw, with when (`offered_at`): for as long as a hold lasts,
+a number is judged on the notice it had when offered. The held slot is `pickup`. A hold is
+ended whenever the conversation forgets it (restart, cancel, expiry, a new choice) and used
+up by the order.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from cloudcity.calendar import (
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 OFFERED = 3  # three slots keep the question within one SMS
 PICKUP = "pickup"
 OFFERS = "offered"
+OFFERED_AT = "offered_at"
 
 
 @dataclass(frozen=True)
@@ -66,7 +69,8 @@ def choose(turn: Turn, text: str) -> Slot | Refused | NotUnderstood:
 def read(turn: Turn, text: str) -> Accepted | Refused | NotUnderstood:
     """The slot the answer asks for, free now (nothing held); or why not; or not understood."""
     query = _query(turn)
-    verdict = choose_pickup(text, query=query, offered=_offered(turn, query.rules))
+    offered = _offered(turn, query.rules)
+    verdict = choose_pickup(text, query=query, offered=offered, offered_at=_offered_at(turn))
     if isinstance(verdict, Refusal):
         return refused(turn, verdict)
     return verdict
@@ -84,7 +88,7 @@ def _hold(turn: Turn, verdict: Accepted) -> Slot | Refused:
         )
     except PickupUnavailable as exc:  # someone else took the last place a moment ago
         return refused(turn, exc.refusal)
-    turn.remember(**{PICKUP: verdict.slot.start.isoformat(), OFFERS: []})
+    turn.remember(**{PICKUP: verdict.slot.start.isoformat(), OFFERS: [], OFFERED_AT: None})
     return verdict.slot
 
 
@@ -149,7 +153,17 @@ def refused(turn: Turn, refusal: Refusal) -> Refused:
 
 
 def _offer(turn: Turn, free: Sequence[FreeSlot]) -> None:
-    turn.remember(**{OFFERS: [f.slot.start.isoformat() for f in free]})
+    starts = [f.slot.start.isoformat() for f in free]
+    turn.remember(**{OFFERS: starts, OFFERED_AT: turn.now.isoformat()})
+
+
+def _offered_at(turn: Turn) -> datetime | None:
+    """When the list was offered, if recently enough (a hold's time) to judge notice by it."""
+    value = turn.conversation.data.get(OFFERED_AT)
+    if not isinstance(value, str):
+        return None
+    offered_at = datetime.fromisoformat(value)
+    return offered_at if turn.now - offered_at <= timedelta(minutes=turn.hold_minutes) else None
 
 
 def _offered(turn: Turn, rules: CalendarRules) -> list[FreeSlot]:
