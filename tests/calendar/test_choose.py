@@ -10,14 +10,14 @@ import pytest
 from cloudcity.calendar import (
     Accepted,
     Booked,
-    NotUnderstood,
     PickupQuery,
     Refusal,
     YearlyDate,
-    choose_pickup,
     default_rules,
     next_free,
 )
+from cloudcity.calendar.choose import choose_pickup
+from cloudcity.calendar.parse import NotUnderstood
 
 RULES = dataclasses.replace(
     default_rules("America/Los_Angeles"), closed_yearly=frozenset({YearlyDate(12, 25)})

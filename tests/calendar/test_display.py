@@ -9,7 +9,6 @@ import pytest
 
 from cloudcity.calendar import (
     Booked,
-    Holiday,
     PickupQuery,
     Refusal,
     check,
@@ -18,10 +17,10 @@ from cloudcity.calendar import (
     default_rules,
     moment_label,
     next_free,
-    public_holidays,
     refusal_message,
     slot_label,
 )
+from cloudcity.calendar.public_holidays import Holiday, public_holidays
 
 LONDON = dataclasses.replace(default_rules("Europe/London"), locale="en_GB")
 NOW = datetime(2026, 12, 8, 10, tzinfo=UTC)  # Tuesday

@@ -11,7 +11,8 @@ from datetime import UTC, date, datetime
 import pytest
 from dateparser.date import DateDataParser
 
-from cloudcity.calendar import (
+from cloudcity.calendar import default_rules
+from cloudcity.calendar.parse import (
     Choice,
     Earliest,
     ExactTime,
@@ -21,7 +22,6 @@ from cloudcity.calendar import (
     PartOfDay,
     PickupAnswer,
     date_order,
-    default_rules,
     parse_pickup,
 )
 

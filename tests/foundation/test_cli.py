@@ -104,3 +104,23 @@ def test_help_imports_no_database_or_web_stack() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_the_worker_loads_no_chat_or_holiday_libraries() -> None:
+    # A replacement worker is back within about a second: it never reads dates in words
+    # (dateparser), imports public holidays (holidays) or renders a PDF (weasyprint).
+    probe = (
+        "import sys; from cloudcity.outbox.worker import Worker, build_dispatcher; "
+        "from cloudcity.providers import build_providers; "
+        "heavy = ('dateparser', 'holidays', 'weasyprint', 'flask'); "
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [str(Path(CLOUDCITY).with_name("python")), "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[]"

@@ -2,6 +2,10 @@
 
 Pure domain code: no database, no web, no clock. Every function that needs "now" takes it
 as an aware datetime; booked counts are passed in.
+
+Reading customers' answers (`calendar.parse`, `calendar.choose`, on dateparser) and public
+holidays (`calendar.public_holidays`, on holidays) are imported from their own modules, so
+the outbox worker and the CLI, which never need them, start without loading either library.
 """
 
 from cloudcity.calendar.availability import (
@@ -18,7 +22,6 @@ from cloudcity.calendar.availability import (
     nearest_free,
     next_free,
 )
-from cloudcity.calendar.choose import choose_pickup, resolve
 from cloudcity.calendar.display import (
     day_label,
     moment_label,
@@ -26,19 +29,6 @@ from cloudcity.calendar.display import (
     refusal_message,
     slot_label,
 )
-from cloudcity.calendar.parse import (
-    Choice,
-    Earliest,
-    ExactTime,
-    NotUnderstood,
-    OnDay,
-    Part,
-    PartOfDay,
-    PickupAnswer,
-    date_order,
-    parse_pickup,
-)
-from cloudcity.calendar.public_holidays import Holiday, public_holidays
 from cloudcity.calendar.rules import (
     CalendarRules,
     CalendarRulesError,
@@ -64,17 +54,8 @@ __all__ = [
     "CalendarRules",
     "CalendarRulesError",
     "Capacity",
-    "Choice",
-    "Earliest",
-    "ExactTime",
     "FreeSlot",
-    "Holiday",
     "Interval",
-    "NotUnderstood",
-    "OnDay",
-    "Part",
-    "PartOfDay",
-    "PickupAnswer",
     "PickupQuery",
     "Reason",
     "Refusal",
@@ -83,8 +64,6 @@ __all__ = [
     "YearlyDate",
     "bookable_slots",
     "check",
-    "choose_pickup",
-    "date_order",
     "day_label",
     "day_slots",
     "default_rules",
@@ -97,10 +76,7 @@ __all__ = [
     "nearest_free",
     "next_free",
     "numbered",
-    "parse_pickup",
-    "public_holidays",
     "refusal_message",
-    "resolve",
     "slot_label",
     "slots_between",
     "zone",

@@ -9,7 +9,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 
-from cloudcity.calendar import NotUnderstood
+from cloudcity.calendar.parse import NotUnderstood
 from cloudcity.calendar.rules import CalendarRules
 from cloudcity.chat import matching, pickups, wording, writing
 from cloudcity.chat.matching import Keyword

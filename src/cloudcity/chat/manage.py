@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from cloudcity.calendar import Accepted, NotUnderstood
+from cloudcity.calendar import Accepted
+from cloudcity.calendar.parse import NotUnderstood
 from cloudcity.chat import engine, matching, pickups, wording
 from cloudcity.chat.engine import Turn
 from cloudcity.chat.matching import Keyword

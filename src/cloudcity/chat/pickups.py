@@ -17,12 +17,10 @@ from typing import TYPE_CHECKING
 from cloudcity.calendar import (
     Accepted,
     FreeSlot,
-    NotUnderstood,
     PickupQuery,
     Reason,
     Refusal,
     Slot,
-    choose_pickup,
     day_slots,
     next_free,
     numbered,
@@ -30,6 +28,8 @@ from cloudcity.calendar import (
     slot_label,
 )
 from cloudcity.calendar.availability import refuse
+from cloudcity.calendar.choose import choose_pickup
+from cloudcity.calendar.parse import NotUnderstood
 from cloudcity.calendar.rules import CalendarRules
 from cloudcity.chat import wording
 from cloudcity.pickup import PickupUnavailable, hold_pickup, pickup_query, release_hold
