@@ -47,11 +47,17 @@ def measure(label: str, count: int, send: Callable[[int], int], expect: int) -> 
     )
 
 
-def order(client: FlaskClient, slots: list[str] | None = None) -> Callable[[int], int]:
-    """POST /api/order for a new customer each time (with a pickup slot, when given some)."""
+def order(
+    client: FlaskClient, slots: list[str] | None = None, *, exchange: int = 555
+) -> Callable[[int], int]:
+    """POST /api/order for a new customer each time (with a pickup slot, when given some).
+
+    Each run takes its own `exchange` (+1 415 EXCHANGE xxxx), so no run meets the customers
+    an earlier one made.
+    """
 
     def send(i: int) -> int:
-        number = f"+1415555{(i % 10000):04d}" if i >= 0 else f"+1415666{-i:04d}"
+        number = f"+1415{exchange}{i % 10000:04d}" if i >= 0 else f"+1415{exchange + 100}{-i:04d}"
         customer = {"number": number, "name": "Bench", "email": "b@example.com"}
         body: dict[str, object] = {"customer": customer, "cake": CAKE}
         if slots:
@@ -62,17 +68,25 @@ def order(client: FlaskClient, slots: list[str] | None = None) -> Callable[[int]
 
 
 def webhook(
-    client: FlaskClient, customers: int = 200, answers: tuple[str, ...] = ANSWERS
+    client: FlaskClient,
+    customers: int = 200,
+    answers: tuple[str, ...] = ANSWERS,
+    *,
+    exchange: int = 777,
 ) -> Callable[[int], int]:
-    """POST /twilio/messages, customers taking turns through whole conversations."""
+    """POST /twilio/messages, customers taking turns through whole conversations.
+
+    Each run takes its own `exchange` for the customers' numbers and MessageSids: a run that
+    met an earlier run's MessageSids would time the replay of a duplicate, not a message.
+    """
 
     def send(i: int) -> int:
         who, step = (i % customers, i // customers) if i >= 0 else (customers - i, -i)
         form = {
-            "From": f"whatsapp:+1415777{who:04d}",
+            "From": f"whatsapp:+1415{exchange}{who:04d}",
             "To": "whatsapp:+14155238886",
             "Body": answers[step % len(answers)],
-            "MessageSid": f"SM{(i + 10**6):032x}",
+            "MessageSid": f"SM{exchange:04d}{(i + 10**6):028x}",
         }
         return client.post("/twilio/messages", data=form).status_code
 
@@ -106,8 +120,9 @@ def main() -> None:
         measure("POST /twilio/messages", args.n, webhook(client), 200)
         slots = open_calendar(database, client)
         if slots:
-            measure("POST /api/order + pickup_at", args.n, order(client, slots), 201)
-            pickup = webhook(client, answers=WITH_PICKUP)
+            pickup_order = order(client, slots, exchange=556)
+            measure("POST /api/order + pickup_at", args.n, pickup_order, 201)
+            pickup = webhook(client, answers=WITH_PICKUP, exchange=778)
             measure("POST /twilio/messages + pickup", args.n, pickup, 200)
 
 

@@ -52,6 +52,30 @@ def _insert_ignore(
     return upsert_insert(name, table).on_conflict_do_nothing(index_elements=list(unique))
 
 
+def take_one(session: orm.Session, table: sa.Table, key_column: str, key: object, cap: int) -> bool:
+    """Add one to the `taken` counter keyed `key` if it stays within `cap`, creating the row.
+
+    One statement, race-free on both backends: INSERT ... ON CONFLICT DO UPDATE ... WHERE
+    taken < cap. False (nothing changed) when the counter is at its cap.
+    """
+    if cap < 1:  # the INSERT would create a row already over it
+        return False
+    statement = _take_one(backend(session), table, key_column)
+    # RETURNING, not rowcount: the ORM session answers -1 for an upsert on PostgreSQL.
+    return session.execute(statement, {"key": key, "cap": cap}).first() is not None
+
+
+@functools.cache
+def _take_one(name: str, table: sa.Table, key_column: str) -> sa.Executable:
+    key = sa.bindparam("key", type_=table.c[key_column].type)
+    insert = upsert_insert(name, table).values({key_column: key, "taken": 1})
+    return insert.on_conflict_do_update(
+        index_elements=[key_column],
+        set_={"taken": table.c.taken + 1},
+        where=table.c.taken < sa.bindparam("cap", type_=sa.Integer),
+    ).returning(table.c.taken)
+
+
 def upsert_insert(name: str, table: sa.Table) -> postgresql.Insert | sqlite.Insert:
     """The backend's INSERT, the one with ON CONFLICT clauses (`name` as from `backend`)."""
     return postgresql.insert(table) if name == "postgresql" else sqlite.insert(table)

@@ -1,8 +1,9 @@
 """The shop's calendar: its stored rules, capacity counters per slot and day, chat holds.
 
-Capacity holds under concurrency because every place is taken with one guarded UPDATE
-(`taken = taken + 1 WHERE taken < capacity`): PostgreSQL re-checks the guard on the row's
-newest version after waiting for its lock, and SQLite has one writer at a time.
+Capacity holds under concurrency because every place is taken with one guarded upsert
+(`INSERT ... ON CONFLICT DO UPDATE SET taken = taken + 1 WHERE taken < capacity`):
+PostgreSQL re-checks the guard on the row's newest version after waiting for its lock, and
+SQLite has one writer at a time.
 """
 
 from __future__ import annotations
@@ -18,24 +19,14 @@ from sqlalchemy import orm
 from cloudcity.calendar import Booked
 from cloudcity.calendar.codec import rules_from_json, rules_to_json
 from cloudcity.calendar.rules import CalendarRules
-from cloudcity.db.base import Base, table_of
-from cloudcity.db.dialect import insert_ignore
+from cloudcity.db.base import table_of
+from cloudcity.db.dialect import take_one
 from cloudcity.db.models import PickupDayCount, PickupHold, PickupSlotCount, ShopCalendar
 from cloudcity.db.rules_cache import RulesCache
 
 CALENDAR_ID = 1
 _SLOTS = table_of(PickupSlotCount)
 _DAYS = table_of(PickupDayCount)
-_TAKE_SLOT = (
-    sa.update(_SLOTS)
-    .where(_SLOTS.c.slot_start == sa.bindparam("key"), _SLOTS.c.taken < sa.bindparam("cap"))
-    .values(taken=_SLOTS.c.taken + 1)
-)
-_TAKE_DAY = (
-    sa.update(_DAYS)
-    .where(_DAYS.c.day == sa.bindparam("key"), _DAYS.c.taken < sa.bindparam("cap"))
-    .values(taken=_DAYS.c.taken + 1)
-)
 _GIVE_SLOT = (
     sa.update(_SLOTS)
     .where(_SLOTS.c.slot_start == sa.bindparam("key"), _SLOTS.c.taken > 0)
@@ -170,11 +161,9 @@ class CalendarRepository:
 
     def take(self, *, slot_start: datetime, day: date, per_slot: int, per_day: int) -> bool:
         """Take one place in a slot and its day; False (nothing taken) when either is full."""
-        if not self._take_or_create(
-            _TAKE_SLOT, PickupSlotCount, "slot_start", slot_start, per_slot
-        ):
+        if not take_one(self._session, _SLOTS, "slot_start", slot_start, per_slot):
             return False
-        if not self._take_or_create(_TAKE_DAY, PickupDayCount, "day", day, per_day):
+        if not take_one(self._session, _DAYS, "day", day, per_day):
             self._changed(_GIVE_SLOT, slot_start, 0)
             return False
         return True
@@ -218,16 +207,6 @@ class CalendarRepository:
 
     def _lapsed(self, now: datetime) -> list[Hold]:
         return [Hold(*row) for row in self._session.execute(_LAPSED, {"key": now})]
-
-    def _take_or_create(
-        self, take: sa.Update, model: type[Base], column: str, key: object, cap: int
-    ) -> bool:
-        # The counter row usually exists: one guarded UPDATE. When it took nothing, the row may
-        # be missing (a slot's first order): create it race-free and try once more.
-        if self._changed(take, key, cap):
-            return True
-        insert_ignore(self._session, model, {column: key, "taken": 0}, unique=[column])
-        return self._changed(take, key, cap)
 
     def _changed(self, statement: sa.Update, key: object, cap: int) -> bool:
         result = self._session.execute(statement, {"key": key, "cap": cap})
