@@ -34,6 +34,7 @@ def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> N
     """Run gunicorn in the foreground with the given number of worker processes."""
     # Before any worker imports prometheus_client: they all count into the shared folder.
     use_shared_folder(settings.var_dir)
+    preload(settings)
     options = {
         "bind": f"{settings.host}:{settings.port}",
         "workers": workers,
@@ -48,9 +49,24 @@ def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> N
     Gunicorn(settings, options).run()
 
 
+def preload(settings: Settings) -> None:
+    """Import the web app's code and warm the date reader, before any worker starts.
+
+    gunicorn's workers fork from this process: each one (a replacement after a crash too)
+    starts with the code loaded and serves within a second, and no customer's first answer
+    in words waits for dateparser to load. Nothing here opens a connection or a thread.
+    """
+    import cloudcity.web  # noqa: F401  (imported for its side effect: the modules loaded)
+    from cloudcity.calendar.parse import warm_up
+
+    warm_up(settings.locale)
+
+
 def serve_development(settings: Settings) -> None:
     """Run Werkzeug's threaded dev server with the debugger off (it would allow remote code)."""
     from cloudcity.web import create_app
+
+    preload(settings)
 
     app = create_app(settings)
     app.run(host=settings.host, port=settings.port, debug=False, threaded=True)

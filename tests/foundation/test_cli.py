@@ -124,3 +124,23 @@ def test_the_worker_loads_no_chat_or_holiday_libraries() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "[]"
+
+
+def test_gunicorns_master_loads_the_app_and_the_date_reader_before_forking() -> None:
+    # Workers fork from the master: with both loaded there, a replacement worker serves at
+    # once and no customer's first "saturday 2pm" waits for dateparser's language data.
+    probe = (
+        "import sys; from cloudcity.config import Settings; from cloudcity.serving import preload; "
+        "preload(Settings(_env_file=None, locale='en_GB')); "
+        "from dateparser.languages.loader import LocaleDataLoader; "
+        "print('cloudcity.web.app' in sys.modules, 'en' in LocaleDataLoader._loaded_languages)"
+    )
+    result = subprocess.run(
+        [str(Path(CLOUDCITY).with_name("python")), "-c", probe],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True"

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import calendar
 import re
-from dataclasses import dataclass
-from datetime import date, datetime, time
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -31,7 +31,7 @@ from typing import Any
 from babel import Locale
 from dateparser.date import DateDataParser
 
-from cloudcity.calendar.rules import CalendarRules
+from cloudcity.calendar.rules import CalendarRules, default_rules
 from cloudcity.calendar.slots import as_utc
 
 MAX_LENGTH = 80  # longer answers are not dates; dateparser's time grows with length
@@ -106,6 +106,22 @@ _NOON = re.compile(r"\b(noon|midday|lunchtime)\b")
 _HOUR = re.compile(r"\b(at )?(\d{1,2})(?:[:.](\d{2}))?( ?o'?clock)?(?![\d:.]| ?[ap]\.?m)")
 _NUMERIC_DATE = re.compile(r"\b(\d{1,2})/(\d{1,2})(?:/(\d{4}|\d{2}))?\b")
 _NTH = re.compile(r"(?:the )?(\d{1,2})(?:st|nd|rd|th)")
+
+
+# Answers that take dateparser down each of its paths: a weekday, a time, a relative day.
+WARM_UP_ANSWERS = ("saturday", "sat 2pm", "next friday morning", "tomorrow at 3", "24 Dec 10am")
+
+
+def warm_up(locale: str) -> None:
+    """Load dateparser's language data and compile its patterns for `locale`, once a process.
+
+    Otherwise the first answer in words that a process reads pays for it (0.2-0.5 s here),
+    inside that message's write transaction, with every other writer waiting behind it.
+    """
+    rules = replace(default_rules("UTC"), locale=locale)
+    now = datetime.now(UTC)
+    for text in WARM_UP_ANSWERS:
+        parse_pickup(text, rules=rules, now=now)
 
 
 def parse_pickup(text: str, *, rules: CalendarRules, now: datetime) -> PickupAnswer:
