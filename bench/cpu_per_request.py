@@ -24,10 +24,20 @@ from bench._in_process import in_process_app
 from cloudcity.db import Database
 
 CAKE = {"size": "Medium", "flavour": "Chocolate", "frosting": "Buttercream", "topping": "None"}
-ANSWERS = ("restart", "medium", "chocolate", "buttercream", "none", "yes", "Ana", "a@example.com")
-# The same conversation where the calendar is open: the pickup question comes after the topping,
-# then the inscription ("no": nothing written).
-WITH_PICKUP = (*ANSWERS[:5], "asap", "no", *ANSWERS[5:])
+# A whole chat order: the pickup question comes after the topping ("asap": the first free
+# slot), then the inscription ("no": nothing written), the price to confirm, name and email.
+ANSWERS = (
+    "restart",
+    "medium",
+    "chocolate",
+    "buttercream",
+    "none",
+    "asap",
+    "no",
+    "yes",
+    "Ana",
+    "a@example.com",
+)
 
 
 def measure(label: str, count: int, send: Callable[[int], int], expect: int) -> None:
@@ -119,11 +129,7 @@ def main() -> None:
         measure("POST /api/order", args.n, order(client), 201)
         measure("POST /twilio/messages", args.n, webhook(client), 200)
         slots = open_calendar(database, client)
-        if slots:
-            pickup_order = order(client, slots, exchange=556)
-            measure("POST /api/order + pickup_at", args.n, pickup_order, 201)
-            pickup = webhook(client, answers=WITH_PICKUP, exchange=778)
-            measure("POST /twilio/messages + pickup", args.n, pickup, 200)
+        measure("POST /api/order + pickup_at", args.n, order(client, slots, exchange=556), 201)
 
 
 if __name__ == "__main__":
