@@ -86,10 +86,11 @@ def form(number: int, sid: str, text: str) -> dict[str, str]:
     }
 
 
-def scripted_texts(number: int) -> Iterator[str]:
+def scripted_texts(number: int, *, classic: bool = False) -> Iterator[str]:
     """What customer `number` sends, conversation after conversation, when every answer is
     understood: the name and email the first time, "yes" to the details on file afterwards.
-    The pickup answer is "asap", which the opened-up calendar (see main) always accepts."""
+    The pickup answer is "asap", which the opened-up calendar (see main) always accepts.
+    `classic`: the conversation before the calendar, with no pickup or inscription step."""
     rng = random.Random(number)
     for round_ in itertools.count():
         yield "restart"
@@ -97,8 +98,9 @@ def scripted_texts(number: int) -> Iterator[str]:
         yield rng.choice(FLAVOURS)
         yield rng.choice(FROSTINGS)
         yield rng.choice(TOPPINGS)
-        yield "asap"  # the earliest free slot: always one, with the calendar opened up
-        yield "no"  # nothing written on the cake
+        if not classic:
+            yield "asap"  # the earliest free slot: always one, with the calendar opened up
+            yield "no"  # nothing written on the cake
         yield "yes"
         if round_ == 0:
             yield f"Customer {number}"
@@ -107,10 +109,12 @@ def scripted_texts(number: int) -> Iterator[str]:
             yield "yes"
 
 
-def prepare_messages(url: str, run: str, customers: range, count: int, folder: Path) -> Path:
+def prepare_messages(
+    url: str, run: str, customers: range, count: int, folder: Path, *, classic: bool = False
+) -> Path:
     """`count` signed messages, round-robin over the customers, as lines for webhook.lua."""
     validator = RequestValidator(TOKEN)
-    streams = {number: scripted_texts(number) for number in customers}
+    streams = {number: scripted_texts(number, classic=classic) for number in customers}
     path = folder / f"messages-{run}.txt"
     with path.open("w") as out:
         for k in range(count):
@@ -232,7 +236,9 @@ class Bench:
         for name, seconds, customers in phases:
             run_id = uuid.uuid4().hex[:8]
             count = math.ceil(ceiling * seconds * 1.5) + 8 * n
-            data = prepare_messages(url, run_id, customers, count, self.folder)
+            data = prepare_messages(
+                url, run_id, customers, count, self.folder, classic=self.args.classic
+            )
             run = _wrk.run(
                 name, url, "webhook.lua", seconds=seconds, server_group=self.server.group, data=data
             )
@@ -293,6 +299,11 @@ def main() -> None:
     parser.add_argument("--seconds", type=int, default=10, help="length of each measured run")
     parser.add_argument("--warmup", type=int, default=2, help="wrk warm-up before each run (s)")
     parser.add_argument("--timeout", type=float, default=300, help="bound on the paced phase (s)")
+    parser.add_argument(
+        "--classic",
+        action="store_true",
+        help="the conversation before the calendar (for --app-root of an older checkout)",
+    )
     args = parser.parse_args()
     if args.customers < 2 * _wrk.CONNECTIONS:
         parser.error(f"--customers must be at least {2 * _wrk.CONNECTIONS}")
@@ -319,7 +330,8 @@ def main() -> None:
         tempfile.TemporaryDirectory(prefix="cc-bench-webhook-") as folder,
     ):
         bench = Bench(server, engine, args, Path(folder))
-        open_calendar(engine)  # thousands of orders: a full shop would measure refusals
+        if not args.classic:
+            open_calendar(engine)  # thousands of orders: a full shop would measure refusals
         health = bench.health()
         flat = bench.flat_out(health.rate)
         print(f"    messages/s / healthz {flat.rate / health.rate:6.1%}")
