@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cloudcity.db import UnitOfWork
+from cloudcity.db.repositories.outbox import NewMessage
 from cloudcity.db.repositories.values import NewOrder, PlacedOrder
 from cloudcity.domain import Address, Cake, OrderStatus
 from cloudcity.money import format_money
 from cloudcity.outbox.queue import RECEIPT_EMAIL
 from cloudcity.pickup import PickupUnavailable, book_pickup, free_pickup, shop_rules
 from cloudcity.pricing import Quote, quote
-from cloudcity.reminders import schedule_reminder
+from cloudcity.reminders import reminder_message
 
 __all__ = [
     "IdempotencyConflict",
@@ -92,15 +93,10 @@ def place_order(
         return Placed(winner, replayed=True)
     email = customer.email or ""
     uow.orders.record_event(order_id=order_id, kind="placed", actor=request.source, at=now)
-    uow.outbox.enqueue(
-        kind=RECEIPT_EMAIL,
-        key=f"receipt:order:{order_id}",
-        recipient=email,
-        order_id=order_id,
-        now=now,
-    )
-    if pickup_at is not None:
-        _remind(uow, request, order_id, pickup_at, hour=reminder_hour, now=now)
+    receipt = NewMessage(RECEIPT_EMAIL, f"receipt:order:{order_id}", email, order_id=order_id)
+    reminder = _reminder(uow, request, order_id, pickup_at, hour=reminder_hour, now=now)
+    # One statement for both: every statement is time the SQLite writer lock is held.
+    uow.outbox.enqueue_all([receipt] if reminder is None else [receipt, reminder], now=now)
     return Placed(_placed(new, order_id, email), replayed=False)
 
 
@@ -122,22 +118,22 @@ def _book(uow: UnitOfWork, request: OrderRequest, priced: Quote, now: datetime) 
     return slot.start
 
 
-def _remind(
+def _reminder(
     uow: UnitOfWork,
     request: OrderRequest,
     order_id: int,
-    pickup_at: datetime,
+    pickup_at: datetime | None,
     *,
     hour: int,
     now: datetime,
-) -> None:
-    recipient, rules = request.address.twilio, shop_rules(uow)
-    schedule_reminder(
-        uow=uow,
+) -> NewMessage | None:
+    if pickup_at is None:
+        return None
+    return reminder_message(
         order_id=order_id,
-        recipient=recipient,
+        recipient=request.address.twilio,
         pickup_at=pickup_at,
-        rules=rules,
+        rules=shop_rules(uow),
         hour=hour,
         now=now,
     )

@@ -14,10 +14,35 @@ from datetime import datetime
 from cloudcity.calendar.reminder import reminder_time
 from cloudcity.calendar.rules import CalendarRules
 from cloudcity.db import UnitOfWork
+from cloudcity.db.repositories.outbox import NewMessage
 from cloudcity.domain import OrderStatus
 from cloudcity.outbox.queue import PICKUP_REMINDER
 
 NOT_REMINDED = frozenset({OrderStatus.CANCELLED, OrderStatus.PICKED_UP})
+
+
+def reminder_message(
+    *,
+    order_id: int,
+    recipient: str,
+    pickup_at: datetime,
+    rules: CalendarRules,
+    hour: int,
+    now: datetime,
+    number: int = 1,
+) -> NewMessage | None:
+    """The reminder of a pickup, due the day before at `hour`; None when there is no time."""
+    due = reminder_time(pickup_at, rules=rules, hour=hour, now=now)
+    if due is None:
+        return None
+    return NewMessage(
+        kind=PICKUP_REMINDER,
+        key=f"{_prefix(order_id)}{number}",
+        recipient=recipient,
+        payload={"pickup_at": pickup_at.isoformat()},
+        order_id=order_id,
+        not_before=due,
+    )
 
 
 def schedule_reminder(
@@ -32,19 +57,19 @@ def schedule_reminder(
     number: int = 1,
 ) -> datetime | None:
     """Enqueue the reminder of a pickup, due the day before at `hour`; answers when (or None)."""
-    due = reminder_time(pickup_at, rules=rules, hour=hour, now=now)
-    if due is None:
-        return None
-    uow.outbox.enqueue(
-        kind=PICKUP_REMINDER,
-        key=f"{_prefix(order_id)}{number}",
-        recipient=recipient,
-        now=now,
-        payload={"pickup_at": pickup_at.isoformat()},
+    message = reminder_message(
         order_id=order_id,
-        not_before=due,
+        recipient=recipient,
+        pickup_at=pickup_at,
+        rules=rules,
+        hour=hour,
+        now=now,
+        number=number,
     )
-    return due
+    if message is None:
+        return None
+    uow.outbox.enqueue_all([message], now=now)
+    return message.not_before
 
 
 def cancel_reminder(*, uow: UnitOfWork, order_id: int, reason: str, now: datetime) -> int:

@@ -22,9 +22,16 @@ def backend(session: orm.Session) -> str:
 
 
 def insert_ignore(
-    session: orm.Session, model: type[Any], values: dict[str, Any], *, unique: list[str]
+    session: orm.Session,
+    model: type[Any],
+    values: dict[str, Any] | list[dict[str, Any]],
+    *,
+    unique: list[str],
 ) -> None:
-    """INSERT a row unless one with the same unique columns exists (race-free on both backends)."""
+    """INSERT a row (or several, one statement) unless one with the same unique columns exists.
+
+    Race-free on both backends.
+    """
     statement = _insert_ignore(backend(session), table_of(model), tuple(unique))
     session.execute(statement, values)
 

@@ -8,6 +8,7 @@ message another worker reclaimed) cannot overwrite the newer result.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -15,11 +16,39 @@ from typing import Any, cast
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.dialect import claim_batch, insert_ignore_id
+from cloudcity.db.dialect import claim_batch, insert_ignore, insert_ignore_id
 from cloudcity.db.models import OutboxMessage
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.logs import REQUEST_ID
 from cloudcity.outbox.status import CANCELLED, DEAD, DUE, PENDING, RETRY, SENDING, SENT
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    """A message to add to the outbox: due at `not_before`, or at once when that is None."""
+
+    kind: str
+    key: str
+    recipient: str
+    payload: dict[str, Any] | None = None
+    order_id: int | None = None
+    not_before: datetime | None = None
+
+
+def _row(message: NewMessage, now: datetime) -> dict[str, Any]:
+    return {
+        "kind": message.kind,
+        "idempotency_key": message.key,
+        "order_id": message.order_id,
+        "recipient": message.recipient,
+        "payload": message.payload or {},
+        "status": PENDING,
+        "attempts": 0,
+        "next_attempt_at": message.not_before or now,
+        "created_at": now,
+        "updated_at": now,
+        "request_id": REQUEST_ID.get(),
+    }
 
 
 @dataclass(frozen=True)
@@ -62,20 +91,14 @@ class OutboxRepository:
         Written during a request, it keeps that request's id (see `cloudcity.logs`).
         Answers the new message's id, or None when the key was taken.
         """
-        row = {
-            "kind": kind,
-            "idempotency_key": key,
-            "order_id": order_id,
-            "recipient": recipient,
-            "payload": payload or {},
-            "status": PENDING,
-            "attempts": 0,
-            "next_attempt_at": now if not_before is None else not_before,
-            "created_at": now,
-            "updated_at": now,
-            "request_id": REQUEST_ID.get(),
-        }
+        message = NewMessage(kind, key, recipient, payload, order_id, not_before)
+        row = _row(message, now)
         return insert_ignore_id(self._session, OutboxMessage, row, unique=["idempotency_key"])
+
+    def enqueue_all(self, messages: Sequence[NewMessage], *, now: datetime) -> None:
+        """`enqueue` several messages in one statement (an order's receipt and its reminder)."""
+        rows = [_row(message, now) for message in messages]
+        insert_ignore(self._session, OutboxMessage, rows, unique=["idempotency_key"])
 
     def cancel_due(self, *, order_id: int, kind: str, reason: str, now: datetime) -> int:
         """Cancel an order's messages of one kind not sent yet nor being sent; answers how many.
