@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import time
 
 import pytest
 from flask import Flask
@@ -21,12 +20,11 @@ from tests.support.admin import AuthActions, place
 def test_a_menu_price_with_a_huge_exponent_is_a_form_error_at_once(
     client: FlaskClient, auth: AuthActions, price: str
 ) -> None:
+    # How long each takes is bench/hostile_input.py's to measure (budget: one second).
     auth.login()
-    started = time.perf_counter()
     response = client.post("/admin/menu", data={"kind": "flavour", "name": "Mango", "price": price})
     assert response.status_code == 422
     assert "Enter a price such as 3.50" in response.get_data(as_text=True)
-    assert time.perf_counter() - started < 1.0
 
 
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)|<style|\sstyle=|\son[a-z]+=|javascript:", re.I)
