@@ -45,33 +45,6 @@ def reminder_message(
     )
 
 
-def schedule_reminder(
-    *,
-    uow: UnitOfWork,
-    order_id: int,
-    recipient: str,
-    pickup_at: datetime,
-    rules: CalendarRules,
-    hour: int,
-    now: datetime,
-    number: int = 1,
-) -> datetime | None:
-    """Enqueue the reminder of a pickup, due the day before at `hour`; answers when (or None)."""
-    message = reminder_message(
-        order_id=order_id,
-        recipient=recipient,
-        pickup_at=pickup_at,
-        rules=rules,
-        hour=hour,
-        now=now,
-        number=number,
-    )
-    if message is None:
-        return None
-    uow.outbox.enqueue_all([message], now=now)
-    return message.not_before
-
-
 def cancel_reminder(*, uow: UnitOfWork, order_id: int, reason: str, now: datetime) -> int:
     """Cancel an order's reminders still waiting to be sent; answers how many."""
     return uow.outbox.cancel_due(order_id=order_id, kind=PICKUP_REMINDER, reason=reason, now=now)
@@ -97,8 +70,7 @@ def reschedule_reminder(
     if pickup_at is None or order.status in NOT_REMINDED:
         return None
     number = uow.outbox.count_keyed(order_id=order_id, prefix=_prefix(order_id)) + 1
-    return schedule_reminder(
-        uow=uow,
+    message = reminder_message(
         order_id=order_id,
         recipient=order.customer.address,
         pickup_at=pickup_at,
@@ -107,6 +79,10 @@ def reschedule_reminder(
         now=now,
         number=number,
     )
+    if message is None:
+        return None
+    uow.outbox.enqueue_all([message], now=now)
+    return message.not_before
 
 
 def _prefix(order_id: int) -> str:

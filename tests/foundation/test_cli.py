@@ -87,6 +87,19 @@ def test_help_lists_every_command() -> None:
         assert f"  {command} " in result.stdout
 
 
+def in_fresh_python(code: str) -> str:
+    """What `code` prints, run in a new interpreter of this checkout's environment."""
+    result = subprocess.run(
+        [str(Path(CLOUDCITY).with_name("python")), "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
 def test_help_imports_no_database_or_web_stack() -> None:
     # What keeps `cloudcity --help` fast (bench/cli_startup.py times it): nothing heavy loaded.
     probe = (
@@ -95,15 +108,7 @@ def test_help_imports_no_database_or_web_stack() -> None:
         "heavy = ('sqlalchemy', 'pydantic', 'flask', 'babel', 'requests', 'alembic'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
-    result = subprocess.run(
-        [str(Path(CLOUDCITY).with_name("python")), "-c", probe],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert in_fresh_python(probe) == "[]"
 
 
 def test_the_worker_loads_no_chat_or_holiday_libraries() -> None:
@@ -115,15 +120,7 @@ def test_the_worker_loads_no_chat_or_holiday_libraries() -> None:
         "heavy = ('dateparser', 'holidays', 'weasyprint', 'flask'); "
         "print(sorted(m for m in heavy if m in sys.modules))"
     )
-    result = subprocess.run(
-        [str(Path(CLOUDCITY).with_name("python")), "-c", probe],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert in_fresh_python(probe) == "[]"
 
 
 def test_gunicorns_master_loads_the_app_and_the_date_reader_before_forking() -> None:
@@ -135,12 +132,4 @@ def test_gunicorns_master_loads_the_app_and_the_date_reader_before_forking() -> 
         "from dateparser.languages.loader import LocaleDataLoader; "
         "print('cloudcity.web.app' in sys.modules, 'en' in LocaleDataLoader._loaded_languages)"
     )
-    result = subprocess.run(
-        [str(Path(CLOUDCITY).with_name("python")), "-c", probe],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True True"
+    assert in_fresh_python(probe) == "True True"
