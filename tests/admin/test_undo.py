@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.db.models import Order, OutboxMessage
 from tests.support.admin import AuthActions, place
-from tests.support.clock import FakeClock, on_clock
+from tests.support.clock import FakeClock, fake_clock_fixtures
 
-
-@pytest.fixture
-def clock() -> FakeClock:
-    """The admin's clock, standing still until a test moves it."""
-    return FakeClock()
-
-
-@pytest.fixture
-def app(app: Flask, clock: FakeClock) -> Flask:
-    """The app on the fake clock (the undo window is the default 10 s)."""
-    return on_clock(app, clock)
+# The undo window is the default 10 s.
+clock, app = fake_clock_fixtures()
 
 
 @pytest.fixture

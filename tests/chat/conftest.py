@@ -5,13 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
 
 from cloudcity.config import Settings
 from tests.support.chat import TOKEN, Phone
-from tests.support.clock import FakeClock, on_clock
+from tests.support.clock import fake_clock_fixtures
 
 
 @pytest.fixture
@@ -20,16 +19,7 @@ def settings(settings: Settings) -> Settings:
     return settings.model_copy(update={"twilio_auth_token": SecretStr(TOKEN)})
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    """The app's clock, standing still until a test moves it."""
-    return FakeClock()
-
-
-@pytest.fixture
-def app(app: Flask, clock: FakeClock) -> Flask:
-    """The app under test, on the fake clock."""
-    return on_clock(app, clock)
+clock, app = fake_clock_fixtures()
 
 
 @pytest.fixture

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
+import pytest
 from flask import Flask
 
 from cloudcity.web.context import EXTENSION
@@ -31,3 +33,24 @@ def on_clock(app: Flask, clock: FakeClock) -> Flask:
     """The app, reading the time from `clock` from now on."""
     app.extensions[EXTENSION].clock = clock
     return app
+
+
+def fake_clock_fixtures(start: datetime | None = None) -> tuple[Any, Any]:
+    """The `clock` and `app` fixtures of a folder whose app runs on a fake clock.
+
+    In a conftest: `clock, app = fake_clock_fixtures(TUESDAY_10AM)`. The clock stands at
+    `start` (default: 1 May 2025, 09:00 UTC) until a test moves it; a test module may still
+    override `clock` to start elsewhere.
+    """
+
+    @pytest.fixture(name="clock")
+    def clock_fixture() -> FakeClock:
+        """The app's (and the worker's) clock, standing still until a test moves it."""
+        return FakeClock(start)
+
+    @pytest.fixture(name="app")
+    def app_fixture(app: Flask, clock: FakeClock) -> Flask:
+        """The app under test, on the fake clock."""
+        return on_clock(app, clock)
+
+    return clock_fixture, app_fixture

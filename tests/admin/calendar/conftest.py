@@ -9,16 +9,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-import pytest
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy import orm
 
 from cloudcity.calendar.rules import CalendarRules
 from cloudcity.db import Database
 from cloudcity.db.models import PickupDayCount, PickupSlotCount
 from cloudcity.pickup import shop_rules
-from tests.support.clock import TUESDAY_10AM, FakeClock, on_clock
+from tests.support.clock import TUESDAY_10AM, fake_clock_fixtures
 
 LA = ZoneInfo("America/Los_Angeles")
 THURSDAY_10AM = datetime(2026, 12, 3, 18, 0, tzinfo=UTC)
@@ -27,16 +25,7 @@ FRIDAY_10AM = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
 FRIDAY_11AM = datetime(2026, 12, 4, 19, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    """The app's clock, standing at Tuesday 1 Dec 2026, 10:00 in Los Angeles."""
-    return FakeClock(TUESDAY_10AM)
-
-
-@pytest.fixture
-def app(app: Flask, clock: FakeClock) -> Flask:
-    """The app under test, on the fake clock."""
-    return on_clock(app, clock)
+clock, app = fake_clock_fixtures(TUESDAY_10AM)
 
 
 def stored_rules(database: Database) -> CalendarRules:

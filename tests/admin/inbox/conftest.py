@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from flask.testing import FlaskClient
 from pydantic import SecretStr
 from sqlalchemy import orm
@@ -17,7 +16,7 @@ from cloudcity.db.models import Conversation
 from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.worker import Worker
 from tests.support.chat import TOKEN, Phone
-from tests.support.clock import FakeClock, on_clock
+from tests.support.clock import FakeClock, fake_clock_fixtures
 from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 PUBLIC_URL = "https://cakes.example"
@@ -36,16 +35,7 @@ def settings(settings: Settings) -> Settings:
     )
 
 
-@pytest.fixture
-def clock() -> FakeClock:
-    """The app's and the worker's clock, standing still until a test moves it."""
-    return FakeClock()
-
-
-@pytest.fixture
-def app(app: Flask, clock: FakeClock) -> Flask:
-    """The app under test, on the fake clock."""
-    return on_clock(app, clock)
+clock, app = fake_clock_fixtures()
 
 
 @pytest.fixture
