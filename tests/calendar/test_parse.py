@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import random
 import string
-import time as clock
 from datetime import UTC, date, datetime
 
 import pytest
@@ -133,20 +132,17 @@ def test_long_answers_are_refused_without_parsing() -> None:
     assert parse_pickup(text, rules=US, now=NOW) == NotUnderstood(text.strip()[:80])
 
 
-def test_any_answer_is_read_in_a_fraction_of_a_second() -> None:
-    parse_pickup("saturday", rules=US, now=NOW)  # dateparser loads its language data once
+def test_any_answer_gets_an_answer_never_an_error() -> None:
+    """Random text and word salad are each read as something (how fast: bench.pickup_parse)."""
     rng = random.Random(14)
     alphabet = string.ascii_lowercase + string.digits + " /:.-,"
     words = ["sat", "next", "at", "2pm", "tomorrow", "12/24", "dec", "24", "morning", "the"]
     texts = ["".join(rng.choices(alphabet, k=rng.randint(1, 80))) for _ in range(100)]
     texts += [" ".join(rng.choices(words, k=16))[:80] for _ in range(100)]
     texts += ["1" * 80, "1/" * 40, "at 1 " * 16, "morning " * 10]
-    worst = 0.0
     for text in texts:
-        started = clock.perf_counter()
-        parse_pickup(text, rules=US, now=NOW)
-        worst = max(worst, clock.perf_counter() - started)
-    assert worst < 0.25
+        answer = parse_pickup(text, rules=US, now=NOW)
+        assert isinstance(answer, ExactTime | OnDay | PartOfDay | Earliest | Choice | NotUnderstood)
 
 
 def parse_raw(text: str) -> tuple[datetime | None, str | None]:
