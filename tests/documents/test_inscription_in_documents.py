@@ -38,7 +38,9 @@ def test_right_to_left_words_are_kept_whole(make_invoice: MakeInvoice, read_pdf:
     email = render_receipt_email(invoice)
     assert "<bdi>عيد ميلاد سعيد</bdi>" in email.html
     assert "عيد ميلاد سعيد" in email.text
-    assert "Written on it" in read_pdf(render_invoice_pdf(invoice))
+    text = read_pdf(render_invoice_pdf(invoice))
+    assert "Written on it" in text
+    assert "عيد ميلاد سعيد" in text  # the words themselves, whole and in reading order
 
 
 def test_nothing_written_and_no_note_add_nothing(
