@@ -95,6 +95,7 @@ class Order(Base):
         sa.Index("ix_orders_status_id", "status", "id"),
         sa.Index("ix_orders_placed_at_id", "placed_at", "id"),
         sa.Index("ix_orders_status_placed_at_id", "status", "placed_at", "id"),
+        sa.Index("ix_orders_status_pickup_at", "status", "pickup_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

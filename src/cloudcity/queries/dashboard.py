@@ -109,7 +109,8 @@ def daily_totals(
     )
     found: dict[date, list[int]] = defaultdict(lambda: [0, 0])
     for quarter, count, revenue in session.execute(query):
-        moment = datetime.strptime(quarter, "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+        # fromisoformat: strptime took half the dashboard's time over a month of busy days.
+        moment = datetime.fromisoformat(quarter).replace(tzinfo=UTC)
         totals = found[moment.astimezone(tz).date()]
         totals[0] += int(count)
         totals[1] += int(revenue)
