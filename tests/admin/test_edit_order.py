@@ -31,6 +31,8 @@ def order_id(session: orm.Session, auth: AuthActions) -> int:
 
 def edit(client: FlaskClient, auth: AuthActions, order_id: int, **changes: str) -> str:
     response = auth.post(f"/admin/orders/{order_id}/edit", data=FORM | changes)
+    if response.status_code == 422:  # refused: the form again, the reason beside its field
+        return response.get_data(as_text=True)
     assert response.status_code == 302
     return client.get(response.headers["Location"]).get_data(as_text=True)
 

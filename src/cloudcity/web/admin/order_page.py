@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from cloudcity import fulfilment
 from cloudcity.calendar import FreeSlot, next_free, refusal_message
+from cloudcity.calendar.rules import CalendarRules
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
@@ -37,8 +38,13 @@ FREE_SLOTS_SHOWN = 6
 @bp.get("/orders/<int:order_id>")
 def order(order_id: int) -> str:
     """The order, its customer, its timeline and the chat with the customer."""
+    return _order_page(_order_or_404(order_id))
+
+
+def _order_page(found: Order, *, errors: dict[str, str] | None = None) -> str:
+    """The order page; `errors` by field name re-shows the edit form as the baker sent it."""
     session = reading().session
-    found = _order_or_404(order_id)
+    rules = shop_rules(reading())
     return render_template(
         "admin/order.html",
         order=found,
@@ -50,7 +56,15 @@ def order(order_id: int) -> str:
         photos=reading().photos.for_orders([found.id]).get(found.id, []),
         menu=reading().menu.orderable(),
         kinds=list(OptionKind),
+        pickup_local=_local_input(found.pickup_at, rules.tz),
+        edit_errors=errors or {},
+        sent=request.form if errors else {},
     )
+
+
+def _local_input(moment: datetime | None, tz: ZoneInfo) -> str:
+    """An instant as a datetime-local field's value on the shop's clock ('' for none)."""
+    return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%dT%H:%M}"
 
 
 @bp.get("/orders/<int:order_id>/invoice.pdf")
@@ -167,18 +181,31 @@ def move_pickup(order_id: int) -> ResponseReturnValue:
 
 @bp.post("/orders/<int:order_id>/edit")
 def edit(order_id: int) -> ResponseReturnValue:
-    """Change the cake, what is written on it, or the customer's name and email."""
+    """Change the cake, its inscription, the pickup, or the customer's name and email at once.
+
+    A refusal changes nothing and shows the form again with the reason beside its field.
+    """
+    rules = shop_rules(reading())
     try:
-        changes = _changes_from_form()
+        changes = _changes_from_form(rules.tz)
         with unit_of_work() as uow:
             outcome = edit_order(
-                uow=uow, order_id=order_id, changes=changes, actor=current_actor(), now=now()
+                uow=uow,
+                order_id=order_id,
+                changes=changes,
+                actor=current_actor(),
+                now=now(),
+                reminder_hour=settings().reminder_hour,
             )
     except OrderNotFound:
         abort(404)
-    except (TextRefused, MenuError, TransitionError, EmailNotValidError) as exc:
+    except TransitionError as exc:
         flash(f"Not changed: {exc}", "error")
         return _back(order_id)
+    except (TextRefused, MenuError, EmailNotValidError, PickupUnavailable, BadPickup) as exc:
+        errors = _field_errors(exc, rules)
+        flash(f"Not changed: {'; '.join(errors.values())}", "error")
+        return _order_page(_order_or_404(order_id), errors=errors), 422
     if outcome.changed:
         flash(f"Order #{order_id} changed; the customer will be told what changed.", "success")
     else:
@@ -186,14 +213,46 @@ def edit(order_id: int) -> ResponseReturnValue:
     return _back(order_id)
 
 
-def _changes_from_form() -> OrderChanges:
+class BadPickup(ValueError):
+    """The edit form's pickup time is not a date and time."""
+
+
+def _field_errors(exc: Exception, rules: CalendarRules) -> dict[str, str]:
+    """Which field of the edit form a refusal is about, and why, in the baker's words."""
+    if isinstance(exc, MenuError):
+        return {p.field.removeprefix("cake."): p.message for p in exc.problems}
+    if isinstance(exc, PickupUnavailable):
+        why = refusal_message(replace(exc.refusal, alternatives=()), rules=rules)
+        return {"pickup": f"{why} Choose another time."}
+    if isinstance(exc, TextRefused):
+        return {"inscription": str(exc)}
+    return {"email" if isinstance(exc, EmailNotValidError) else "pickup": str(exc)}
+
+
+def _changes_from_form(tz: ZoneInfo) -> OrderChanges:
     form = request.form
     cake = Cake(**{kind.value: clean_line(form.get(kind.value, ""))[:80] for kind in OptionKind})
     written = inscription(form.get("inscription", ""), limit=settings().inscription_max_chars)
     name = clean_line(form.get("name", "")).strip()[:100] or None
     typed = form.get("email", "").strip()
     email = validate_email(typed, check_deliverability=False).normalized if typed else None
-    return OrderChanges(cake=cake, inscription=written, name=name, email=email)
+    return OrderChanges(
+        cake=cake, inscription=written, name=name, email=email, pickup_at=_edited_pickup(tz)
+    )
+
+
+def _edited_pickup(tz: ZoneInfo) -> datetime | None:
+    """A free slot ticked, else the time in the field (None: left empty, the pickup stays)."""
+    text = request.form.get("slot", "").strip() or request.form.get("pickup", "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text) if len(text) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadPickup("enter the pickup as a date and time, or tick one of the free slots")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
 @bp.post("/orders/<int:order_id>/resend-receipt")
