@@ -7,7 +7,10 @@ import sqlalchemy as sa
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 
+from cloudcity import menu_admin
+from cloudcity.db import Database
 from cloudcity.db.models import Order, OrderEvent, OutboxMessage
+from cloudcity.domain import OptionKind
 from tests.support.admin import AuthActions, place
 
 FORM = {
@@ -143,3 +146,52 @@ def test_editing_needs_a_login(
     response = client.post(f"/admin/orders/{order_id}/edit", data=FORM | {"size": "Large"})
     assert response.status_code in (302, 401)
     assert order_row(session, order_id).size == "Small"
+
+
+def change_menu(database: Database, kind: OptionKind, name: str, **how: int | bool) -> None:
+    """Reprice (`price_cents=`) or switch off (`active=False`) one option, as the menu page does."""
+    with database.unit_of_work() as uow:
+        [option] = [
+            o for o in uow.menu.options(only_active=False) if (o.kind, o.name) == (kind, name)
+        ]
+        if "price_cents" in how:
+            menu_admin.update_option(
+                uow=uow, option_id=option.id, name=name, price_cents=int(how["price_cents"])
+            )
+        if "active" in how:
+            menu_admin.set_active(uow=uow, option_id=option.id, active=bool(how["active"]))
+
+
+def test_only_the_inscription_changed_keeps_the_price_agreed(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int, database: Database
+) -> None:
+    agreed = order_row(session, order_id).price_cents
+    change_menu(database, OptionKind.FLAVOUR, "Vanilla", price_cents=9_900)
+
+    edit(client, auth, order_id, inscription="Congrats", name="Anna Lopez")
+
+    order = order_row(session, order_id)
+    assert (order.inscription, order.price_cents) == ("Congrats", agreed)
+    [message] = changed_messages(session)
+    assert not any("total" in change for change in message.payload["changes"])
+
+
+def test_an_order_whose_flavour_was_switched_off_can_still_be_corrected(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int, database: Database
+) -> None:
+    change_menu(database, OptionKind.FLAVOUR, "Vanilla", active=False)
+    page = client.get(f"/admin/orders/{order_id}").get_data(as_text=True)
+    assert "<option selected>Vanilla</option>" in page  # still chosen, though off the menu
+
+    edit(client, auth, order_id, inscription="Congrats", email="anna.lee@example.com")
+    order = order_row(session, order_id)
+    assert (order.flavour, order.inscription) == ("Vanilla", "Congrats")
+    assert order.customer.email == "anna.lee@example.com"
+
+    edit(client, auth, order_id, inscription="Congrats", size="Medium")  # keeps its flavour
+    assert (order_row(session, order_id).size, order_row(session, order_id).flavour) == (
+        "Medium",
+        "Vanilla",
+    )
+    page = edit(client, auth, order_id, flavour="Vanilla", topping="Nothing like it")
+    assert "not on the menu" in page  # a new choice must still be on the menu
