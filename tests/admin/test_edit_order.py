@@ -8,10 +8,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity import menu_admin
+from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.models import Order, OrderEvent, OutboxMessage
 from cloudcity.domain import OptionKind
-from tests.support.admin import AuthActions, place
+from tests.support.admin import AuthActions, deliver_all, place
 
 FORM = {
     "size": "Small",
@@ -195,3 +196,25 @@ def test_an_order_whose_flavour_was_switched_off_can_still_be_corrected(
     )
     page = edit(client, auth, order_id, flavour="Vanilla", topping="Nothing like it")
     assert "not on the menu" in page  # a new choice must still be on the menu
+
+
+def test_the_customer_reads_what_changed_and_the_new_total(
+    client: FlaskClient,
+    auth: AuthActions,
+    session: orm.Session,
+    database: Database,
+    settings: Settings,
+) -> None:
+    order = place(session, name="Ana Ruiz", phone="+14155550111", email="")
+    auth.login()
+    deliver_all(database, settings)  # the receipt, out of the way
+
+    edit(client, auth, order.id, size="Large", name="Ana Ruiz", email="", inscription="Hi Ana")
+
+    [text] = deliver_all(database, settings).texts
+    assert text.to == "+14155550111"
+    assert text.body == (
+        f"Hi Ana, we've updated your cake order #{order.id}: size: Large (was Small); "
+        "written on the cake: \u201cHi Ana\u201d; new total: $43.00 (was $21.00). If that "
+        "isn't right, reply here or call us on +14155550123. \u2014 Cloud City Cake Company"
+    )

@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 from werkzeug.test import TestResponse
 
 from cloudcity.clock import system_clock
-from cloudcity.db import UnitOfWork
+from cloudcity.config import Settings
+from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.menu_cache import MenuCache
 from cloudcity.db.models import Order
 from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
+from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.worker import Worker
 from cloudcity.phones import parse_address
+from cloudcity.providers.ports import Email, TextMessage
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 USERNAME = "baker"
 PASSWORD = "correct horse battery"
@@ -96,6 +103,25 @@ def reload(session: orm.Session, order: Order) -> Order:
     found = session.get(Order, order.id)
     assert found is not None
     return found
+
+
+def deliver_all(database: Database, settings: Settings) -> Delivered:
+    """Run the worker once on fake senders a minute from now: every text and email it sent."""
+    texts, emails = FakeMessageSender(), FakeEmailSender()
+    dispatcher = Dispatcher(
+        email=emails, messages=texts, renderer=FakeRenderer(), settings=settings
+    )
+    clock = FakeClock(system_clock() + timedelta(minutes=1))
+    Worker(database, dispatcher, settings, clock=clock, lease=60.0, jitter=lambda: 0.5).run_once()
+    return Delivered(texts=texts.sent, emails=emails.sent)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What one worker pass sent."""
+
+    texts: list[TextMessage]
+    emails: list[Email]
 
 
 def every_page(order_id: int) -> dict[str, str]:
