@@ -77,7 +77,8 @@ def invoice(order_id: int) -> Response:
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
-UNDO = "undo"  # in the session: the order whose last tap may still be undone, and until when
+UNDO = "undo"  # in the session: each order whose last tap may still be undone, and until when
+UNDO_KEPT = 20  # offers a session keeps at most (the cookie stays small)
 
 
 @bp.post("/orders/<int:order_id>/ready")
@@ -102,7 +103,7 @@ def picked_up(order_id: int) -> ResponseReturnValue:
 @bp.post("/orders/<int:order_id>/undo")
 def undo(order_id: int) -> ResponseReturnValue:
     """Take back the last "ready" or "picked up" within the undo window (no message leaves)."""
-    session.pop(UNDO, None)
+    _keep_offers({k: v for k, v in _stored_offers().items() if k != str(order_id)})
 
     def undoing(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
         window = undo_window()
@@ -116,20 +117,44 @@ def undo_window() -> timedelta:
     return timedelta(seconds=settings().undo_seconds)
 
 
-def undo_offer() -> dict[str, object] | None:
-    """The undo button to show: which order, and the whole seconds left (None: nothing)."""
-    offer = session.get(UNDO)
-    if not isinstance(offer, dict):
-        return None
-    try:
-        left = (datetime.fromisoformat(str(offer["until"])) - now()).total_seconds()
-        order_id = int(offer["order"])
-    except (KeyError, TypeError, ValueError):
-        left, order_id = 0.0, 0
-    if left < 1:
+def undo_offers() -> dict[int, int]:
+    """The undo buttons to show: order id -> whole seconds left (each order keeps its own)."""
+    moment = now()
+    live: dict[int, int] = {}
+    for key, until in _stored_offers().items():
+        try:
+            left = (datetime.fromisoformat(until) - moment).total_seconds()
+            if left >= 1:
+                live[int(key)] = int(left)
+        except ValueError:
+            continue
+    return live
+
+
+def _offer_undo(order_id: int, until: datetime) -> None:
+    live = undo_offers()
+    kept = {
+        key: when
+        for key, when in _stored_offers().items()
+        if key.isdigit() and int(key) in live and int(key) != order_id
+    }
+    kept[str(order_id)] = until.isoformat()
+    newest = sorted(kept.items(), key=lambda offer: offer[1])[-UNDO_KEPT:]
+    _keep_offers(dict(newest))
+
+
+def _stored_offers() -> dict[str, str]:
+    stored = session.get(UNDO)
+    if not isinstance(stored, dict):  # nothing yet, or a cookie from before per-order undo
+        return {}
+    return {str(key): str(value) for key, value in stored.items()}
+
+
+def _keep_offers(offers: dict[str, str]) -> None:
+    if offers:
+        session[UNDO] = offers
+    else:
         session.pop(UNDO, None)
-        return None
-    return {"order": order_id, "seconds": int(left)}
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -287,8 +312,7 @@ def _act(
     if outcome.changed:
         flash(f"Order #{order_id} {done}.", "success")
         if undoable:
-            until = moment + undo_window()
-            session[UNDO] = {"order": order_id, "until": until.isoformat()}
+            _offer_undo(order_id, moment + undo_window())
     else:
         state = outcome.order.status.value.replace("_", " ")
         flash(f"Order #{order_id} was already {state}: nothing changed.", "info")
