@@ -14,7 +14,7 @@ from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.menu_cache import MenuCache
-from cloudcity.db.models import Order
+from cloudcity.db.models import ChatMessage, Conversation, Order
 from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
 from cloudcity.outbox.dispatch import Dispatcher
@@ -124,7 +124,26 @@ class Delivered:
     emails: list[Email]
 
 
-def every_page(order_id: int) -> dict[str, str]:
+def chat_with(session: orm.Session, order: Order, *, handed_off: bool = True) -> int:
+    """A conversation with the order's customer, a long word in it, handed to staff; its id."""
+    address, now = order.customer.address, system_clock()
+    conversation = Conversation(address=address, step="start", updated_at=now, created_at=now)
+    if handed_off:
+        conversation.handoff_at, conversation.handoff_reason = now, "asked for a person"
+    words = [
+        ("in", "Can the cake say Supercalifragilisticexpialidocious-Featherstonehaugh? Thanks!"),
+        ("out", "Someone from the bakery will answer you here shortly."),
+    ]
+    session.add(conversation)
+    session.add_all(
+        ChatMessage(address=address, customer_id=order.customer_id, direction=way, body=body)
+        for way, body in words
+    )
+    session.commit()
+    return conversation.id
+
+
+def every_page(order_id: int, conversation_id: int) -> dict[str, str]:
     """Each page a baker (or a developer) opens in a browser, by a short name, with its path."""
     return {
         "dashboard": "/admin/",
@@ -133,6 +152,10 @@ def every_page(order_id: int) -> dict[str, str]:
         "schedule": "/admin/schedule",
         "menu": "/admin/menu",
         "calendar": "/admin/calendar",
+        "customers": "/admin/customers",
+        "inbox": "/admin/inbox",
+        "conversation": f"/admin/inbox/{conversation_id}",
+        "conversation-order": f"/admin/inbox/{conversation_id}/order",
         "messages": "/admin/messages?status=pending",
         "dev-outbox": "/dev/outbox",
         "dev-chat": "/dev/chat",
