@@ -203,22 +203,38 @@ def reschedule(
         raise TransitionError(f"order #{order.id} is {state}, so its pickup cannot be moved")
     if order.pickup_at == as_utc(start, "start"):
         return Transition(order, changed=False)
-    rules, before = shop_rules(uow), order.pickup_at
-    if before is not None:
-        free_pickup(uow=uow, pickup_at=before, rules=rules)
-    slot = book_pickup(uow=uow, start=start, size=order.size, now=now, address=None)
-    order.pickup_at = slot.start
-    was = "to arrange" if before is None else _moment(before, rules.tz, rules.locale)
-    note = f"{slot_label(slot, locale=rules.locale)} (was {was})"
+    slot, note = move_place(uow, order, start, size=order.size, now=now)
     uow.orders.record_event(
         order_id=order.id, kind="pickup_changed", actor=actor, at=now, note=note
     )
     if tell_customer:
         _tell_pickup(uow, order, slot, now=now)
     reschedule_reminder(
-        uow=uow, order_id=order.id, pickup_at=slot.start, rules=rules, now=now, hour=reminder_hour
+        uow=uow,
+        order_id=order.id,
+        pickup_at=slot.start,
+        rules=shop_rules(uow),
+        now=now,
+        hour=reminder_hour,
     )
     return Transition(order, changed=True)
+
+
+def move_place(
+    uow: UnitOfWork, order: Order, start: datetime, *, size: str, now: datetime
+) -> tuple[Slot, str]:
+    """Give back the order's place and book `start` for a cake of `size`; the change in words.
+
+    Booking checks the lead time for `size` and the capacity (`PickupUnavailable`); the
+    caller's transaction rolls back on a refusal, so the order keeps its old place.
+    """
+    rules, before = shop_rules(uow), order.pickup_at
+    if before is not None:
+        free_pickup(uow=uow, pickup_at=before, rules=rules)
+    slot = book_pickup(uow=uow, start=start, size=size, now=now, address=None)
+    order.pickup_at = slot.start
+    was = "to arrange" if before is None else _moment(before, rules.tz, rules.locale)
+    return slot, f"{slot_label(slot, locale=rules.locale)} (was {was})"
 
 
 def _tell_pickup(uow: UnitOfWork, order: Order, slot: Slot, *, now: datetime) -> None:

@@ -47,6 +47,8 @@ def update_option(*, uow: UnitOfWork, option_id: int, name: str, price_cents: in
     option = get_option(uow, option_id=option_id)
     clean = _checked_name(uow, kind=option.kind, name=name, other_than=option.id)
     _check_price(price_cents)
+    if clean != option.name and uow.menu.was_ordered(option):
+        option.renamed_after_order = True  # orders keep the old name: never delete it
     option.name = clean
     option.key = normalise(clean)
     option.price_cents = price_cents

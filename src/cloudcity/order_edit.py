@@ -1,5 +1,6 @@
-"""A baker edits an order still being baked: the cake, what is written on it, the customer's
-name and email. Priced afresh from the menu; one line on the timeline, one message to the
+"""A baker edits an order still being baked: the cake, what is written on it, the pickup time,
+the customer's name and email. Priced afresh from the menu only when a cake option changes;
+the pickup's place is checked like a booking; one line on the timeline, one message to the
 customer listing what changed."""
 
 from __future__ import annotations
@@ -8,12 +9,18 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from cloudcity import allergens
+from cloudcity.calendar import Booked, PickupQuery, Reason, Refusal, check
+from cloudcity.calendar.slots import as_utc
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
-from cloudcity.domain import Cake, OptionKind, OrderStatus
-from cloudcity.fulfilment import Transition, TransitionError, locked_order
+from cloudcity.domain import Cake, MenuItem, OptionKind, OrderStatus
+from cloudcity.fulfilment import Transition, TransitionError, locked_order, move_place
+from cloudcity.menu import normalise
+from cloudcity.money import format_money
 from cloudcity.outbox.queue import ORDER_CHANGED
-from cloudcity.pricing import Quote, quote
+from cloudcity.pickup import PickupUnavailable, shop_rules
+from cloudcity.pricing import Quote, price
+from cloudcity.reminders import reschedule_reminder
 
 
 @dataclass(frozen=True)
@@ -24,20 +31,36 @@ class OrderChanges:
     inscription: str | None
     name: str | None
     email: str | None
+    pickup_at: datetime | None = None  # None: the pickup stays as it is
 
 
 def edit_order(
-    *, uow: UnitOfWork, order_id: int, changes: OrderChanges, actor: str, now: datetime
+    *,
+    uow: UnitOfWork,
+    order_id: int,
+    changes: OrderChanges,
+    actor: str,
+    now: datetime,
+    reminder_hour: int,
 ) -> Transition:
-    """Apply `changes` to a placed order; `MenuError` for an option off the menu."""
+    """Apply `changes` to a placed order in one go; nothing changes when any part is refused.
+
+    `MenuError` for an option off the menu, `PickupUnavailable` when the (new) pickup is full
+    or too soon for the (new) size.
+    """
     order = locked_order(uow, order_id)
     if order.status is not OrderStatus.PLACED:
         raise TransitionError(f"order #{order.id} is {order.status.value}: it can't be edited now")
-    priced = quote(uow=uow, cake=changes.cake)
-    said = _cake_changes(order, priced) + _words_changes(order, changes)
+    priced = _priced(uow, order, changes.cake)
+    said = [] if priced is None else _cake_changes(order, priced)
+    said += _pickup_change(uow, order, changes, now=now, reminder_hour=reminder_hour)
+    said += _words_changes(order, changes)
     if not said:
         return Transition(order, changed=False)
-    _apply(order, priced, changes.inscription)
+    if priced is not None:
+        said += _total_change(order, priced)
+        _apply_cake(order, priced)
+    order.inscription = changes.inscription
     customer = order.customer
     if (customer.name, customer.email) != (changes.name, changes.email):
         uow.customers.rename(customer.id, name=changes.name, email=changes.email, now=now)
@@ -56,21 +79,67 @@ def edit_order(
     return Transition(order, changed=True)
 
 
+def _priced(uow: UnitOfWork, order: Order, cake: Cake) -> Quote | None:
+    """The cake priced from today's menu, or None when no option changed (the price stays).
+
+    The options the order already has may have been switched off since: they still price.
+    """
+    kept = {kind for kind in OptionKind if _same(cake.choice(kind), _had(order, kind))}
+    if len(kept) == len(OptionKind):
+        return None
+    menu: dict[OptionKind, list[MenuItem]] = {kind: [] for kind in OptionKind}
+    for option in uow.menu.options(only_active=False):
+        if option.active or option.kind in kept:
+            menu[option.kind].append(option)
+    return price(menu, cake)
+
+
+def _same(chosen: str, had: str) -> bool:
+    return normalise(chosen) == normalise(had)
+
+
+def _had(order: Order, kind: OptionKind) -> str:
+    return str(getattr(order, kind.value))
+
+
 def _cake_changes(order: Order, priced: Quote) -> list[str]:
     cake = priced.cake
-    said = [
-        f"{kind.value}: {new} (was {old})"
-        for kind, old, new in (
-            (OptionKind.SIZE, order.size, cake.size),
-            (OptionKind.FLAVOUR, order.flavour, cake.flavour),
-            (OptionKind.FROSTING, order.frosting, cake.frosting),
-            (OptionKind.TOPPING, order.topping, cake.topping),
-        )
-        if old != new
+    return [
+        f"{kind.value}: {cake.choice(kind)} (was {_had(order, kind)})"
+        for kind in OptionKind
+        if cake.choice(kind) != _had(order, kind)
     ]
-    if said and priced.total_cents != order.price_cents:
-        said.append("new price follows the menu")
-    return said
+
+
+def _total_change(order: Order, priced: Quote) -> list[str]:
+    if priced.total_cents == order.price_cents:
+        return []
+    new = format_money(priced.total_cents, order.currency)
+    return [f"new total: {new} (was {format_money(order.price_cents, order.currency)})"]
+
+
+def _pickup_change(
+    uow: UnitOfWork, order: Order, changes: OrderChanges, *, now: datetime, reminder_hour: int
+) -> list[str]:
+    """Book the new pickup for the (new) size; a new size alone must still be baked in time."""
+    size = changes.cake.size
+    if changes.pickup_at is None or as_utc(changes.pickup_at, "pickup") == order.pickup_at:
+        if order.pickup_at is not None and not _same(size, order.size):
+            _check_lead_time(uow, order.pickup_at, size=size, now=now)
+        return []
+    slot, note = move_place(uow, order, changes.pickup_at, size=size, now=now)
+    rules = shop_rules(uow)
+    reschedule_reminder(
+        uow=uow, order_id=order.id, pickup_at=slot.start, rules=rules, now=now, hour=reminder_hour
+    )
+    return [f"pickup: {note}"]
+
+
+def _check_lead_time(uow: UnitOfWork, start: datetime, *, size: str, now: datetime) -> None:
+    # Its place is already taken: only the notice a bigger cake needs can refuse it now.
+    verdict = check(PickupQuery(shop_rules(uow), now, size, Booked()), start)
+    if isinstance(verdict, Refusal) and verdict.reason is Reason.TOO_SOON:
+        raise PickupUnavailable(verdict)
 
 
 def _words_changes(order: Order, changes: OrderChanges) -> list[str]:
@@ -86,11 +155,10 @@ def _words_changes(order: Order, changes: OrderChanges) -> list[str]:
     return said
 
 
-def _apply(order: Order, priced: Quote, inscription: str | None) -> None:
+def _apply_cake(order: Order, priced: Quote) -> None:
     for kind in OptionKind:  # the menu's own spelling, and what each part costs now
         setattr(order, kind.value, priced.cake.choice(kind))
         setattr(order, f"{kind.value}_cents", priced.line_cents[kind])
     order.price_cents = priced.total_cents
     order.allergens = allergens.encode(priced.allergens)
     order.may_contain = priced.may_contain
-    order.inscription = inscription

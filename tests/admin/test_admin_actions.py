@@ -10,10 +10,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity import fulfilment
+from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import ChatMessage, Order, OrderEvent, OutboxMessage
-from tests.support.admin import AuthActions, place, reload
+from tests.support.admin import AuthActions, deliver_all, place, reload
 
 
 @pytest.fixture
@@ -172,3 +173,27 @@ def test_two_bakers_at_once_send_one_message(
     assert errors == []
     assert len(outbox(session, "ready_message")) == 1
     assert events(session, "ready") == 1
+
+
+@pytest.mark.usefixtures("csrf")
+def test_a_cancel_through_the_admin_sends_the_reason_by_text_and_by_email(
+    client: FlaskClient,
+    auth: AuthActions,
+    session: orm.Session,
+    database: Database,
+    settings: Settings,
+) -> None:
+    order = place(session, name="Ana Ruiz", phone="+14155550111", email="ana@example.com")
+    auth.login()
+    deliver_all(database, settings)  # the receipt, out of the way
+
+    response = auth.post(f"/admin/orders/{order.id}/cancel", data={"reason": "oven broke down"})
+
+    assert response.status_code == 302
+    sent = deliver_all(database, settings)
+    [text] = sent.texts
+    assert text.to == "+14155550111"
+    assert "has been cancelled. Reason: Oven broke down. We're sorry." in (text.body or "")
+    [email] = sent.emails
+    assert email.to == "ana@example.com" and "cancelled" in email.subject
+    assert "Reason: Oven broke down." in email.text.replace("**", "")

@@ -16,7 +16,7 @@ from flask import Flask
 from playwright.sync_api import Browser, Page
 from sqlalchemy import orm
 
-from tests.support.admin import PASSWORD, USERNAME, every_page, place
+from tests.support.admin import PASSWORD, USERNAME, chat_with, every_page, place
 from tests.support.browser import LiveServer, screenshot
 
 pytestmark = pytest.mark.browser
@@ -88,7 +88,7 @@ def test_every_admin_page_fits_a_phone_a_tablet_and_a_desktop(
     problems: list[str] = []
     # A refused inline script or style, or a missing asset, shows as a console error.
     baker.on("console", lambda message: message.type == "error" and problems.append(message.text))
-    for name, path in every_page(order.id).items():
+    for name, path in every_page(order.id, chat_with(session, order)).items():
         baker.goto(live_server.url + path)
         for width in WIDTHS:
             problems += check(baker, name, width)

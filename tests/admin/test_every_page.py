@@ -11,7 +11,7 @@ from sqlalchemy import orm
 
 from cloudcity.config import Settings
 from cloudcity.providers import build_providers
-from tests.support.admin import AuthActions, every_page, place
+from tests.support.admin import AuthActions, chat_with, every_page, place
 from tests.support.documents import receipt_email
 
 ICON_LINK = '<link rel="icon" href="/favicon.svg" type="image/svg+xml">'
@@ -40,7 +40,7 @@ def test_every_page_links_the_icon_and_has_a_mobile_viewport(
     assert ICON_LINK in login and VIEWPORT in login
     order = place(session)
     auth.login()
-    pages = {**every_page(order.id), "dev-email": dev_email_page(client)}
+    pages = {**every_page(order.id, chat_with(session, order)), "dev-email": dev_email_page(client)}
     for name, path in pages.items():
         response = client.get(path)
         assert response.status_code == 200, name

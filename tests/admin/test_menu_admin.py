@@ -330,3 +330,35 @@ def test_cancelled_orders_count_as_ordered(session: orm.Session) -> None:
     small = option(session, OptionKind.SIZE, "Small")
     menu_admin.delete_option(uow=uow_on(session), option_id=small.id)
     assert not session.scalars(sa.select(MenuOption.id).where(MenuOption.id == small.id)).all()
+
+
+def test_an_option_ordered_then_renamed_still_cannot_be_deleted(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    place(session, flavour="Lemon")  # the order keeps the name "Lemon"
+    lemon = option(session, OptionKind.FLAVOUR, "Lemon")
+    auth.login()
+    renamed = client.post(f"/admin/menu/{lemon.id}", data={"name": "Lemon Zest", "price": "2"})
+    assert renamed.status_code == 303
+    page = client.get("/admin/menu").get_data(as_text=True)
+    row = page[page.index(f'id="option-{lemon.id}"') :]
+    assert "/delete" not in row[: row.index("</tr>")]
+
+    again = client.post(f"/admin/menu/{lemon.id}", data={"name": "Zesty Lemon", "price": "2"})
+    assert again.status_code == 303
+    response = client.post(f"/admin/menu/{lemon.id}/delete")
+
+    assert response.status_code == 409
+    assert "&#39;Zesty Lemon&#39; has been ordered" in response.get_data(as_text=True)
+    assert option(session, OptionKind.FLAVOUR, "Zesty Lemon").id == lemon.id
+
+
+def test_an_option_renamed_before_any_order_can_still_be_deleted(
+    client: FlaskClient, auth: AuthActions, session: orm.Session
+) -> None:
+    auth.login()
+    client.post("/admin/menu", data={"kind": "flavour", "name": "Mango", "price": "2"})
+    mango = option(session, OptionKind.FLAVOUR, "Mango")
+    client.post(f"/admin/menu/{mango.id}", data={"name": "Alphonso Mango", "price": "2"})
+    assert client.post(f"/admin/menu/{mango.id}/delete").status_code == 303
+    assert not session.scalars(sa.select(MenuOption.id).where(MenuOption.id == mango.id)).all()

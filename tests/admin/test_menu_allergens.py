@@ -180,6 +180,9 @@ def test_bad_allergens_are_refused_and_change_nothing(
     page = refused.get_data(as_text=True)
     assert error in page
     assert "<details open>\n            <summary>Allergens of Lemon" in page
+    # The form posts to its own #anchor: the refused page opens where the baker was.
+    assert f'id="allergens-{lemon}" method="post"' in page
+    assert f'action="/admin/menu/{lemon}/allergens#allergens-{lemon}"' in page
     assert stored(session, OptionKind.FLAVOUR, "Lemon") == before
 
 

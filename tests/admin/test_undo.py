@@ -98,3 +98,28 @@ def test_undo_needs_a_login(
     response = client.post(f"/admin/orders/{order_id}/undo")
     assert response.status_code in (302, 401)
     assert state(session, order_id) == ("ready", ["pending"])
+
+
+def test_each_order_keeps_its_own_undo(
+    client: FlaskClient, auth: AuthActions, session: orm.Session, order_id: int, clock: FakeClock
+) -> None:
+    second = place(session, phone="+14155550177").id
+    tap(client, auth, f"/admin/orders/{order_id}/ready")
+    clock.advance(3)
+    page = tap(client, auth, f"/admin/orders/{second}/ready")
+
+    assert f"Undo order #{second} (<span data-undo-left>10</span> s)" in page
+    assert f"Undo order #{order_id} (<span data-undo-left>7</span> s)" in page  # not dropped
+    first_page = client.get(f"/admin/orders/{order_id}").text
+    assert f'id="undo-{order_id}"' in first_page and f'id="undo-{second}"' in first_page
+    listed = client.get("/admin/orders").text
+    assert listed.count(f'id="undo-{order_id}"') == 1  # in its row, not also above the list
+
+    page = tap(client, auth, f"/admin/orders/{order_id}/undo")
+    assert "is back as it was; nothing was sent" in page
+    assert f'id="undo-{order_id}"' not in page and f'id="undo-{second}"' in page
+    assert state(session, order_id)[0] == "placed"
+    assert state(session, second)[0] == "ready"
+
+    clock.advance(10)  # the second tap's window ends 10 s after it
+    assert "data-undo-seconds" not in client.get(f"/admin/orders/{second}").text

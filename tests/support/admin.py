@@ -3,19 +3,26 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from flask.testing import FlaskClient
 from sqlalchemy import orm
 from werkzeug.test import TestResponse
 
 from cloudcity.clock import system_clock
-from cloudcity.db import UnitOfWork
+from cloudcity.config import Settings
+from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.menu_cache import MenuCache
-from cloudcity.db.models import Order
+from cloudcity.db.models import ChatMessage, Conversation, Order
 from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
+from cloudcity.outbox.dispatch import Dispatcher
+from cloudcity.outbox.worker import Worker
 from cloudcity.phones import parse_address
+from cloudcity.providers.ports import Email, TextMessage
+from tests.support.clock import FakeClock
+from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 USERNAME = "baker"
 PASSWORD = "correct horse battery"
@@ -98,7 +105,45 @@ def reload(session: orm.Session, order: Order) -> Order:
     return found
 
 
-def every_page(order_id: int) -> dict[str, str]:
+def deliver_all(database: Database, settings: Settings) -> Delivered:
+    """Run the worker once on fake senders a minute from now: every text and email it sent."""
+    texts, emails = FakeMessageSender(), FakeEmailSender()
+    dispatcher = Dispatcher(
+        email=emails, messages=texts, renderer=FakeRenderer(), settings=settings
+    )
+    clock = FakeClock(system_clock() + timedelta(minutes=1))
+    Worker(database, dispatcher, settings, clock=clock, lease=60.0, jitter=lambda: 0.5).run_once()
+    return Delivered(texts=texts.sent, emails=emails.sent)
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """What one worker pass sent."""
+
+    texts: list[TextMessage]
+    emails: list[Email]
+
+
+def chat_with(session: orm.Session, order: Order, *, handed_off: bool = True) -> int:
+    """A conversation with the order's customer, a long word in it, handed to staff; its id."""
+    address, now = order.customer.address, system_clock()
+    conversation = Conversation(address=address, step="start", updated_at=now, created_at=now)
+    if handed_off:
+        conversation.handoff_at, conversation.handoff_reason = now, "asked for a person"
+    words = [
+        ("in", "Can the cake say Supercalifragilisticexpialidocious-Featherstonehaugh? Thanks!"),
+        ("out", "Someone from the bakery will answer you here shortly."),
+    ]
+    session.add(conversation)
+    session.add_all(
+        ChatMessage(address=address, customer_id=order.customer_id, direction=way, body=body)
+        for way, body in words
+    )
+    session.commit()
+    return conversation.id
+
+
+def every_page(order_id: int, conversation_id: int) -> dict[str, str]:
     """Each page a baker (or a developer) opens in a browser, by a short name, with its path."""
     return {
         "dashboard": "/admin/",
@@ -107,6 +152,10 @@ def every_page(order_id: int) -> dict[str, str]:
         "schedule": "/admin/schedule",
         "menu": "/admin/menu",
         "calendar": "/admin/calendar",
+        "customers": "/admin/customers",
+        "inbox": "/admin/inbox",
+        "conversation": f"/admin/inbox/{conversation_id}",
+        "conversation-order": f"/admin/inbox/{conversation_id}/order",
         "messages": "/admin/messages?status=pending",
         "dev-outbox": "/dev/outbox",
         "dev-chat": "/dev/chat",

@@ -42,6 +42,9 @@ class MenuOption(Base):
     # The allergens it contains as codes in order (`gluten,eggs,milk`; see cloudcity.allergens).
     allergens: Mapped[str] = mapped_column(sa.String(160), default="", server_default="")
     may_contain: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    # Orders keep the name they were placed with: once renamed after an order, some order
+    # names this option under an old name, so it is kept like one ordered under its own.
+    renamed_after_order: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

@@ -58,7 +58,10 @@ def cancel_email(
 
 
 def changed_text(order: Order, payload: dict[str, Any], shop: Settings) -> str:
-    """One text listing what a baker changed in the order ("flavour: Lemon (was Vanilla)")."""
+    """One text listing what a baker changed in the order, the new total among them.
+
+    ("flavour: Lemon (was Vanilla); new total: $43.00 (was $41.00)": worded when enqueued.)
+    """
     changes = payload.get("changes")
     if not isinstance(changes, list) or not changes:
         raise DeliveryError(f"order_changed for order #{order.id} lists no change", permanent=True)

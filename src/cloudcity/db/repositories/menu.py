@@ -50,10 +50,11 @@ _ORDER_COLUMN = {
 }
 _ORDERED = sa.select(MenuOption.id).where(
     sa.or_(
+        MenuOption.renamed_after_order,
         *(
             sa.and_(MenuOption.kind == kind, sa.exists().where(column == MenuOption.name))
             for kind, column in _ORDER_COLUMN.items()
-        )
+        ),
     )
 )
 
@@ -126,11 +127,13 @@ class MenuRepository:
         return self._session.scalar(query.limit(1))
 
     def ordered_ids(self) -> set[int]:
-        """The ids of the options some order (of any status) names under their current name."""
+        """The ids of the options some order (of any status) names, now or before a rename."""
         return set(self._session.scalars(_ORDERED))
 
     def was_ordered(self, option: MenuOption) -> bool:
-        """True when some order (of any status) names this option under its current name."""
+        """True when some order (of any status) names this option, now or before a rename."""
+        if option.renamed_after_order:
+            return True
         ordered = sa.exists().where(_ORDER_COLUMN[option.kind] == option.name)
         return bool(self._session.scalar(sa.select(ordered)))
 

@@ -97,9 +97,9 @@ def register(app: Flask) -> None:
     app.add_template_filter(status_label, "admin_status")
     app.add_template_global(shop_zone, "admin_zone")
     app.add_template_global(service_trouble, "admin_trouble")
-    from cloudcity.web.admin.order_page import undo_offer  # the page module imports this one
+    from cloudcity.web.admin.order_page import undo_offers  # the page module imports this one
 
-    app.add_template_global(undo_offer, "admin_undo")
+    app.add_template_global(undo_offers, "admin_undo")
 
 
 def service_trouble() -> tuple[str, ...]:

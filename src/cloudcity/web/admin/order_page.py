@@ -13,6 +13,7 @@ from flask.typing import ResponseReturnValue
 
 from cloudcity import fulfilment
 from cloudcity.calendar import FreeSlot, next_free, refusal_message
+from cloudcity.calendar.rules import CalendarRules
 from cloudcity.db import UnitOfWork
 from cloudcity.db.models import Order
 from cloudcity.documents import invoice_filename, render_invoice_pdf
@@ -37,8 +38,13 @@ FREE_SLOTS_SHOWN = 6
 @bp.get("/orders/<int:order_id>")
 def order(order_id: int) -> str:
     """The order, its customer, its timeline and the chat with the customer."""
+    return _order_page(_order_or_404(order_id))
+
+
+def _order_page(found: Order, *, errors: dict[str, str] | None = None) -> str:
+    """The order page; `errors` by field name re-shows the edit form as the baker sent it."""
     session = reading().session
-    found = _order_or_404(order_id)
+    rules = shop_rules(reading())
     return render_template(
         "admin/order.html",
         order=found,
@@ -50,7 +56,15 @@ def order(order_id: int) -> str:
         photos=reading().photos.for_orders([found.id]).get(found.id, []),
         menu=reading().menu.orderable(),
         kinds=list(OptionKind),
+        pickup_local=_local_input(found.pickup_at, rules.tz),
+        edit_errors=errors or {},
+        sent=request.form if errors else {},
     )
+
+
+def _local_input(moment: datetime | None, tz: ZoneInfo) -> str:
+    """An instant as a datetime-local field's value on the shop's clock ('' for none)."""
+    return "" if moment is None else f"{moment.astimezone(tz):%Y-%m-%dT%H:%M}"
 
 
 @bp.get("/orders/<int:order_id>/invoice.pdf")
@@ -63,7 +77,8 @@ def invoice(order_id: int) -> Response:
     return Response(pdf, mimetype="application/pdf", headers={"Content-Disposition": disposition})
 
 
-UNDO = "undo"  # in the session: the order whose last tap may still be undone, and until when
+UNDO = "undo"  # in the session: each order whose last tap may still be undone, and until when
+UNDO_KEPT = 20  # offers a session keeps at most (the cookie stays small)
 
 
 @bp.post("/orders/<int:order_id>/ready")
@@ -88,7 +103,7 @@ def picked_up(order_id: int) -> ResponseReturnValue:
 @bp.post("/orders/<int:order_id>/undo")
 def undo(order_id: int) -> ResponseReturnValue:
     """Take back the last "ready" or "picked up" within the undo window (no message leaves)."""
-    session.pop(UNDO, None)
+    _keep_offers({k: v for k, v in _stored_offers().items() if k != str(order_id)})
 
     def undoing(*, uow: UnitOfWork, order_id: int, actor: str, now: datetime) -> Transition:
         window = undo_window()
@@ -102,20 +117,44 @@ def undo_window() -> timedelta:
     return timedelta(seconds=settings().undo_seconds)
 
 
-def undo_offer() -> dict[str, object] | None:
-    """The undo button to show: which order, and the whole seconds left (None: nothing)."""
-    offer = session.get(UNDO)
-    if not isinstance(offer, dict):
-        return None
-    try:
-        left = (datetime.fromisoformat(str(offer["until"])) - now()).total_seconds()
-        order_id = int(offer["order"])
-    except (KeyError, TypeError, ValueError):
-        left, order_id = 0.0, 0
-    if left < 1:
+def undo_offers() -> dict[int, int]:
+    """The undo buttons to show: order id -> whole seconds left (each order keeps its own)."""
+    moment = now()
+    live: dict[int, int] = {}
+    for key, until in _stored_offers().items():
+        try:
+            left = (datetime.fromisoformat(until) - moment).total_seconds()
+            if left >= 1:
+                live[int(key)] = int(left)
+        except ValueError:
+            continue
+    return live
+
+
+def _offer_undo(order_id: int, until: datetime) -> None:
+    live = undo_offers()
+    kept = {
+        key: when
+        for key, when in _stored_offers().items()
+        if key.isdigit() and int(key) in live and int(key) != order_id
+    }
+    kept[str(order_id)] = until.isoformat()
+    newest = sorted(kept.items(), key=lambda offer: offer[1])[-UNDO_KEPT:]
+    _keep_offers(dict(newest))
+
+
+def _stored_offers() -> dict[str, str]:
+    stored = session.get(UNDO)
+    if not isinstance(stored, dict):  # nothing yet, or a cookie from before per-order undo
+        return {}
+    return {str(key): str(value) for key, value in stored.items()}
+
+
+def _keep_offers(offers: dict[str, str]) -> None:
+    if offers:
+        session[UNDO] = offers
+    else:
         session.pop(UNDO, None)
-        return None
-    return {"order": order_id, "seconds": int(left)}
 
 
 @bp.post("/orders/<int:order_id>/cancel")
@@ -167,18 +206,31 @@ def move_pickup(order_id: int) -> ResponseReturnValue:
 
 @bp.post("/orders/<int:order_id>/edit")
 def edit(order_id: int) -> ResponseReturnValue:
-    """Change the cake, what is written on it, or the customer's name and email."""
+    """Change the cake, its inscription, the pickup, or the customer's name and email at once.
+
+    A refusal changes nothing and shows the form again with the reason beside its field.
+    """
+    rules = shop_rules(reading())
     try:
-        changes = _changes_from_form()
+        changes = _changes_from_form(rules.tz)
         with unit_of_work() as uow:
             outcome = edit_order(
-                uow=uow, order_id=order_id, changes=changes, actor=current_actor(), now=now()
+                uow=uow,
+                order_id=order_id,
+                changes=changes,
+                actor=current_actor(),
+                now=now(),
+                reminder_hour=settings().reminder_hour,
             )
     except OrderNotFound:
         abort(404)
-    except (TextRefused, MenuError, TransitionError, EmailNotValidError) as exc:
+    except TransitionError as exc:
         flash(f"Not changed: {exc}", "error")
         return _back(order_id)
+    except (TextRefused, MenuError, EmailNotValidError, PickupUnavailable, BadPickup) as exc:
+        errors = _field_errors(exc, rules)
+        flash(f"Not changed: {'; '.join(errors.values())}", "error")
+        return _order_page(_order_or_404(order_id), errors=errors), 422
     if outcome.changed:
         flash(f"Order #{order_id} changed; the customer will be told what changed.", "success")
     else:
@@ -186,14 +238,46 @@ def edit(order_id: int) -> ResponseReturnValue:
     return _back(order_id)
 
 
-def _changes_from_form() -> OrderChanges:
+class BadPickup(ValueError):
+    """The edit form's pickup time is not a date and time."""
+
+
+def _field_errors(exc: Exception, rules: CalendarRules) -> dict[str, str]:
+    """Which field of the edit form a refusal is about, and why, in the baker's words."""
+    if isinstance(exc, MenuError):
+        return {p.field.removeprefix("cake."): p.message for p in exc.problems}
+    if isinstance(exc, PickupUnavailable):
+        why = refusal_message(replace(exc.refusal, alternatives=()), rules=rules)
+        return {"pickup": f"{why} Choose another time."}
+    if isinstance(exc, TextRefused):
+        return {"inscription": str(exc)}
+    return {"email" if isinstance(exc, EmailNotValidError) else "pickup": str(exc)}
+
+
+def _changes_from_form(tz: ZoneInfo) -> OrderChanges:
     form = request.form
     cake = Cake(**{kind.value: clean_line(form.get(kind.value, ""))[:80] for kind in OptionKind})
     written = inscription(form.get("inscription", ""), limit=settings().inscription_max_chars)
     name = clean_line(form.get("name", "")).strip()[:100] or None
     typed = form.get("email", "").strip()
     email = validate_email(typed, check_deliverability=False).normalized if typed else None
-    return OrderChanges(cake=cake, inscription=written, name=name, email=email)
+    return OrderChanges(
+        cake=cake, inscription=written, name=name, email=email, pickup_at=_edited_pickup(tz)
+    )
+
+
+def _edited_pickup(tz: ZoneInfo) -> datetime | None:
+    """A free slot ticked, else the time in the field (None: left empty, the pickup stays)."""
+    text = request.form.get("slot", "").strip() or request.form.get("pickup", "").strip()
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(text) if len(text) <= 40 else None
+    except ValueError:
+        moment = None
+    if moment is None:
+        raise BadPickup("enter the pickup as a date and time, or tick one of the free slots")
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=tz)
 
 
 @bp.post("/orders/<int:order_id>/resend-receipt")
@@ -228,8 +312,7 @@ def _act(
     if outcome.changed:
         flash(f"Order #{order_id} {done}.", "success")
         if undoable:
-            until = moment + undo_window()
-            session[UNDO] = {"order": order_id, "until": until.isoformat()}
+            _offer_undo(order_id, moment + undo_window())
     else:
         state = outcome.order.status.value.replace("_", " ")
         flash(f"Order #{order_id} was already {state}: nothing changed.", "info")
