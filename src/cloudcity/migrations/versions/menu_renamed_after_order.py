@@ -1,7 +1,7 @@
 """menu options remember being renamed after an order named them (so they can't be deleted)
 
 Revision ID: menu_renamed_after_order
-Revises: orderedit_search
+Revises: dashboard_status_pickup
 """
 
 from collections.abc import Sequence
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "menu_renamed_after_order"
-down_revision: str | None = "orderedit_search"
+down_revision: str | None = "dashboard_status_pickup"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
