@@ -15,7 +15,7 @@ from cloudcity.outbox.worker import Worker
 from cloudcity.providers.ports import TextMessage
 from tests.support.clock import FakeClock
 from tests.support.fakes import FakeMessageSender, FakeRenderer
-from tests.support.outbox import enqueue_text, only, place, set_customer
+from tests.support.outbox import customer_wrote, enqueue_text, only, place, set_customer
 
 TEMPLATE = "HX" + "0123456789abcdef" * 2
 READY = (
@@ -34,7 +34,7 @@ def ready_for(database: Database, clock: FakeClock, *, number: str, hours_ago: f
     """An order whose customer last wrote `hours_ago` (None: never), with its ready message."""
     order_id = place(database, number=number)
     inbound = None if hours_ago is None else clock.now - timedelta(hours=hours_ago)
-    set_customer(database, order_id, last_inbound_at=inbound)
+    customer_wrote(database, order_id, inbound)
     enqueue_text(database, order_id)
     return order_id
 

@@ -158,6 +158,39 @@ def test_outside_the_window_only_the_template_goes(
     assert sent.content_variables == {"1": "there", "2": "Cloud City Cake Company"}
 
 
+def test_an_sms_does_not_open_the_whatsapp_window(
+    client: FlaskClient,
+    auth: AuthActions,
+    customer: Phone,
+    phone: Callable[..., Phone],
+    session: orm.Session,
+    database: Database,
+    clock: FakeClock,
+    worker: Worker,
+    fake_messages: FakeMessageSender,
+) -> None:
+    auth.login()
+    whatsapp = conversation_of(session, customer.address)
+    clock.advance(hours=30)
+    by_sms = phone("+14155550100")  # the same number, by SMS this time
+    by_sms.say("are you there?")
+    clock.advance(hours=1)
+    box = reply_form(client, whatsapp.id)
+    assert "<textarea" not in box and "only accepts an approved template" in box
+    assert "only accepts the approved template" in reply(auth, whatsapp.id, "Yes, here!")
+    assert rows(database, STAFF_MESSAGE) == []
+    assert "<textarea" in reply_form(client, conversation_of(session, by_sms.address).id)
+
+    assert "Sent" in reply(auth, whatsapp.id, template="1")
+    assert worker.run_once() == 1
+    (sent,) = fake_messages.sent
+    assert (sent.to, sent.content_sid, sent.body) == (customer.address, TEMPLATE_SID, None)
+
+    customer.send("hello again")  # on WhatsApp (to staff: the bot keeps quiet): window open
+    assert "<textarea" in reply_form(client, whatsapp.id)
+    assert "Sent" in reply(auth, whatsapp.id, "Great, your cake is ready")
+
+
 def test_without_a_template_the_box_says_which_setting_to_set(
     client: FlaskClient, auth: AuthActions, customer: Phone, session: orm.Session, clock: FakeClock
 ) -> None:
