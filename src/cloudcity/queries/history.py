@@ -11,6 +11,7 @@ from sqlalchemy import orm
 from cloudcity.db.models import DeliveryEvent, Order, OrderEvent
 from cloudcity.db.models import OutboxMessage as Outbox
 from cloudcity.domain import Channel, twilio_address
+from cloudcity.outbox.delivery import error_text
 from cloudcity.queries.inbox import Line, around
 
 MAX_OTHER_ORDERS = 10
@@ -108,7 +109,7 @@ def _delivery_entries(session: orm.Session, messages: dict[int, Outbox]) -> list
             report.at,
             f"{_message_name(messages[report.outbox_id or 0])}: {report.event}",
             report.provider,
-            f"error {report.error_code}" if report.error_code else None,
+            error_text(report.provider, report.error_code) if report.error_code else None,
         )
         for report in session.scalars(query)
     ]

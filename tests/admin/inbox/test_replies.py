@@ -253,6 +253,35 @@ def test_delivery_status_shows_as_reports_arrive(
     assert re.search(r'delivery-read">read<', thread(client, conversation.id))
 
 
+def test_an_undelivered_message_shows_its_error_code_and_what_it_means(
+    client: FlaskClient,
+    auth: AuthActions,
+    customer: Phone,
+    session: orm.Session,
+    database: Database,
+    worker: Worker,
+) -> None:
+    auth.login()
+    conversation = conversation_of(session, customer.address)
+    reply(auth, conversation.id, "On its way")
+    reply(auth, conversation.id, "And a candle?")
+    assert worker.run_once() == 2
+    first, second = (message.provider_message_id or "" for message in rows(database))
+    assert status_callback(client, first, "sent", public_url=PUBLIC_URL) == 204
+    callback = {"public_url": PUBLIC_URL, "ErrorCode": "30003"}
+    assert status_callback(client, first, "undelivered", **callback) == 204
+    assert (
+        status_callback(client, second, "failed", public_url=PUBLIC_URL, ErrorCode="99999") == 204
+    )
+    lines = thread(client, conversation.id).split("</li>")
+    (undelivered,) = [line for line in lines if "On its way" in line]
+    assert re.search(r'delivery-undelivered">undelivered<', undelivered)
+    assert "error 30003: the phone is unreachable (switched off or out of coverage)" in undelivered
+    (failed,) = [line for line in lines if "And a candle?" in line]
+    assert re.search(r'delivery-failed">failed<', failed) and "error 99999" in failed
+    assert "30003" not in failed
+
+
 def test_a_failed_message_shows_why(
     client: FlaskClient, auth: AuthActions, customer: Phone, session: orm.Session
 ) -> None:
