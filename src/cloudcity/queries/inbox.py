@@ -320,19 +320,19 @@ def around(
     addresses: list[str],
     *,
     at: datetime,
-    since: datetime | None,
-    until: datetime | None,
+    first: int | None,
+    stop: int | None,
     each: int = THREAD_PAGE // 2,
 ) -> list[Line]:
-    """Messages with these addresses after `since` and up to `until`, oldest first: at most
-    `each` up to the moment `at` and `each` after it."""
+    """Messages with these addresses from message `first` up to (not including) message `stop`,
+    oldest first: at most `each` up to the moment `at` and `each` after it."""
     query = _with_delivery().where(ChatMessage.address.in_(addresses))
+    if first is not None:
+        query = query.where(ChatMessage.id >= first)
+    if stop is not None:
+        query = query.where(ChatMessage.id < stop)
     before = query.where(ChatMessage.created_at <= at)
-    if since is not None:
-        before = before.where(ChatMessage.created_at > since)
     after = query.where(ChatMessage.created_at > at)
-    if until is not None:
-        after = after.where(ChatMessage.created_at <= until)
     earlier = _lines(session, before.order_by(ChatMessage.id.desc()).limit(each), newest_first=True)
     later = _lines(session, after.order_by(ChatMessage.id).limit(each), newest_first=False)
     return earlier + later
