@@ -83,6 +83,20 @@ def test_outside_the_window_the_approved_template_is_used(
     ]
 
 
+def test_an_sms_from_the_same_number_does_not_open_the_whatsapp_window(
+    database: Database,
+    settings: Settings,
+    make_worker: Callable[..., Worker],
+    fake_messages: FakeMessageSender,
+    clock: FakeClock,
+) -> None:
+    order_id = ready_for(database, clock, number="whatsapp:+14155550100", hours_ago=25)
+    customer_wrote(database, order_id, clock.now - timedelta(hours=1), address="+14155550100")
+    send_texts(make_worker, settings.model_copy(update={"twilio_ready_content_sid": TEMPLATE}))
+    [sent] = fake_messages.sent
+    assert (sent.to, sent.content_sid, sent.body) == ("whatsapp:+14155550100", TEMPLATE, None)
+
+
 def test_without_a_template_it_falls_back_to_sms_when_an_sms_number_is_set(
     database: Database,
     settings: Settings,

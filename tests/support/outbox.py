@@ -71,8 +71,11 @@ def set_customer(database: Database, order_id: int, **values: Any) -> None:
             setattr(order.customer, name, value)
 
 
-def customer_wrote(database: Database, order_id: int, at: datetime | None) -> None:
-    """The order's customer last wrote at `at` (None: never), on the order's channel.
+def customer_wrote(
+    database: Database, order_id: int, at: datetime | None, *, address: str | None = None
+) -> None:
+    """The order's customer last wrote at `at` (None: never), from `address` (default: the
+    order's channel).
 
     WhatsApp's window is the address's own, so the message is in the transcript as the chat
     records one; `last_inbound_at` follows it as when the chat sees the customer.
@@ -81,7 +84,8 @@ def customer_wrote(database: Database, order_id: int, at: datetime | None) -> No
         order = uow.session.get_one(Order, order_id)
         order.customer.last_inbound_at = at
         if at is not None:
-            line = TranscriptLine(order.customer.address, order.customer.id, "in", "hi", at)
+            source = address or order.customer.address
+            line = TranscriptLine(source, order.customer.id, "in", "hi", at)
             uow.conversations.record(line)
 
 
