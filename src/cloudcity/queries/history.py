@@ -142,7 +142,7 @@ def order_chat(session: orm.Session, order: Order, *, pause: timedelta = ORDER_P
     first order's stretch also holds everything before it. It runs through the placing and
     confirmation and whatever follows (thanks, questions, a handoff to staff) until the next
     order's stretch begins. An order placed with no chat before it (by staff, say) begins at its
-    placing. At most `each` messages (see `around`) either side of the placing are shown.
+    placing. At most 150 messages either side of the placing are shown (see `around`).
     """
     customer = order.customer
     addresses = [twilio_address(customer.phone, channel) for channel in Channel]
@@ -166,7 +166,7 @@ def _start(
     pause: timedelta,
 ) -> int | None:
     """The first message of the stretch of an order placed at `placed_at` after an order placed
-    at `since` (None: no message came after `since` at all)."""
+    at `since` (None: no message from then on is about it, nor about any later order)."""
     leading = (
         sa.select(ChatMessage.id, ChatMessage.created_at)
         .where(
