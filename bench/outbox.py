@@ -21,6 +21,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Customer, Order
+from cloudcity.db.repositories.values import TranscriptLine
 from cloudcity.documents import InvoiceData
 from cloudcity.outbox.ports import ReceiptRenderer, RenderedReceipt
 from cloudcity.outbox.queue import READY_MESSAGE, RECEIPT_EMAIL
@@ -90,6 +91,9 @@ def enqueue_orders(database: Database, count: int, kind: str) -> None:
         )
         customer = session.get_one(Customer, saved.id)
         customer.last_inbound_at = utcnow()
+        # The customer wrote on WhatsApp just now, so ready messages go as free text.
+        hello = TranscriptLine(customer.address, customer.id, "in", "hi", utcnow())
+        uow.conversations.record(hello)
         orders = [
             Order(
                 customer=customer,

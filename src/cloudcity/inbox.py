@@ -2,7 +2,9 @@
 
 A message is recorded in the transcript and enqueued in the outbox in the caller's unit of
 work. WhatsApp takes free text only within 24 hours of the customer's last message; outside
-that window only the approved "please write back" template may go (SMS has no window).
+that window only the approved "please write back" template may go (SMS has no window). The
+window is the conversation's own: only a message on WhatsApp opens it, not an SMS from the
+same number.
 """
 
 from __future__ import annotations
@@ -61,7 +63,8 @@ def send_staff_message(
     """Record and enqueue a baker's message; answers its outbox id (None: already sent)."""
     address = _address(uow, message.conversation_id)
     customer = uow.customers.by_phone(address.phone)
-    body = _body(message, address, customer, setup, now)
+    last_inbound_at = uow.conversations.last_inbound_at(address.twilio)
+    body = _body(message, address, customer, setup, last_inbound_at, now)
     outbox_id = uow.outbox.enqueue(
         kind=STAFF_MESSAGE,
         key=f"staff:conversation:{message.conversation_id}:{message.form_key}",
@@ -110,6 +113,7 @@ def _body(
     address: Address,
     customer: Customer | None,
     setup: TemplateSetup,
+    last_inbound_at: datetime | None,
     now: datetime,
 ) -> str:
     """The text to record and send, once the message is known to be allowed."""
@@ -125,16 +129,18 @@ def _body(
         raise MessageRefused("write a message first")
     if len(text) > MAX_MESSAGE:
         raise MessageRefused(f"keep the message under {MAX_MESSAGE} characters")
-    if not window_open(address, customer, now):
+    if not window_open(address, last_inbound_at, now):
         raise MessageRefused(
-            "the customer last wrote over 24 hours ago, so WhatsApp only accepts the approved "
-            "template: send it, and write freely once they answer"
+            "the customer has not written on WhatsApp for over 24 hours (an SMS does not count), "
+            "so WhatsApp only accepts the approved template: send it, and write freely once "
+            "they answer"
         )
     return text
 
 
-def window_open(address: Address, customer: Customer | None, now: datetime) -> bool:
-    """True when free text may be sent: always by SMS, within 24 hours on WhatsApp."""
+def window_open(address: Address, last_inbound_at: datetime | None, now: datetime) -> bool:
+    """True when free text may be sent: always by SMS, on WhatsApp within 24 hours of the
+    customer's last message on WhatsApp."""
     if address.channel is Channel.SMS:
         return True
-    return customer is not None and in_window(customer.last_inbound_at, now)
+    return in_window(last_inbound_at, now)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy import event, orm
 
 from cloudcity.db import Database
 from cloudcity.db.models import ChatMessage, Conversation, Customer, PickupHold
 from cloudcity.handoff import hand_back
 from tests.chat.test_conversation import HAPPY, orders
+from tests.support.admin import admin_logged_in, thread_bodies
 from tests.support.chat import Phone
 from tests.support.clock import TUESDAY_10AM, FakeClock
 
@@ -29,6 +31,14 @@ def transcript(session: orm.Session, address: str) -> list[tuple[str, str]]:
     return found
 
 
+def conversation_id(session: orm.Session, address: str) -> int:
+    """The id of the address's conversation (its page in the inbox)."""
+    found = session.scalar(sa.select(Conversation.id).where(Conversation.address == address))
+    session.commit()
+    assert found is not None
+    return found
+
+
 def handoff_at(session: orm.Session, address: str) -> object:
     """When the address's conversation was handed to staff (None: the bot has it)."""
     session.expire_all()
@@ -39,7 +49,7 @@ def handoff_at(session: orm.Session, address: str) -> object:
 
 
 def test_a_whole_conversation_order_thanks_question_person_and_a_new_order(
-    phone: Callable[..., Phone], session: orm.Session, database: Database
+    phone: Callable[..., Phone], session: orm.Session, database: Database, client: FlaskClient
 ) -> None:
     ana = phone()
     assert "Done!" in ana.order(*ORDERED)
@@ -59,6 +69,11 @@ def test_a_whole_conversation_order_thanks_question_person_and_a_new_order(
     lines = transcript(session, ana.address)
     assert lines[-20:] == [("in", text) for text in waiting]
     assert lines[-21] == ("out", handed)
+    # The baker's inbox shows the twenty messages in the order they came, each once.
+    admin_logged_in(client, database)
+    shown = thread_bodies(client, conversation_id(session, ana.address))
+    assert [body for body in shown if body in waiting] == waiting
+    assert shown[-21:] == [handed, *waiting]
 
     with database.unit_of_work() as uow:
         hand_back(uow=uow, address=ana.address, now=TUESDAY_10AM)

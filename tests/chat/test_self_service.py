@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.db import Database
@@ -15,6 +18,7 @@ from cloudcity.domain import OrderStatus
 from cloudcity.outbox.queue import CANCEL_MESSAGE, PICKUP_CHANGED, PICKUP_REMINDER
 from tests.chat.test_conversation import FIRST_SLOT, HAPPY
 from tests.chat.test_pickup import take_places, taken
+from tests.support.admin import admin_logged_in
 from tests.support.chat import Phone
 from tests.support.clock import FakeClock
 from tests.support.outbox import rows
@@ -152,8 +156,15 @@ def test_a_question_left_unanswered_expires_to_rest_not_to_a_new_order(
     assert column(session, Order.status) == [OrderStatus.PLACED]
 
 
+def timeline(client: FlaskClient, order_id: int) -> list[str]:
+    """The entries of the order's timeline on its admin page, as text."""
+    page = html.unescape(client.get(f"/admin/orders/{order_id}").get_data(as_text=True))
+    section = page.split('class="timeline"')[1].split("</ol>")[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", entry).split()) for entry in section.split("</li>")]
+
+
 def test_a_customer_moves_their_pickup(
-    phone: Callable[..., Phone], session: orm.Session, database: Database
+    phone: Callable[..., Phone], session: orm.Session, database: Database, client: FlaskClient
 ) -> None:
     ana = phone()
     ana.order(*ORDERED)
@@ -172,6 +183,10 @@ def test_a_customer_moves_their_pickup(
     assert [status for status, _ in reminders(database)] == ["cancelled", "pending"]
     assert rows(database, PICKUP_CHANGED) == []
     assert f"for pickup {TUESDAY_LABEL}." in ana.say("status")
+    # The baker sees who moved it, and to when, on the order's page.
+    admin_logged_in(client, database)
+    [moved_entry] = [entry for entry in timeline(client, order) if "Pickup time set" in entry]
+    assert "by customer" in moved_entry and TUESDAY_LABEL in moved_entry
 
 
 def test_a_move_to_a_full_slot_is_refused_with_others_offered(

@@ -15,7 +15,7 @@ from cloudcity.outbox.worker import Worker
 from cloudcity.providers.ports import TextMessage
 from tests.support.clock import FakeClock
 from tests.support.fakes import FakeMessageSender, FakeRenderer
-from tests.support.outbox import enqueue_text, only, place, set_customer
+from tests.support.outbox import customer_wrote, enqueue_text, only, place, set_customer
 
 TEMPLATE = "HX" + "0123456789abcdef" * 2
 READY = (
@@ -34,7 +34,7 @@ def ready_for(database: Database, clock: FakeClock, *, number: str, hours_ago: f
     """An order whose customer last wrote `hours_ago` (None: never), with its ready message."""
     order_id = place(database, number=number)
     inbound = None if hours_ago is None else clock.now - timedelta(hours=hours_ago)
-    set_customer(database, order_id, last_inbound_at=inbound)
+    customer_wrote(database, order_id, inbound)
     enqueue_text(database, order_id)
     return order_id
 
@@ -81,6 +81,20 @@ def test_outside_the_window_the_approved_template_is_used(
             content_variables={"1": "Ana", "2": str(order_id)},
         )
     ]
+
+
+def test_an_sms_from_the_same_number_does_not_open_the_whatsapp_window(
+    database: Database,
+    settings: Settings,
+    make_worker: Callable[..., Worker],
+    fake_messages: FakeMessageSender,
+    clock: FakeClock,
+) -> None:
+    order_id = ready_for(database, clock, number="whatsapp:+14155550100", hours_ago=25)
+    customer_wrote(database, order_id, clock.now - timedelta(hours=1), address="+14155550100")
+    send_texts(make_worker, settings.model_copy(update={"twilio_ready_content_sid": TEMPLATE}))
+    [sent] = fake_messages.sent
+    assert (sent.to, sent.content_sid, sent.body) == ("whatsapp:+14155550100", TEMPLATE, None)
 
 
 def test_without_a_template_it_falls_back_to_sms_when_an_sms_number_is_set(

@@ -14,7 +14,7 @@ from cloudcity.providers.ports import TextMessage
 from tests.reminders.conftest import TEMPLATE, WHATSAPP, open_every_day, place_for, use_calendar
 from tests.support.clock import FakeClock
 from tests.support.fakes import FakeMessageSender
-from tests.support.outbox import only, set_customer
+from tests.support.outbox import customer_wrote, only, set_customer
 
 ORDERED = datetime(2026, 12, 1, 18, 0, tzinfo=UTC)  # Tuesday 1 Dec, 10:00 PST
 SATURDAY_2PM = datetime(2026, 12, 12, 22, 0, tzinfo=UTC)
@@ -27,7 +27,7 @@ def order_id(database: Database) -> int:
     """An order placed on WhatsApp for Saturday 14:00, its customer last wrote `ORDERED`."""
     use_calendar(database, open_every_day("America/Los_Angeles"), now=ORDERED)
     found = place_for(database, pickup_at=SATURDAY_2PM, now=ORDERED, number=WHATSAPP)
-    set_customer(database, found, last_inbound_at=ORDERED)
+    customer_wrote(database, found, ORDERED)
     return found
 
 
@@ -45,7 +45,7 @@ def test_inside_the_window_it_is_a_whatsapp_text(
     fake_messages: FakeMessageSender,
     order_id: int,
 ) -> None:
-    set_customer(database, order_id, last_inbound_at=FRIDAY_10AM - timedelta(hours=2))
+    customer_wrote(database, order_id, FRIDAY_10AM - timedelta(hours=2))
     send_at(make_worker, FRIDAY_10AM)
     [message] = reminders(fake_messages)
     assert message.to == WHATSAPP

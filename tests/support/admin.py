@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -10,6 +11,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import orm
 from werkzeug.test import TestResponse
 
+from cloudcity import admins
 from cloudcity.clock import system_clock
 from cloudcity.config import Settings
 from cloudcity.db import Database, UnitOfWork
@@ -27,6 +29,7 @@ from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 USERNAME = "baker"
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token" value="([^"]+)"')
+BODY = re.compile(r'<p class="body">(.*?)</p>', re.DOTALL)
 
 
 class AuthActions:
@@ -59,6 +62,23 @@ class AuthActions:
         """POST a form with a valid CSRF token added."""
         form = {"csrf_token": self.csrf_token(), **(data or {})}
         return self.client.post(path, data=form, **kwargs)  # type: ignore[arg-type]
+
+
+def admin_logged_in(client: FlaskClient, database: Database) -> AuthActions:
+    """Create the admin user and log `client` in (for tests outside tests/admin)."""
+    with database.unit_of_work() as uow:
+        admins.create_user(uow=uow, username=USERNAME, password=PASSWORD)
+    auth = AuthActions(client)
+    assert auth.login().status_code == 302
+    return auth
+
+
+def thread_bodies(client: FlaskClient, conversation_id: int) -> list[str]:
+    """The text of each message of a conversation's page in the inbox, top to bottom."""
+    response = client.get(f"/admin/inbox/{conversation_id}")
+    assert response.status_code == 200, response.status_code
+    thread = response.get_data(as_text=True).split('id="thread"')[1].split("</ol>")[0]
+    return [html.unescape(body) for body in BODY.findall(thread)]
 
 
 def place(

@@ -12,6 +12,7 @@ from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Customer, Order, OutboxMessage
+from cloudcity.db.repositories.values import TranscriptLine
 from cloudcity.domain import Cake
 from cloudcity.orders import OrderRequest, place_order
 from cloudcity.outbox.dispatch import Dispatcher
@@ -68,6 +69,24 @@ def set_customer(database: Database, order_id: int, **values: Any) -> None:
         assert order is not None
         for name, value in values.items():
             setattr(order.customer, name, value)
+
+
+def customer_wrote(
+    database: Database, order_id: int, at: datetime | None, *, address: str | None = None
+) -> None:
+    """The order's customer last wrote at `at` (None: never), from `address` (default: the
+    order's channel).
+
+    WhatsApp's window is the address's own, so the message is in the transcript as the chat
+    records one; `last_inbound_at` follows it as when the chat sees the customer.
+    """
+    with database.unit_of_work() as uow:
+        order = uow.session.get_one(Order, order_id)
+        order.customer.last_inbound_at = at
+        if at is not None:
+            source = address or order.customer.address
+            line = TranscriptLine(source, order.customer.id, "in", "hi", at)
+            uow.conversations.record(line)
 
 
 def rows(database: Database, kind: str | None = None) -> list[OutboxMessage]:

@@ -40,6 +40,32 @@ TERMINAL: dict[str, frozenset[str]] = {
     "sendgrid": frozenset({"bounce", "dropped"}),
 }
 
+# What Twilio's commonest ErrorCodes on a failed or undelivered message mean, in a baker's
+# words (twilio.com/docs/api/errors has them all).
+TWILIO_ERRORS: dict[str, str] = {
+    "21211": "the number is not a valid phone number",
+    "21408": "sending to this country is not enabled on the Twilio account",
+    "21610": "the customer unsubscribed (replied STOP) on this number",
+    "21614": "the number is not a mobile number",
+    "30003": "the phone is unreachable (switched off or out of coverage)",
+    "30004": "the message was blocked (the customer may have blocked the shop)",
+    "30005": "the number is unknown or no longer in service",
+    "30006": "the number is a landline or its carrier cannot be reached",
+    "30007": "the carrier filtered the message as spam",
+    "30008": "the carrier gave no reason",
+    "30034": "the sending number is not registered for US texting (A2P 10DLC)",
+    "63003": "the number has no WhatsApp account",
+    "63016": "outside WhatsApp's 24-hour window: send the approved template instead",
+    "63018": "WhatsApp's rate limit was reached: try again in a while",
+    "63024": "WhatsApp cannot deliver to this recipient",
+}
+
+
+def error_text(provider: str, code: str) -> str:
+    """A provider's error code as a baker reads it: `error 30003: the phone is unreachable`."""
+    meaning = TWILIO_ERRORS.get(code) if provider == "twilio" else None
+    return f"error {code}: {meaning}" if meaning else f"error {code}"
+
 
 @dataclass(frozen=True)
 class Report:

@@ -109,17 +109,19 @@ class Dispatcher:
             return self._receipt(message, order, rules)
         if message.kind == READY_MESSAGE:
             ready = self._ready_template(order)
-            return self._text(order.customer, to, self._ready_text(order, rules), now, ready)
+            return self._text(
+                reading, order.customer, to, self._ready_text(order, rules), now, ready
+            )
         if message.kind in (CANCEL_MESSAGE, CANCEL_EMAIL):
-            return self._cancelled(message, order, rules, now)
+            return self._cancelled(reading, message, order, rules, now)
         if message.kind == ORDER_CHANGED:
             body = changed_text(order, message.payload, self.settings)
-            return self._text(order.customer, to, body, now)
+            return self._text(reading, order.customer, to, body, now)
         if message.kind == PICKUP_CHANGED:
             body = self._pickup_text(order, message.payload, rules)
-            return self._text(order.customer, to, body, now)
+            return self._text(reading, order.customer, to, body, now)
         if message.kind == PICKUP_REMINDER:
-            return self._reminder(order, message, rules, now)
+            return self._reminder(reading, order, message, rules, now)
         raise DeliveryError(f"unknown outbox kind {message.kind!r}", permanent=True)
 
     def deliver(self, outgoing: Outgoing) -> str:
@@ -183,7 +185,7 @@ class Dispatcher:
         return ReceiptOut(outbox_id=message.id, to=to, invoice=data)
 
     def _reminder(
-        self, order: Order, message: Claimed, rules: CalendarRules, now: datetime
+        self, reading: Reading, order: Order, message: Claimed, rules: CalendarRules, now: datetime
     ) -> TextMessage:
         pickup_at = _still_announced(order, message)
         label = booked_label(pickup_at, rules=rules)
@@ -191,7 +193,7 @@ class Dispatcher:
         template = Template(self.settings.twilio_reminder_content_sid, variables, REMINDER_SETTING)
         day = _relative_day(pickup_at, rules, now)
         body = self._reminder_text(order, f"{day}{label}")
-        return self._text(order.customer, message.recipient, body, now, template)
+        return self._text(reading, order.customer, message.recipient, body, now, template)
 
     def _staff(self, reading: Reading, message: Claimed, now: datetime) -> TextMessage:
         """A baker's message from the inbox: free text, or the approved reply template."""
@@ -208,10 +210,11 @@ class Dispatcher:
             body = body or reply.text
         if not body:
             raise DeliveryError(f"staff message {message.id} has no text", permanent=True)
-        return self._text(customer, to, body, now, template)
+        return self._text(reading, customer, to, body, now, template)
 
     def _text(
         self,
+        reading: Reading,
         customer: Customer,
         to: str,
         body: str,
@@ -220,7 +223,10 @@ class Dispatcher:
     ) -> TextMessage:
         if customer.opted_out:
             raise DeliveryError("customer opted out", permanent=True)
-        if not to.startswith(WHATSAPP_PREFIX) or in_window(customer.last_inbound_at, now):
+        if not to.startswith(WHATSAPP_PREFIX):
+            return TextMessage(to=to, body=body)
+        # Only a message on WhatsApp opens its window: an SMS from the same number does not.
+        if in_window(reading.conversations.last_inbound_at(to), now):
             return TextMessage(to=to, body=body)
         if template is not None and template.content_sid:
             return TextMessage(
@@ -244,12 +250,12 @@ class Dispatcher:
         )
 
     def _cancelled(
-        self, message: Claimed, order: Order, rules: CalendarRules, now: datetime
+        self, reading: Reading, message: Claimed, order: Order, rules: CalendarRules, now: datetime
     ) -> Outgoing:
         reason = str(message.payload.get("reason") or order.cancel_reason or "")
         if message.kind == CANCEL_MESSAGE:
             body = cancel_text(order, reason, rules, self.settings)
-            return self._text(order.customer, message.recipient, body, now)
+            return self._text(reading, order.customer, message.recipient, body, now)
         return cancel_email(
             order, to=message.recipient, reason=reason, rules=rules, shop=self.settings
         )
@@ -315,6 +321,6 @@ def _relative_day(pickup_at: datetime, rules: CalendarRules, now: datetime) -> s
 def _outside_window(customer: Customer, *, setting: str | None) -> str:
     what = f"set {setting} to an approved template or " if setting else ""
     return (
-        f"{customer.phone} last wrote to us over 24 hours ago, so WhatsApp only accepts an "
-        f"approved template: {what}set CLOUDCITY_TWILIO_SMS_FROM to fall back to SMS"
+        f"{customer.phone} has not written on WhatsApp for over 24 hours, so WhatsApp only "
+        f"accepts an approved template: {what}set CLOUDCITY_TWILIO_SMS_FROM to fall back to SMS"
     )

@@ -3,18 +3,23 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.models import DeliveryEvent, Order, OrderEvent
+from cloudcity.db.models import ChatMessage, DeliveryEvent, Order, OrderEvent
 from cloudcity.db.models import OutboxMessage as Outbox
 from cloudcity.domain import Channel, twilio_address
+from cloudcity.outbox.delivery import error_text
 from cloudcity.queries.inbox import Line, around
 
 MAX_OTHER_ORDERS = 10
 MAX_EVENTS = 200
+# An order's conversation pauses less than the chat's timeout (the default of
+# CLOUDCITY_CONVERSATION_TIMEOUT_MINUTES): a longer silence before an order is not about it.
+ORDER_PAUSE = timedelta(minutes=60)
+MAX_LEADING = 200  # the most messages looked at for the start of an order's conversation
 MESSAGE_NAMES = {
     "receipt_email": "Receipt email",
     "ready_message": "Ready-for-pickup message",
@@ -108,7 +113,7 @@ def _delivery_entries(session: orm.Session, messages: dict[int, Outbox]) -> list
             report.at,
             f"{_message_name(messages[report.outbox_id or 0])}: {report.event}",
             report.provider,
-            f"error {report.error_code}" if report.error_code else None,
+            error_text(report.provider, report.error_code) if report.error_code else None,
         )
         for report in session.scalars(query)
     ]
@@ -127,13 +132,63 @@ def other_orders(
     return list(session.scalars(query))
 
 
-def order_chat(session: orm.Session, order: Order) -> list[Line]:
-    """The order's part of the customer's chat: after their previous order was placed, up to
-    their next one (at most 100 messages either side of this order's placing)."""
+def order_chat(session: orm.Session, order: Order, *, pause: timedelta = ORDER_PAUSE) -> list[Line]:
+    """The order's own stretch of the customer's chat (on both channels), oldest first.
+
+    The customer's chat is cut between their orders, so each message shows on exactly one
+    order's page. An order's stretch begins with the conversation that led to it: the messages
+    just before its placing, back to the first silence of at least `pause` (the chat forgets a
+    half-finished order after such a silence), never before the previous order was placed; the
+    first order's stretch also holds everything before it. It runs through the placing and
+    confirmation and whatever follows (thanks, questions, a handoff to staff) until the next
+    order's stretch begins. An order placed with no chat before it (by staff, say) begins at its
+    placing. At most 150 messages either side of the placing are shown (see `around`).
+    """
     customer = order.customer
     addresses = [twilio_address(customer.phone, channel) for channel in Channel]
     previous, following = _neighbours(session, order)
-    return around(session, addresses, at=order.placed_at, since=previous, until=following)
+    first = None
+    if previous is not None:
+        first = _start(session, addresses, order.placed_at, previous, pause)
+        if first is None:
+            return []  # not a message since the previous order was placed
+    stop = None
+    if following is not None:
+        stop = _start(session, addresses, following, order.placed_at, pause)
+    return around(session, addresses, at=order.placed_at, first=first, stop=stop)
+
+
+def _start(
+    session: orm.Session,
+    addresses: list[str],
+    placed_at: datetime,
+    since: datetime,
+    pause: timedelta,
+) -> int | None:
+    """The first message of the stretch of an order placed at `placed_at` after an order placed
+    at `since` (None: no message from then on is about it, nor about any later order)."""
+    leading = (
+        sa.select(ChatMessage.id, ChatMessage.created_at)
+        .where(
+            ChatMessage.address.in_(addresses),
+            ChatMessage.created_at > since,
+            ChatMessage.created_at <= placed_at,
+        )
+        .order_by(ChatMessage.id.desc())
+        .limit(MAX_LEADING)
+    )
+    first, later = None, placed_at
+    for message_id, at in session.execute(leading):
+        if later - at >= pause:
+            break
+        first, later = message_id, at
+    if first is not None:
+        return first
+    after = sa.select(sa.func.min(ChatMessage.id)).where(
+        ChatMessage.address.in_(addresses), ChatMessage.created_at > placed_at
+    )
+    found: int | None = session.scalar(after)
+    return found
 
 
 def _neighbours(session: orm.Session, order: Order) -> tuple[datetime | None, datetime | None]:

@@ -13,8 +13,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy import orm
 
-from cloudcity.db.models import ChatMessage, Conversation, Customer, Order, OutboxMessage
+from cloudcity.db.models import (
+    ChatMessage,
+    Conversation,
+    Customer,
+    DeliveryEvent,
+    Order,
+    OutboxMessage,
+)
 from cloudcity.domain import WHATSAPP_PREFIX
+from cloudcity.outbox.delivery import error_text
 from cloudcity.outbox.status import CANCELLED, DEAD, FAILED, PENDING, RETRY, SENDING, SENT
 
 PAGE_SIZE = 50
@@ -22,6 +30,7 @@ MAX_HANDED_OFF = 200
 THREAD_PAGE = 300
 CUSTOMER_ORDERS = 10
 PREVIEW = 120
+FAILED_REPORTS = ("failed", "undelivered")  # Twilio's statuses for a message it could not deliver
 NON_DIGITS = re.compile(r"\D")
 PHONE_TERM = re.compile(r"^[\d\s()+.\-]+$")
 OUTBOX_WORDS = {
@@ -311,19 +320,19 @@ def around(
     addresses: list[str],
     *,
     at: datetime,
-    since: datetime | None,
-    until: datetime | None,
+    first: int | None,
+    stop: int | None,
     each: int = THREAD_PAGE // 2,
 ) -> list[Line]:
-    """Messages with these addresses after `since` and up to `until`, oldest first: at most
-    `each` up to the moment `at` and `each` after it."""
+    """Messages with these addresses from message `first` up to (not including) message `stop`,
+    oldest first: at most `each` up to the moment `at` and `each` after it."""
     query = _with_delivery().where(ChatMessage.address.in_(addresses))
+    if first is not None:
+        query = query.where(ChatMessage.id >= first)
+    if stop is not None:
+        query = query.where(ChatMessage.id < stop)
     before = query.where(ChatMessage.created_at <= at)
-    if since is not None:
-        before = before.where(ChatMessage.created_at > since)
     after = query.where(ChatMessage.created_at > at)
-    if until is not None:
-        after = after.where(ChatMessage.created_at <= until)
     earlier = _lines(session, before.order_by(ChatMessage.id.desc()).limit(each), newest_first=True)
     later = _lines(session, after.order_by(ChatMessage.id).limit(each), newest_first=False)
     return earlier + later
@@ -343,7 +352,27 @@ def _lines(
 ) -> list[Line]:
     rows = list(session.execute(query).all())
     ordered = reversed(rows) if newest_first else rows
-    return [_line(message, outbox) for message, outbox in ordered]
+    codes = _error_codes(session, [outbox for _, outbox in rows if outbox is not None])
+    return [_line(message, outbox, codes) for message, outbox in ordered]
+
+
+def _error_codes(session: orm.Session, messages: list[OutboxMessage]) -> dict[int, str]:
+    """Per outbox id, the provider's error text for a message reported failed or undelivered."""
+    failed = {m.id: m.delivery_status for m in messages if m.delivery_status in FAILED_REPORTS}
+    if not failed:
+        return {}
+    query = (
+        sa.select(DeliveryEvent)
+        .where(DeliveryEvent.outbox_id.in_(failed), DeliveryEvent.error_code.is_not(None))
+        .order_by(DeliveryEvent.id)
+    )
+    return {
+        event.outbox_id: error_text(event.provider, event.error_code)
+        for event in session.scalars(query)
+        if event.outbox_id is not None
+        and event.error_code is not None
+        and event.event == failed[event.outbox_id]
+    }
 
 
 def conversation_id(session: orm.Session, address: str) -> int | None:
@@ -354,11 +383,15 @@ def conversation_id(session: orm.Session, address: str) -> int | None:
     return found
 
 
-def _line(message: ChatMessage, outbox: OutboxMessage | None) -> Line:
+def _line(
+    message: ChatMessage, outbox: OutboxMessage | None, codes: dict[int, str] | None = None
+) -> Line:
     status = error = None
     if outbox is not None:
         status = outbox.delivery_status or OUTBOX_WORDS.get(outbox.status, outbox.status)
         error = outbox.last_error if outbox.status in (FAILED, DEAD, CANCELLED) else None
+        # A report after the send: the provider took the message, then could not deliver it.
+        error = (codes or {}).get(outbox.id) or error
     return Line(
         message.id,
         message.created_at,

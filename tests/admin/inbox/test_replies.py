@@ -158,6 +158,39 @@ def test_outside_the_window_only_the_template_goes(
     assert sent.content_variables == {"1": "there", "2": "Cloud City Cake Company"}
 
 
+def test_an_sms_does_not_open_the_whatsapp_window(
+    client: FlaskClient,
+    auth: AuthActions,
+    customer: Phone,
+    phone: Callable[..., Phone],
+    session: orm.Session,
+    database: Database,
+    clock: FakeClock,
+    worker: Worker,
+    fake_messages: FakeMessageSender,
+) -> None:
+    auth.login()
+    whatsapp = conversation_of(session, customer.address)
+    clock.advance(hours=30)
+    by_sms = phone("+14155550100")  # the same number, by SMS this time
+    by_sms.say("are you there?")
+    clock.advance(hours=1)
+    box = reply_form(client, whatsapp.id)
+    assert "<textarea" not in box and "only accepts an approved template" in box
+    assert "only accepts the approved template" in reply(auth, whatsapp.id, "Yes, here!")
+    assert rows(database, STAFF_MESSAGE) == []
+    assert "<textarea" in reply_form(client, conversation_of(session, by_sms.address).id)
+
+    assert "Sent" in reply(auth, whatsapp.id, template="1")
+    assert worker.run_once() == 1
+    (sent,) = fake_messages.sent
+    assert (sent.to, sent.content_sid, sent.body) == (customer.address, TEMPLATE_SID, None)
+
+    customer.send("hello again")  # on WhatsApp (to staff: the bot keeps quiet): window open
+    assert "<textarea" in reply_form(client, whatsapp.id)
+    assert "Sent" in reply(auth, whatsapp.id, "Great, your cake is ready")
+
+
 def test_without_a_template_the_box_says_which_setting_to_set(
     client: FlaskClient, auth: AuthActions, customer: Phone, session: orm.Session, clock: FakeClock
 ) -> None:
@@ -218,6 +251,35 @@ def test_delivery_status_shows_as_reports_arrive(
     assert re.search(r'delivery-delivered">delivered<', thread(client, conversation.id))
     assert status_callback(client, sid, "read", public_url=PUBLIC_URL) == 204
     assert re.search(r'delivery-read">read<', thread(client, conversation.id))
+
+
+def test_an_undelivered_message_shows_its_error_code_and_what_it_means(
+    client: FlaskClient,
+    auth: AuthActions,
+    customer: Phone,
+    session: orm.Session,
+    database: Database,
+    worker: Worker,
+) -> None:
+    auth.login()
+    conversation = conversation_of(session, customer.address)
+    reply(auth, conversation.id, "On its way")
+    reply(auth, conversation.id, "And a candle?")
+    assert worker.run_once() == 2
+    first, second = (message.provider_message_id or "" for message in rows(database))
+    assert status_callback(client, first, "sent", public_url=PUBLIC_URL) == 204
+    callback = {"public_url": PUBLIC_URL, "ErrorCode": "30003"}
+    assert status_callback(client, first, "undelivered", **callback) == 204
+    assert (
+        status_callback(client, second, "failed", public_url=PUBLIC_URL, ErrorCode="99999") == 204
+    )
+    lines = thread(client, conversation.id).split("</li>")
+    (undelivered,) = [line for line in lines if "On its way" in line]
+    assert re.search(r'delivery-undelivered">undelivered<', undelivered)
+    assert "error 30003: the phone is unreachable (switched off or out of coverage)" in undelivered
+    (failed,) = [line for line in lines if "And a candle?" in line]
+    assert re.search(r'delivery-failed">failed<', failed) and "error 99999" in failed
+    assert "30003" not in failed
 
 
 def test_a_failed_message_shows_why(

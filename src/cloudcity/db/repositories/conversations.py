@@ -58,6 +58,16 @@ _EARLIER = sa.select(_MESSAGES.c.address, _MESSAGES.c.reply).where(
     _MESSAGES.c.message_sid == sa.bindparam("sid", type_=sa.String)
 )
 _RECORD = sa.insert(_MESSAGES)
+# Newest first by (address, id): the index walks back to the address's latest inbound row.
+_LAST_INBOUND = (
+    sa.select(_MESSAGES.c.created_at)
+    .where(
+        _MESSAGES.c.address == sa.bindparam("address", type_=sa.String),
+        _MESSAGES.c.direction == "in",
+    )
+    .order_by(_MESSAGES.c.id.desc())
+    .limit(1)
+)
 
 
 class ConversationRepository:
@@ -87,6 +97,15 @@ class ConversationRepository:
         """The address a conversation is with (None: there is no such conversation)."""
         query = sa.select(_CONVERSATIONS.c.address).where(_CONVERSATIONS.c.id == conversation_id)
         found: str | None = self._session.scalar(query)
+        return found
+
+    def last_inbound_at(self, address: str) -> datetime | None:
+        """When the customer last wrote from this very address (None: never).
+
+        WhatsApp's 24-hour window opens only by a message on WhatsApp: an SMS from the same
+        number (`+1...` beside `whatsapp:+1...`) does not open it, so the window is per address.
+        """
+        found: datetime | None = self._session.scalar(_LAST_INBOUND, {"address": address})
         return found
 
     def record(self, line: TranscriptLine) -> None:

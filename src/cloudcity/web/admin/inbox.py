@@ -67,9 +67,12 @@ def _reply_box(found: queries.Thread) -> dict[str, object]:
     """Whether free text may go now, until when, and the template offered when it may not."""
     customer, config = found.customer, settings()
     name = None if customer is None else customer.name
+    # The window is this address's own: an SMS from the same number does not open WhatsApp's.
+    last_inbound_at = reading().conversations.last_inbound_at(found.address)
     return {
-        "window_open": window_open(parse_address(found.address), customer, now()),
-        "window_closes": window_closes(None if customer is None else customer.last_inbound_at),
+        "window_open": window_open(parse_address(found.address), last_inbound_at, now()),
+        "window_closes": window_closes(last_inbound_at),
+        "last_inbound_at": last_inbound_at,
         "template_sid": config.twilio_reply_content_sid,
         "template_setting": REPLY_SETTING,
         "template_text": reply_template(customer_name=name, shop_name=config.shop_name).text,

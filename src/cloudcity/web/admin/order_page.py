@@ -51,7 +51,9 @@ def _order_page(found: Order, *, errors: dict[str, str] | None = None) -> str:
         free=_free_slots(found),
         timeline=order_history.timeline(session, found),
         others=order_history.other_orders(session, found),
-        chat=order_history.order_chat(session, found),
+        chat=order_history.order_chat(
+            session, found, pause=timedelta(minutes=settings().conversation_timeout_minutes)
+        ),
         conversation_id=inbox_queries.conversation_id(session, found.customer.address),
         photos=reading().photos.for_orders([found.id]).get(found.id, []),
         menu=reading().menu.orderable(),
