@@ -16,7 +16,9 @@ from cloudcity.handoff import bot_resumes, mark_handed_off
 # "help me" hands over once the bot has failed twice; before that, it gets the usual help.
 MISSES_BEFORE_HANDOFF = 2
 # Steps whose answer is the customer's own words: "Hi" there is what to pipe, not a greeting.
-FREE_TEXT_STEPS = frozenset({writing.INSCRIPTION, writing.NOTE, engine.NAME})
+FREE_TEXT_STEPS = frozenset({writing.INSCRIPTION, writing.NOTE})
+# At the name step only a bare greeting is small talk: "Ty" or "Cheers" may well be a name.
+NAME_SMALL_TALK = frozenset({Intent.GREETING})
 
 
 def respond(turn: Turn, text: str) -> str:
@@ -43,7 +45,8 @@ def mid_order(turn: Turn, text: str, word: Keyword | None, found: Intent | None)
     """While ordering: keywords, then small talk answered with the question again, then the step."""
     if word is not None:
         return engine.on_keyword(turn, word)
-    if turn.conversation.step in FREE_TEXT_STEPS:
+    step = turn.conversation.step
+    if step in FREE_TEXT_STEPS or (step == engine.NAME and found not in NAME_SMALL_TALK):
         return engine.respond(turn, text)
     if found is Intent.GREETING:
         hello = wording.MID_ORDER.format(
