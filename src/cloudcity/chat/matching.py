@@ -164,10 +164,12 @@ _FILLER = frozenset(
     | {"please", "let", "me", "s", "a", "an", "the", "you", "so", "very", "much", "again"}
     | {"too", "just"}
 )
-_THANKS = frozenset({"thank", "thanks", "thx", "ty", "cheers", "appreciated"})
+_THANKS = frozenset({"thank", "thanks", "thx", "ty", "ta", "cheers", "appreciated"})
 _THANKS_WORDS = _THANKS | {"lot", "many", "great", "perfect", "awesome", "lovely", "u", "x"}
-_BYE = frozenset({"bye", "goodbye", "cya", "later", "goodnight", "ttyl", "see"})
-_BYE_WORDS = _BYE | {"see", "ya", "good", "night", "take", "care", "have", "nice", "day"}
+_THANKS_WORDS |= {"xx", "xxx", "mate", "love", "all", "that", "s", "it", "brilliant"}
+_BYE = frozenset({"bye", "goodbye", "cya", "later", "goodnight", "ttyl", "see", "night"})
+_BYE_WORDS = _BYE | {"ya", "good", "take", "care", "have", "nice", "day", "nighty", "nite"}
+_BYE_WORDS |= {"soon", "then", "evening", "weekend", "lovely", "x", "xx"}
 _ORDER = frozenset({"order", "cake", "cakes"})
 _ORDER_WORDS = _ORDER | {"another", "new", "one", "more", "place", "make", "get", "buy", "have"}
 _PERSON = frozenset(

@@ -11,13 +11,14 @@ from cloudcity.calendar.hours import is_open, next_opening, opening_words
 from cloudcity.chat import engine, manage, matching, wording, writing
 from cloudcity.chat.engine import AGAIN, DONE, OPTIONS, PERSON, REST, START, Turn
 from cloudcity.chat.matching import Intent, Keyword
-from cloudcity.handoff import mark_handed_back, mark_handed_off
+from cloudcity.handoff import bot_resumes, mark_handed_off
 
 # "help me" hands over once the bot has failed twice; before that, it gets the usual help.
 MISSES_BEFORE_HANDOFF = 2
-HANDED_OFF = "handed_off"  # in the data: the bot says it is back, once, when it resumes
 # Steps whose answer is the customer's own words: "Hi" there is what to pipe, not a greeting.
-FREE_TEXT_STEPS = frozenset({writing.INSCRIPTION, writing.NOTE, engine.NAME})
+FREE_TEXT_STEPS = frozenset({writing.INSCRIPTION, writing.NOTE})
+# At the name step only a bare greeting is small talk: "Ty" or "Cheers" may well be a name.
+NAME_SMALL_TALK = frozenset({Intent.GREETING})
 
 
 def respond(turn: Turn, text: str) -> str:
@@ -44,7 +45,8 @@ def mid_order(turn: Turn, text: str, word: Keyword | None, found: Intent | None)
     """While ordering: keywords, then small talk answered with the question again, then the step."""
     if word is not None:
         return engine.on_keyword(turn, word)
-    if turn.conversation.step in FREE_TEXT_STEPS:
+    step = turn.conversation.step
+    if step in FREE_TEXT_STEPS or (step == engine.NAME and found not in NAME_SMALL_TALK):
         return engine.respond(turn, text)
     if found is Intent.GREETING:
         hello = wording.MID_ORDER.format(
@@ -114,7 +116,6 @@ def _options(turn: Turn) -> str:
 def hand_over(turn: Turn, *, reason: str) -> str:
     """Give the conversation to staff and say when a person will answer; the bot goes quiet."""
     engine.rest(turn)  # an order in progress is dropped (its held slot given back)
-    turn.remember(**{HANDED_OFF: True})
     mark_handed_off(turn.conversation, reason=reason, now=turn.now)
     rules = turn.rules()
     open_now = is_open(rules, turn.now)
@@ -133,9 +134,4 @@ def expire(turn: Turn) -> None:
 
 def resume(turn: Turn) -> str | None:
     """Staff handed the conversation back, or the quiet time passed: the bot says so, once."""
-    conversation = turn.conversation
-    if conversation.handoff_at is None and not conversation.data.get(HANDED_OFF):
-        return None
-    mark_handed_back(conversation)
-    turn.remember(**{HANDED_OFF: None})
-    return wording.RESUMED
+    return wording.RESUMED if bot_resumes(turn.conversation) else None
