@@ -40,6 +40,9 @@ def is_memory(url: URL) -> bool:
 def create_engine(url_or_path: str, **options: Any) -> sa.Engine:
     """Build the Engine for a URL with the options its backend needs; call once per URL."""
     url = to_url(url_or_path)
+    # A failing statement's error would otherwise quote its parameters (a customer's name,
+    # phone or email) into every traceback that reaches the log.
+    options.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         return _sqlite_engine(url, **options)
     options.setdefault("pool_pre_ping", True)
