@@ -15,32 +15,35 @@ from pathlib import Path
 
 log = logging.getLogger(__name__)
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
-PID_IN_NAME = re.compile(r"_(\d+)\.db$")
+# Gauges that stand for a live process (`multiprocess_mode="live..."`): prometheus_client's
+# `mark_process_dead` removes exactly these; every other file is a count to keep.
+LIVE_GAUGE = re.compile(r"^gauge_live[a-z]*_(\d+)\.db$")
 
 
 def use_shared_folder(var_dir: str) -> Path | None:
     """Make this process (and those it forks) keep counters in `<var_dir>/metrics`.
 
-    Files of processes that are gone are removed first, so a restart starts the counts
-    afresh; a live worker's files stay. Too late once prometheus_client is imported (say,
-    a command run inside a test): then counters stay in memory and None is answered.
+    Counters of processes that are gone stay: a scrape adds them up, so removing them would
+    make a shared total go backwards. Only the live gauges of dead processes are removed, as
+    `mark_process_dead` does. Too late once prometheus_client is imported (say, a command run
+    inside a test): then counters stay in memory and None is answered.
     """
     if "prometheus_client" in sys.modules:
         log.info("prometheus_client is loaded already: counters stay in this process's memory")
         return None
     folder = Path(var_dir) / "metrics"
     folder.mkdir(parents=True, exist_ok=True)
-    for stale in folder.glob("*.db"):
-        found = PID_IN_NAME.search(stale.name)
-        if found is None or not _alive(int(found.group(1))):
-            stale.unlink(missing_ok=True)
+    for gauge in folder.glob("gauge_live*.db"):
+        found = LIVE_GAUGE.match(gauge.name)
+        if found is not None and not _alive(int(found.group(1))):
+            gauge.unlink(missing_ok=True)
     os.environ[MULTIPROC_ENV] = str(folder)
     return folder
 
 
 def _alive(pid: int) -> bool:
     if pid == os.getpid():
-        return False  # this process starts afresh: what it left before is history
+        return False  # a live gauge of an earlier process that had this pid
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

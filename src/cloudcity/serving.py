@@ -45,8 +45,16 @@ def serve_production(settings: Settings, *, workers: int, threads: int = 1) -> N
         "errorlog": "-",
         "forwarded_allow_ips": settings.proxy_ips if settings.trust_proxy else "127.0.0.1",
         "graceful_timeout": 20,
+        "child_exit": _child_exit,
     }
     Gunicorn(settings, options).run()
+
+
+def _child_exit(_server: Any, worker: Any) -> None:
+    """A gunicorn worker is gone: drop its live gauges, keep its counters (still summed)."""
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[no-untyped-call]
 
 
 def preload(settings: Settings) -> None:
