@@ -7,6 +7,7 @@ request goes to the staff, who confirm it and erase from the admin or the CLI.
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import date, datetime
 from enum import Enum
@@ -15,6 +16,7 @@ from typing import Any
 from cloudcity.db import Reading, UnitOfWork
 from cloudcity.db.repositories.personal import Footprint
 from cloudcity.phones import PhoneError, parse_address
+from cloudcity.photo_store import PhotoStore
 from cloudcity.pickup import release_hold
 
 ERASE_REASON = "not sent: the customer's data was erased"
@@ -24,19 +26,31 @@ class UnknownCustomer(Exception):
     """No customer has this phone number (or it is not a phone number)."""
 
 
-def export_customer(*, reading: Reading | UnitOfWork, phone: str) -> dict[str, Any]:
-    """Every row held about the customer with this number, table by table."""
+def export_customer(
+    *, reading: Reading | UnitOfWork, phone: str, photos: PhotoStore
+) -> dict[str, Any]:
+    """Every row held about the customer with this number, table by table, and their photos."""
     found = _footprint(reading, phone)
-    return {"phone": _e164(phone), "tables": reading.personal.rows(found)}
+    files = {
+        name: base64.b64encode(path.read_bytes()).decode("ascii")
+        for name in reading.personal.photo_files(found)
+        if (path := photos.find(name)) is not None
+    }
+    return {"phone": _e164(phone), "tables": reading.personal.rows(found), "photo_files": files}
 
 
-def erase_customer(*, uow: UnitOfWork, phone: str, now: datetime) -> int:
+def erase_customer(*, uow: UnitOfWork, phone: str, now: datetime, photos: PhotoStore) -> int:
     """Anonymise the customer with this number everywhere; answers their customer id."""
     found = _footprint(uow, phone)
+    files = uow.personal.photo_files(found)
     for address in found.addresses:
         release_hold(uow=uow, address=address)  # a slot they held goes back on sale
     uow.personal.anonymise(found, reason=ERASE_REASON, now=now)
     uow.customers.reindex(found.customer_id)  # search terms held their name, email and phone
+    # Before the commit: should it fail, rows naming a missing file are harmless (a photo
+    # shows as gone), while a file kept after its row went could never be found to erase.
+    for name in files:
+        photos.discard(name)
     return found.customer_id
 
 

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 from click.testing import CliRunner
 from flask.testing import FlaskClient
 
 from cloudcity.cli import main
+from cloudcity.config import Settings
 from cloudcity.db import Database
 from cloudcity.db.base import utcnow
 from cloudcity.db.models import Base, DeliveryEvent, Order, OutboxMessage
 from cloudcity.outbox.queue import READY_MESSAGE
+from cloudcity.photo_store import PhotoStore
 from tests.support.api import order_body
 
 PHONE = "+14155550142"
@@ -21,10 +25,14 @@ NAME = "Zelda Quartermain"
 EMAIL = "zelda.q@example.org"
 OTHER = "+14155550177"
 TRACES = (PHONE.removeprefix("+1"), NAME, EMAIL)  # national digits catch every spelling
+PICTURE = b"\x89PNG\r\n\x1a\n a cake like this one"
+# A column by one of these names ties a row to a customer: its table must be in the export.
+PERSONAL_COLUMNS = {"customer_id", "phone", "address", "order_id", "recipient", "outbox_id"}
 
 
-def _customer_everywhere(client: FlaskClient, database: Database) -> int:
-    """An order by API, a chat, a sent receipt with its delivery report, a text still due."""
+def _customer_everywhere(client: FlaskClient, database: Database, settings: Settings) -> int:
+    """An order by API (its note and inscription naming them) with a stored reference photo,
+    a chat, a sent receipt with its delivery report, a text still due."""
     customer = {"number": f"whatsapp:{PHONE}", "name": NAME, "email": EMAIL}
     response = client.post("/api/order", json=order_body(customer=customer))
     assert response.status_code == 201
@@ -48,6 +56,20 @@ def _customer_everywhere(client: FlaskClient, database: Database) -> int:
                 payload={"email": EMAIL},
             )
         )
+        order = uow.session.get(Order, order_id)
+        assert order is not None
+        order.note, order.inscription = f"for {NAME}, no nuts", f"Happy birthday {NAME}"
+        stored = PhotoStore(settings.photo_folder).save(PICTURE, "image/png")
+        photo_id = uow.photos.add(
+            address=f"whatsapp:{PHONE}",
+            media_url="https://api.twilio.com/2010-04-01/Accounts/AC1/Messages/MM1/Media/ME1",
+            content_type="image/png",
+            now=utcnow(),
+            status="stored",
+            stored_path=stored.path,
+            size_bytes=stored.size_bytes,
+        )
+        uow.photos.attach([photo_id], address=f"whatsapp:{PHONE}", order_id=order_id)
         uow.outbox.enqueue(
             kind=READY_MESSAGE,
             key=f"ready:order:{order_id}",
@@ -75,10 +97,14 @@ def _traces(database: Database, needles: tuple[str, ...]) -> list[str]:
     return found
 
 
+def _photo_files(settings: Settings) -> list[Path]:
+    return list(settings.photo_folder.glob("*.png"))
+
+
 def test_export_holds_every_table_s_rows_for_the_customer(
-    client: FlaskClient, database: Database, runner: CliRunner
+    client: FlaskClient, database: Database, runner: CliRunner, settings: Settings
 ) -> None:
-    order_id = _customer_everywhere(client, database)
+    order_id = _customer_everywhere(client, database, settings)
     result = runner.invoke(main, ["customer", "export", PHONE])
     assert result.exit_code == 0, result.output
     tables = json.loads(result.output)["tables"]
@@ -89,17 +115,42 @@ def test_export_holds_every_table_s_rows_for_the_customer(
     assert len(tables["conversations"]) == 1
     assert {row["kind"] for row in tables["outbox"]} == {"receipt_email", READY_MESSAGE}
     assert [row["event_key"] for row in tables["delivery_events"]] == ["ev-1"]
+    assert [row["address"] for row in tables["reference_photos"]] == [f"whatsapp:{PHONE}"]
+    assert f"e:{EMAIL}" in {row["term"] for row in tables["customer_search_terms"]}
     assert "Otto" not in result.output
+    files = json.loads(result.output)["photo_files"]
+    [stored] = tables["reference_photos"]
+    assert base64.b64decode(files[stored["stored_path"]]) == PICTURE
+
+
+def test_the_export_covers_every_table_that_can_name_a_customer(
+    client: FlaskClient, database: Database, runner: CliRunner, settings: Settings
+) -> None:
+    _customer_everywhere(client, database, settings)
+    result = runner.invoke(main, ["customer", "export", PHONE])
+    assert result.exit_code == 0, result.output
+    exported = set(json.loads(result.output)["tables"])
+    personal = {
+        table.name
+        for table in Base.metadata.sorted_tables
+        if PERSONAL_COLUMNS & {column.name for column in table.columns}
+        or any(key.column.table.name in exported for key in table.foreign_keys)
+    }
+    assert "reference_photos" in personal  # the scan does find them
+    assert personal - exported == set()
 
 
 def test_erase_leaves_no_trace_in_any_text_column_and_keeps_the_order(
-    client: FlaskClient, database: Database, runner: CliRunner
+    client: FlaskClient, database: Database, runner: CliRunner, settings: Settings
 ) -> None:
-    order_id = _customer_everywhere(client, database)
-    assert _traces(database, TRACES)  # the scan does see them before
+    order_id = _customer_everywhere(client, database, settings)
+    found = _traces(database, TRACES)  # the scan does see them before
+    assert {"orders.note: " + NAME, "reference_photos.address: 4155550142"} <= set(found)
+    assert len(_photo_files(settings)) == 1
     result = runner.invoke(main, ["customer", "erase", PHONE, "--yes"])
     assert result.exit_code == 0, result.output
     assert _traces(database, TRACES) == []
+    assert _photo_files(settings) == []
     assert _traces(database, ("4155550177", "Otto Other"))  # another customer untouched
     with database.sessions() as session:
         order = session.get(Order, order_id)

@@ -24,10 +24,12 @@ def customer() -> None:
 def export(ctx: Context, phone: str, output: Path | None) -> None:
     """Everything held about the customer with PHONE (+14155550100), as JSON."""
     from cloudcity.personal_data import UnknownCustomer, as_json, export_customer
+    from cloudcity.photo_store import PhotoStore
 
+    photos = PhotoStore(ctx.settings.photo_folder)
     try:
         with ctx.database.reading() as reading:
-            text = as_json(export_customer(reading=reading, phone=phone))
+            text = as_json(export_customer(reading=reading, phone=phone, photos=photos))
     except UnknownCustomer as exc:
         raise click.ClickException(str(exc)) from None
     if output is None:
@@ -44,12 +46,18 @@ def export(ctx: Context, phone: str, output: Path | None) -> None:
 def erase(ctx: Context, phone: str, yes: bool) -> None:
     """Anonymise the customer with PHONE: orders stay, their details and chat go."""
     from cloudcity.personal_data import UnknownCustomer, erase_customer
+    from cloudcity.photo_store import PhotoStore
 
     if not yes:
         click.confirm(f"Erase the name, email, phone and chat of {phone}?", abort=True)
     try:
         with ctx.database.unit_of_work() as uow:
-            customer_id = erase_customer(uow=uow, phone=phone, now=system_clock())
+            customer_id = erase_customer(
+                uow=uow,
+                phone=phone,
+                now=system_clock(),
+                photos=PhotoStore(ctx.settings.photo_folder),
+            )
     except UnknownCustomer as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"customer {customer_id} erased; their orders are kept, anonymised")

@@ -14,11 +14,13 @@ from cloudcity.db.models import (
     ChatMessage,
     Conversation,
     Customer,
+    CustomerSearchTerm,
     DeliveryEvent,
     Order,
     OrderEvent,
     OutboxMessage,
     PickupHold,
+    ReferencePhoto,
 )
 from cloudcity.domain import Channel, twilio_address
 from cloudcity.outbox.status import CANCELLED, DUE
@@ -93,13 +95,28 @@ class PersonalDataRepository:
         query = sa.select(table).where(where).order_by(*table.primary_key.columns)
         return [dict(row) for row in self._session.execute(query).mappings()]
 
+    def photo_files(self, found: Footprint) -> list[str]:
+        """The file names (in the photo folder) of the pictures they sent."""
+        query = sa.select(ReferencePhoto.stored_path).where(
+            _selections(found)[ReferencePhoto], ReferencePhoto.stored_path.is_not(None)
+        )
+        return [path for path in self._session.scalars(query) if path is not None]
+
     def anonymise(self, found: Footprint, *, reason: str, now: datetime) -> None:
         """Replace their phone, name, email and chat text; cancel what waits to be sent to them.
 
-        Orders and their events stay, pointing at the anonymised customer, for the books.
+        Orders and their events stay, pointing at the anonymised customer, for the books; an
+        order's note and inscription go (they may hold a name), and so do their photos' rows.
         """
         marker = f"erased:{found.customer_id}"
         selections = _selections(found)
+        self._exec(sa.delete(ReferencePhoto).where(selections[ReferencePhoto]))
+        for text in (Order.note, Order.inscription):
+            self._exec(
+                sa.update(Order)
+                .where(selections[Order], text.is_not(None))
+                .values({text: ERASED_TEXT})
+            )
         self._exec(
             sa.update(OutboxMessage)
             .where(selections[OutboxMessage], OutboxMessage.status.in_(DUE))
@@ -131,6 +148,7 @@ def _selections(found: Footprint) -> dict[type[Any], sa.ColumnElement[bool]]:
     """For each table that can hold something of theirs, which of its rows do."""
     return {
         Customer: Customer.id == found.customer_id,
+        CustomerSearchTerm: CustomerSearchTerm.customer_id == found.customer_id,
         Order: Order.customer_id == found.customer_id,
         OrderEvent: OrderEvent.order_id.in_(found.order_ids),
         ChatMessage: sa.or_(
@@ -138,6 +156,10 @@ def _selections(found: Footprint) -> dict[type[Any], sa.ColumnElement[bool]]:
         ),
         Conversation: Conversation.address.in_(found.addresses),
         PickupHold: PickupHold.address.in_(found.addresses),
+        ReferencePhoto: sa.or_(
+            ReferencePhoto.address.in_(found.addresses),
+            ReferencePhoto.order_id.in_(found.order_ids),
+        ),
         OutboxMessage: OutboxMessage.id.in_(found.outbox_ids),
         DeliveryEvent: sa.or_(
             DeliveryEvent.outbox_id.in_(found.outbox_ids),

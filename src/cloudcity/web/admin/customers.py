@@ -6,9 +6,10 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from cloudcity.personal_data import UnknownCustomer, as_json, erase_customer, export_customer
+from cloudcity.photo_store import PhotoStore
 from cloudcity.text import clean_line
 from cloudcity.web.admin import bp
-from cloudcity.web.context import now, reading, unit_of_work
+from cloudcity.web.context import now, reading, settings, unit_of_work
 
 CONFIRM_WORD = "ERASE"
 
@@ -24,7 +25,7 @@ def customer_export() -> ResponseReturnValue:
     """Download everything held about the customer as a JSON file."""
     phone = _phone()
     try:
-        text = as_json(export_customer(reading=reading(), phone=phone))
+        text = as_json(export_customer(reading=reading(), phone=phone, photos=_photos()))
     except UnknownCustomer as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.customers"))
@@ -41,7 +42,7 @@ def customer_erase() -> ResponseReturnValue:
         return redirect(url_for("admin.customers"))
     try:
         with unit_of_work() as uow:
-            customer_id = erase_customer(uow=uow, phone=phone, now=now())
+            customer_id = erase_customer(uow=uow, phone=phone, now=now(), photos=_photos())
     except UnknownCustomer as exc:
         flash(str(exc), "error")
         return redirect(url_for("admin.customers"))
@@ -51,3 +52,7 @@ def customer_erase() -> ResponseReturnValue:
 
 def _phone() -> str:
     return clean_line(request.form.get("phone", ""))[:40] or "(none)"
+
+
+def _photos() -> PhotoStore:
+    return PhotoStore(settings().photo_folder)
