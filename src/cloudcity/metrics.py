@@ -7,8 +7,11 @@ scrape adds them up.
 
 from __future__ import annotations
 
+import logging
 import os
 from collections.abc import Iterator
+
+import sqlalchemy as sa
 
 from prometheus_client import (
     REGISTRY,
@@ -25,7 +28,9 @@ from cloudcity.clock import Clock
 from cloudcity.db import Database
 from cloudcity.metrics_folder import MULTIPROC_ENV
 from cloudcity.providers.ports import DeliveryError
-from cloudcity.readiness import Limits, check_readiness
+from cloudcity.readiness import Limits, Readiness, check_readiness
+
+log = logging.getLogger(__name__)
 
 REQUESTS = Counter(
     "cloudcity_http_requests", "HTTP requests answered.", ["endpoint", "method", "status"]
@@ -74,29 +79,49 @@ class DatabaseFigures(Collector):
         self.limits = limits
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
-        """One read session per scrape; nothing is kept between scrapes."""
-        with self.database.reading() as reading:
-            depth = reading.outbox.depth()
-            found = check_readiness(reading, now=self.clock(), limits=self.limits)
-        by_kind = GaugeMetricFamily(
-            "cloudcity_outbox_messages",
-            "Outbox messages not sent (nor cancelled), by kind and status.",
-            labels=["kind", "status"],
-        )
-        for (kind, status), count in sorted(depth.items()):
-            by_kind.add_metric([kind, status], count)
-        yield by_kind
-        yield _gauge("cloudcity_outbox_due", "Messages due to be sent now.", found.due)
-        yield _gauge(
-            "cloudcity_outbox_oldest_due_age_seconds",
-            "How long the oldest due message has waited (0 when none is due).",
-            found.oldest_due_seconds or 0.0,
-        )
-        yield _gauge(
-            "cloudcity_worker_heartbeat_age_seconds",
-            "Seconds since any outbox worker's last heartbeat (+Inf when none ever beat).",
-            float("inf") if found.heartbeat_age_seconds is None else found.heartbeat_age_seconds,
-        )
+        """One read session per scrape; nothing is kept between scrapes.
+
+        With the database down, only `cloudcity_database_up 0`: the scrape still answers,
+        with every process's counters, instead of failing whole.
+        """
+        try:
+            with self.database.reading() as reading:
+                depth = reading.outbox.depth()
+                found = check_readiness(reading, now=self.clock(), limits=self.limits)
+        except sa.exc.SQLAlchemyError as exc:
+            log.warning("metrics: the database did not answer (%s)", type(exc).__name__)
+            yield _gauge(DATABASE_UP, DATABASE_UP_HELP, 0)
+            return
+        yield _gauge(DATABASE_UP, DATABASE_UP_HELP, 1)
+        yield from _outbox_figures(depth, found)
+
+
+DATABASE_UP = "cloudcity_database_up"
+DATABASE_UP_HELP = "1 when the database answered this scrape, 0 when it did not."
+
+
+def _outbox_figures(
+    depth: dict[tuple[str, str], int], found: Readiness
+) -> Iterator[GaugeMetricFamily]:
+    by_kind = GaugeMetricFamily(
+        "cloudcity_outbox_messages",
+        "Outbox messages not sent (nor cancelled), by kind and status.",
+        labels=["kind", "status"],
+    )
+    for (kind, status), count in sorted(depth.items()):
+        by_kind.add_metric([kind, status], count)
+    yield by_kind
+    yield _gauge("cloudcity_outbox_due", "Messages due to be sent now.", found.due)
+    yield _gauge(
+        "cloudcity_outbox_oldest_due_age_seconds",
+        "How long the oldest due message has waited (0 when none is due).",
+        found.oldest_due_seconds or 0.0,
+    )
+    yield _gauge(
+        "cloudcity_worker_heartbeat_age_seconds",
+        "Seconds since any outbox worker's last heartbeat (+Inf when none ever beat).",
+        float("inf") if found.heartbeat_age_seconds is None else found.heartbeat_age_seconds,
+    )
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -60,6 +60,8 @@ class Database:
                 raise
         if uow.menu.changed:
             self.menu_cache.invalidate()
+        for callback in uow.committed:
+            callback()
 
     def run(
         self, work: Callable[[UnitOfWork], T], *, attempts: int = 3, repeatable: bool = True

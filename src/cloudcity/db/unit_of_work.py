@@ -8,6 +8,7 @@ refuses to write. Neither can be turned into the other: that is the point.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event, orm
@@ -62,6 +63,16 @@ class Repositories:
 
 class UnitOfWork(Repositories):
     """A write transaction: committed by `Database.unit_of_work` when its block ends."""
+
+    def __init__(
+        self, session: orm.Session, menu_cache: MenuCache, rules_cache: RulesCache | None = None
+    ) -> None:
+        super().__init__(session, menu_cache, rules_cache)
+        self.committed: list[Callable[[], None]] = []
+
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call `callback` once this transaction has committed (never after a rollback)."""
+        self.committed.append(callback)
 
     def flush(self) -> None:
         """Send pending changes now (to read generated ids); the commit still comes at the end."""

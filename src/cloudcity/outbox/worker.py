@@ -41,10 +41,11 @@ from cloudcity.db import Database, UnitOfWork
 from cloudcity.db.repositories.outbox import Lease
 from cloudcity.db.repositories.values import Claimed
 from cloudcity.logs import fields
-from cloudcity.metrics import SEND_ATTEMPTS, SEND_FAILURES, error_class
+from cloudcity.metrics import CHAT_MESSAGES, SEND_ATTEMPTS, SEND_FAILURES, error_class
 from cloudcity.outbox.dispatch import Dispatcher, Obsolete, Ready
 from cloudcity.outbox.photo_job import Job, default_jobs
 from cloudcity.outbox.ports import ReceiptRenderer, Senders
+from cloudcity.outbox.queue import STAFF_MESSAGE
 from cloudcity.outbox.retry import Backoff, after_failure
 from cloudcity.outbox.status import CANCELLED
 from cloudcity.providers.ports import DeliveryError
@@ -237,6 +238,8 @@ class Worker:
             message, was_in_doubt=claimed.in_doubt_since is not None
         )
         self._log_send(message, outcome, error, time.perf_counter() - started)
+        if message.kind == STAFF_MESSAGE and outcome in ("sent", "found_sent"):
+            CHAT_MESSAGES.labels("out").inc()  # a baker's reply in the chat, as the bot's are
         return result
 
     def _attempt(

@@ -17,7 +17,6 @@ from pydantic import BaseModel, ValidationError
 from cloudcity.db import UnitOfWork
 from cloudcity.domain import Cake, MenuItem, OptionKind
 from cloudcity.menu import normalise
-from cloudcity.metrics import ORDERS_PLACED
 from cloudcity.money import MoneyError, format_money, to_cents, to_number
 from cloudcity.order_text import TextRefused, inscription, note
 from cloudcity.orders import (
@@ -124,8 +123,6 @@ def create_order() -> tuple[Response, int, dict[str, str]]:
     except PickupUnavailable as exc:
         raise pickup_refusal(exc) from None
     headers = {"Idempotent-Replayed": "true"} if placed.replayed else {}
-    if not placed.replayed:
-        ORDERS_PLACED.labels("api").inc()
     return jsonify(order_body(placed.order, zone).model_dump()), 201, headers
 
 

@@ -13,7 +13,7 @@ from cloudcity.chat import (
     inbound_from_form,
     replay,
 )
-from cloudcity.metrics import CHAT_MESSAGES, ORDERS_PLACED
+from cloudcity.metrics import CHAT_MESSAGES
 from cloudcity.providers.twilio_signature import twiml_reply
 from cloudcity.web.context import now, run_in_unit_of_work, settings
 from cloudcity.web.twilio_auth import twilio_signed
@@ -59,8 +59,6 @@ def _count(reply: Reply) -> None:
     CHAT_MESSAGES.labels("in").inc()
     if reply.text:
         CHAT_MESSAGES.labels("out").inc()
-    if reply.order_id is not None:
-        ORDERS_PLACED.labels("chat").inc()
 
 
 def twiml(reply: Reply) -> str:
