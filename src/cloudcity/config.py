@@ -95,6 +95,11 @@ class Settings(BaseSettings):
     worker_heartbeat_seconds: float = Field(default=10.0, gt=0)
     ready_worker_stale_seconds: float = Field(default=60.0, gt=0)
     ready_outbox_stuck_seconds: float = Field(default=600.0, gt=0)
+    # /readyz also reports a message that gave up (dead) within the last ready_dead_hours
+    # (0: never), and one still being retried ready_retrying_seconds after its first attempt:
+    # backoff keeps moving such a message's due time, so the stuck check above never sees it.
+    ready_dead_hours: float = Field(default=24.0, ge=0)
+    ready_retrying_seconds: float = Field(default=3600.0, gt=0)
     # How long personal data is kept (`cloudcity prune`; daily from the worker when
     # prune_daily): chat transcripts, provider delivery reports, payloads of sent messages.
     retain_chat_days: int = Field(default=365, ge=1)

@@ -122,6 +122,16 @@ def _outbox_figures(
         "Seconds since any outbox worker's last heartbeat (+Inf when none ever beat).",
         float("inf") if found.heartbeat_age_seconds is None else found.heartbeat_age_seconds,
     )
+    yield _gauge(
+        "cloudcity_outbox_dead_recent",
+        "Messages that gave up (dead) within CLOUDCITY_READY_DEAD_HOURS.",
+        found.dead_recent,
+    )
+    yield _gauge(
+        "cloudcity_outbox_oldest_retrying_age_seconds",
+        "Since the first attempt of the oldest message still being retried (0 when none is).",
+        found.oldest_retrying_seconds or 0.0,
+    )
 
 
 def _gauge(name: str, documentation: str, value: float) -> GaugeMetricFamily:

@@ -28,6 +28,8 @@ def test_ready_when_nothing_waits_even_without_a_worker(client: FlaskClient) -> 
         "outbox_due": 0,
         "oldest_due_seconds": None,
         "worker_heartbeat_age_seconds": None,
+        "outbox_dead_recent": 0,
+        "oldest_retrying_seconds": None,
     }
 
 

@@ -215,6 +215,9 @@ class OutboxMessage(Base):
     # Set just before a provider is called, cleared when the result is recorded: while set,
     # the provider may have accepted the message, and a resend first looks for that.
     sending_since: Mapped[datetime | None]
+    # When its first send began (cleared by a manual retry): how long it has been failing,
+    # which next_attempt_at cannot tell since each backoff moves it forward.
+    first_attempt_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     provider_message_id: Mapped[str | None] = mapped_column(sa.String(100), index=True)
     delivery_status: Mapped[str | None] = mapped_column(sa.String(32))

@@ -25,5 +25,6 @@ def retry_message(*, uow: UnitOfWork, message_id: int, now: datetime) -> OutboxM
         )
     message.status, message.attempts, message.next_attempt_at = PENDING, 0, now
     message.locked_by = message.locked_until = None
+    message.first_attempt_at = None  # a fresh start: not "failing for hours" at once
     message.updated_at = now
     return message

@@ -32,6 +32,8 @@ def readyz() -> tuple[Response, int]:
         "outbox_due": found.due,
         "oldest_due_seconds": found.oldest_due_seconds,
         "worker_heartbeat_age_seconds": found.heartbeat_age_seconds,
+        "outbox_dead_recent": found.dead_recent,
+        "oldest_retrying_seconds": found.oldest_retrying_seconds,
     }
     if found.ok:
         return jsonify({"status": "ok", **figures}), 200

@@ -68,6 +68,15 @@ class Backlog:
     oldest_due_at: datetime | None
 
 
+@dataclass(frozen=True)
+class Trouble:
+    """Messages failing for long: how many died since a time, and since when the oldest
+    message still being retried has been tried (None when none is)."""
+
+    dead: int
+    oldest_retrying_since: datetime | None
+
+
 class OutboxRepository:
     """Outbox messages: enqueue, claim with a lease, record results."""
 
@@ -148,6 +157,20 @@ class OutboxRepository:
         ).one()
         return Backlog(due=count, oldest_due_at=oldest)
 
+    def trouble(self, *, dead_since: datetime) -> Trouble:
+        """Messages that died since `dead_since`, and the first attempt of the oldest retried."""
+        dead = self._session.scalar(
+            sa.select(sa.func.count()).where(
+                OutboxMessage.status == DEAD, OutboxMessage.updated_at >= dead_since
+            )
+        )
+        oldest = self._session.scalar(
+            sa.select(sa.func.min(OutboxMessage.first_attempt_at)).where(
+                OutboxMessage.status.in_((RETRY, SENDING)), OutboxMessage.attempts > 0
+            )
+        )
+        return Trouble(dead=dead or 0, oldest_retrying_since=oldest)
+
     def depth(self) -> dict[tuple[str, str], int]:
         """How many messages wait (neither sent nor cancelled), by kind and status."""
         query = (
@@ -206,6 +229,7 @@ class OutboxRepository:
             .values(
                 attempts=OutboxMessage.attempts + 1,
                 sending_since=sa.func.coalesce(OutboxMessage.sending_since, now),
+                first_attempt_at=sa.func.coalesce(OutboxMessage.first_attempt_at, now),
                 next_attempt_at=now + grace,
                 updated_at=now,
             )
