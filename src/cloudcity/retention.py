@@ -7,6 +7,7 @@ what, when), only their payloads emptied.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -49,11 +50,23 @@ def prune_batch(*, uow: UnitOfWork, now: datetime, ages: Ages, limit: int) -> di
     }
 
 
-def prune(database: Database, *, now: datetime, ages: Ages, batch_size: int) -> dict[str, int]:
-    """Prune batch after batch, each its own unit of work, until nothing is left to prune."""
+def prune(
+    database: Database,
+    *,
+    now: datetime,
+    ages: Ages,
+    batch_size: int,
+    between_batches: Callable[[], None] | None = None,
+) -> dict[str, int]:
+    """Prune batch after batch, each its own unit of work, until nothing is left to prune.
+
+    `between_batches` runs after each batch (the worker beats its heartbeat there).
+    """
     totals: dict[str, int] = {}
     while True:
         done = database.run(lambda uow: prune_batch(uow=uow, now=now, ages=ages, limit=batch_size))
+        if between_batches is not None:
+            between_batches()
         for kind, count in done.items():
             totals[kind] = totals.get(kind, 0) + count
         if not any(done.values()):

@@ -61,6 +61,7 @@ SAFE_GRACE = timedelta(seconds=25)
 # Heartbeat rows of workers silent for longer than this are dropped when a worker starts.
 FORGET_WORKERS_AFTER = timedelta(days=1)
 PRUNE_EVERY = timedelta(days=1)
+JOB = "job"  # the provider named in a job run's log line: the worker itself does the work
 
 
 def default_worker_id() -> str:
@@ -180,7 +181,14 @@ class Worker:
             return
         self._last_prune = now  # a failed prune waits for tomorrow, not for the next poll
         try:
-            prune(self.database, now=now, ages=self.retention, batch_size=self.prune_batch_size)
+            # A long prune must not look like a dead worker to /readyz: beat between batches.
+            prune(
+                self.database,
+                now=now,
+                ages=self.retention,
+                batch_size=self.prune_batch_size,
+                between_batches=self._beat_if_due,
+            )
         except sa.exc.SQLAlchemyError:
             log.warning("outbox worker %s: daily prune failed", self.worker_id, exc_info=True)
 
@@ -230,10 +238,12 @@ class Worker:
         if message is None:
             log.warning("outbox message %s is no longer this worker's; skipped", claimed.id)
             return None
+        started = time.perf_counter()
         job = self.jobs.get(message.kind)
         if job is not None:
-            return self._run_job(job, message)
-        started = time.perf_counter()
+            outcome, error, result = self._run_job(job, message)
+            self._log_send(message, outcome, error, time.perf_counter() - started, provider=JOB)
+            return result
         outcome, error, result = self._attempt(
             message, was_in_doubt=claimed.in_doubt_since is not None
         )
@@ -268,13 +278,20 @@ class Worker:
         return "sent", None, self._sent(message, provider_id)
 
     def _log_send(
-        self, message: Claimed, outcome: str, error: Exception | None, seconds: float
+        self,
+        message: Claimed,
+        outcome: str,
+        error: Exception | None,
+        seconds: float,
+        *,
+        provider: str | None = None,
     ) -> None:
-        """One line per send: which message, for which request and order, and how it went."""
+        """One line per send or job run: which message, for which request and order, and how
+        it went."""
         line = fields(
             outbox_id=message.id,
             kind=message.kind,
-            provider=self.dispatcher.provider(message.kind),
+            provider=provider or self.dispatcher.provider(message.kind),
             order_id=message.order_id,
             request_id=message.request_id,
             recipient=message.recipient,
@@ -284,15 +301,16 @@ class Worker:
             duration_ms=round(seconds * 1000, 1),
         )
         level = logging.WARNING if error is not None else logging.INFO
-        log.log(level, "outbox send %s: %s", message.id, outcome, extra=line)
+        what = "job" if provider == JOB else "send"
+        log.log(level, "outbox %s %s: %s", what, message.id, outcome, extra=line)
 
-    def _run_job(self, job: Job, message: Claimed) -> Settlement:
+    def _run_job(self, job: Job, message: Claimed) -> tuple[str, Exception | None, Settlement]:
         try:
             result = job.run(message, now=self.clock())
         except Exception as exc:
             error = exc if isinstance(exc, DeliveryError) else self._unexpected(message, exc)
-            return self._failed(message, error)
-        return self._sent(message, result)
+            return "failed", exc, self._failed(message, error)
+        return "done", None, self._sent(message, result)
 
     def _unexpected(self, message: Claimed, exc: Exception) -> DeliveryError:
         log.exception("outbox message %s (%s) could not be sent", message.id, message.kind)
