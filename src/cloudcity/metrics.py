@@ -12,7 +12,6 @@ import os
 from collections.abc import Iterator
 
 import sqlalchemy as sa
-
 from prometheus_client import (
     REGISTRY,
     CollectorRegistry,

@@ -1,4 +1,4 @@
-"""Counters every path moves (orders from the inbox, a baker's replies); a scrape with no database."""
+"""Counters every path moves (an inbox order, a baker's reply); a scrape with no database."""
 
 from __future__ import annotations
 
@@ -46,7 +46,9 @@ def test_a_refused_order_is_not_counted(client: FlaskClient, database: Database)
     auth = admin_logged_in(client, database)
     before = scrape(client)
     form = {**CAKE, "flavour": "Durian", "name": "Ana", "email": "a@example.com"}
-    response = auth.post(f"/admin/inbox/{conversation_id}/order", data=form | {"form_key": "k" * 16})
+    response = auth.post(
+        f"/admin/inbox/{conversation_id}/order", data=form | {"form_key": "k" * 16}
+    )
     assert response.status_code == 422
     assert value(scrape(client), PLACED, source="admin") == value(before, PLACED, source="admin")
 

@@ -16,11 +16,13 @@ from cloudcity.outbox.dispatch import Dispatcher
 from cloudcity.outbox.queue import FETCH_PHOTO
 from cloudcity.outbox.worker import Worker
 from cloudcity.providers.ports import DeliveryError
-from tests.ops.test_logs import Capture, capture, json_lines  # noqa: F401  (capture: a fixture)
+from tests.ops import test_logs
+from tests.ops.test_logs import Capture, json_lines
 from tests.support.clock import FakeClock
 from tests.support.fakes import FakeEmailSender, FakeMessageSender, FakeRenderer
 
 BATCHES = 4
+capture = test_logs.capture  # the fixture: log lines as JSON, for one test
 
 
 class TickingClock(FakeClock):
@@ -84,7 +86,10 @@ def test_the_worker_beats_between_prune_batches(database: Database, settings: Se
 
 @pytest.mark.parametrize("fails", [False, True])
 def test_each_job_run_writes_one_structured_line(
-    database: Database, settings: Settings, capture: Capture, fails: bool  # noqa: F811
+    database: Database,
+    settings: Settings,
+    capture: Capture,
+    fails: bool,
 ) -> None:
     stream = capture(True)
     job = FakeJob()
