@@ -107,7 +107,7 @@ def test_what_is_no_picture_is_not_kept(
 ) -> None:
     ana = phone()
     ana.say("hi")
-    reply = ana.picture(api.serve(MEDIA), content_type="audio/ogg")
+    reply = ana.picture(api.serve(MEDIA), content_type="application/pdf")
     assert reply is not None
     assert "only keep pictures" in reply
     assert "What size" in reply

@@ -115,9 +115,21 @@ def respond(turn: Turn, text: str) -> str:
     return begin(turn) if step is None else step(turn, text)
 
 
+def is_resting(turn: Turn) -> bool:
+    """True after an order or a handoff: nothing is being ordered, an offer may be answered."""
+    conversation = turn.conversation
+    return conversation.step == START and conversation.data.get(REST) is not None
+
+
 def begin(turn: Turn, opening: str | None = None) -> str:
-    """Greet and ask the first question."""
+    """Greet and ask the first question.
+
+    Pictures sent while nothing was being ordered go to this order; a restart drops them.
+    """
+    waiting = photo_ids(turn) if turn.conversation.step == START else []
     reset(turn)
+    if waiting:
+        turn.remember(**{PHOTOS: waiting})
     turn.go(OptionKind.SIZE.value)
     hello = opening or wording.greeting(shop_name=turn.shop_name, name=turn.customer.name)
     return f"{hello}\n{prompt(turn)}"

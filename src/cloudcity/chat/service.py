@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from cloudcity.chat import engine, matching, photos, talk, wording
+from cloudcity.chat import engine, matching, photos, talk, wording, writing
 from cloudcity.chat.engine import Turn
 from cloudcity.config import Settings
 from cloudcity.db import UnitOfWork
@@ -28,7 +28,12 @@ FIELD_MAX = 200
 SID = re.compile(r"[A-Za-z0-9]{2,64}")
 MAX_MEDIA = 10  # Twilio delivers at most 10 attachments with one message
 MEDIA_URL_MAX = 1000
-PICTURE_LINE = "(picture)"  # the transcript's line for a picture sent without words
+# The transcript's mark for what came with the words (staff read it in the inbox).
+PICTURE_LINE = "(picture)"
+ATTACHMENT_LINE = "(attachment)"  # a voice note, a document: nothing we keep
+# Where a picture's caption that answers nothing becomes the note: not at the inscription,
+# where words that can't be piped are refused and asked for again.
+NOTED_CAPTION_STEPS = engine.NOTE_STEPS - {engine.START, writing.INSCRIPTION}
 
 
 @dataclass(frozen=True)
@@ -177,10 +182,18 @@ def _save(turn: Turn, inbound: Inbound, text: str | None) -> None:
     """Write back what the message changed, and the exchange for the transcript."""
     turn.conversation.updated_at = turn.now
     turn.uow.customers.save_opt_out(turn.customer, now=turn.now)
-    body = inbound.body or (PICTURE_LINE if inbound.media else "")
+    body = _transcript_body(inbound)
     received = _transcript_line(turn, body, INBOUND, inbound.message_sid, reply=text or "")
     sent = [_transcript_line(turn, text, OUTBOUND)] if text else []
     turn.uow.conversations.save_exchange(turn.conversation, [received, *sent])
+
+
+def _transcript_body(inbound: Inbound) -> str:
+    """The words as sent, after a mark when a picture or another attachment came with them."""
+    if not inbound.media:
+        return inbound.body
+    mark = PICTURE_LINE if any(item.is_image for item in inbound.media) else ATTACHMENT_LINE
+    return f"{mark} {inbound.body}" if inbound.body.strip() else mark
 
 
 def _transcript_line(
@@ -211,7 +224,11 @@ def _answer(turn: Turn, inbound: Inbound, *, policy: ChatPolicy) -> str | None:
         engine.reset(turn)
         return None
     if quiet:
-        return None  # staff have this conversation: the message waits for them in the inbox
+        # Staff have this conversation: the message waits for them in the inbox, and its
+        # pictures are fetched as always (an order placed later still takes them).
+        if inbound.media:
+            photos.keep(turn, inbound.media, origins=policy.photo_origins)
+        return None
     resumed = talk.resume(turn)
     note = f"{resumed}\n" if resumed else ""
     if conversation.step != engine.START and conversation.updated_at + policy.timeout < turn.now:
@@ -221,15 +238,53 @@ def _answer(turn: Turn, inbound: Inbound, *, policy: ChatPolicy) -> str | None:
 
 
 def _respond(turn: Turn, inbound: Inbound, policy: ChatPolicy) -> str:
-    if inbound.media:
-        return photos.on_media(
-            turn, inbound.media, origins=policy.photo_origins, hello=_hello(turn)
-        )
-    if inbound.num_media > 0 or not inbound.body.strip():
-        if turn.conversation.step == engine.START:
-            return engine.begin(turn, f"{wording.NOT_TEXT}\n" + _hello(turn))
-        return f"{wording.NOT_TEXT}\n{engine.prompt(turn)}"
-    return talk.respond(turn, inbound.body)
+    """The reply to the message's words and pictures; words with pictures are an answer too."""
+    if not inbound.body.strip():
+        if inbound.media:
+            hello = _hello(turn)
+            return photos.on_media(turn, inbound.media, origins=policy.photo_origins, hello=hello)
+        return _not_text(turn)
+    if not inbound.media:
+        return talk.respond(turn, inbound.body)
+    if turn.conversation.step == engine.START:
+        # The caption decides first (it may begin an order, or answer an offer); the pictures
+        # then go with whatever it began.
+        answer = talk.respond(turn, inbound.body)
+        return f"{_keep(turn, inbound, policy)}\n{answer}"
+    # Mid-order the pictures are kept first: a caption that places the order takes them along.
+    said = _keep(turn, inbound, policy)
+    return f"{said}\n{_caption(turn, inbound.body)}"
+
+
+def _caption(turn: Turn, caption: str) -> str:
+    """Words sent with a picture mid-order: the step's answer, else a note for the baker.
+
+    "Like this one, in blue" is no size, but it is what the baker should read beside the
+    picture: kept as the note, not met with "Sorry, I didn't catch that".
+    """
+    conversation = turn.conversation
+    step, misses = conversation.step, conversation.misses
+    answer = talk.respond(turn, caption)
+    missed = conversation.step == step and conversation.misses > misses
+    if not missed or step not in NOTED_CAPTION_STEPS or writing.is_nothing(caption):
+        return answer
+    conversation.misses = misses
+    return f"{writing.add_note(turn, caption.strip())}\n{engine.prompt(turn)}"
+
+
+def _keep(turn: Turn, inbound: Inbound, policy: ChatPolicy) -> str:
+    # Resting with staff, the pictures are for them: no "order a cake" in the acknowledgement.
+    resting = engine.is_resting(turn) and turn.conversation.handoff_at is None
+    return photos.keep(turn, inbound.media, origins=policy.photo_origins, resting=resting)
+
+
+def _not_text(turn: Turn) -> str:
+    """An empty message, or attachments we could not read: say so, and ask again."""
+    if engine.is_resting(turn):  # after an order: a sticker or a voice note orders nothing
+        return f"{wording.NOT_TEXT}\n{photos.offer_choices(turn)}"
+    if turn.conversation.step == engine.START:
+        return engine.begin(turn, f"{wording.NOT_TEXT}\n" + _hello(turn))
+    return f"{wording.NOT_TEXT}\n{engine.prompt(turn)}"
 
 
 def _hello(turn: Turn) -> str:

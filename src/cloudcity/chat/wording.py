@@ -31,8 +31,12 @@ NOT_TEXT = "Thanks! I can only read text here, so please answer in words."
 MISSED = "Sorry, I didn't catch that."
 GOT_PICTURE = "Got your picture — we'll show it to the baker."
 GOT_PICTURES = "Got your pictures — we'll show them to the baker."
+# At rest no order is being made yet: the pictures wait for the next one.
+KEPT_PICTURE = "Got your picture — order a cake and we'll show it to the baker."
+KEPT_PICTURES = "Got your pictures — order a cake and we'll show them to the baker."
 PICTURE_REFUSED = "Sorry, we couldn't take that picture."
 NOT_A_PICTURE = "Sorry, I can only keep pictures (JPEG, PNG, WebP, GIF or HEIC) and read text."
+NOT_A_VOICE = "Thanks! I can't listen to voice messages here, so please write to me."
 ENOUGH_PICTURES = "Thanks! We already have {count} pictures, all the baker can use for one cake."
 STUCK = "Stuck? Reply with the number of your choice, or HELP / RESTART."
 HELP = (
@@ -79,10 +83,12 @@ def pickup_question(offers: str, *, ask: str = PICKUP_QUESTION) -> str:
     return f"{ask}\n{offers}\n{PICKUP_TAIL}"
 
 
-def got_pictures(accepted: int) -> str:
+def got_pictures(accepted: int, *, resting: bool = False) -> str:
     """What a customer who sent pictures hears at once (before they are downloaded)."""
     if accepted == 0:
         return PICTURE_REFUSED
+    if resting:
+        return KEPT_PICTURE if accepted == 1 else KEPT_PICTURES
     return GOT_PICTURE if accepted == 1 else GOT_PICTURES
 
 
