@@ -7,12 +7,15 @@ from collections.abc import Callable
 
 import pytest
 import sqlalchemy as sa
+from flask.testing import FlaskClient
 from sqlalchemy import orm
 
 from cloudcity.db import Database
-from cloudcity.db.models import ChatMessage, Order
+from cloudcity.db.models import ChatMessage, Conversation, Order
 from cloudcity.handoff import hand_back
+from cloudcity.outbox.worker import Worker
 from tests.photos.test_photo_journey import MEDIA, ORDER, fetches, photos
+from tests.support.admin import AuthActions
 from tests.support.chat import Phone
 from tests.support.clock import TUESDAY_10AM
 from tests.support.media_host import MediaHost
@@ -179,3 +182,30 @@ def test_an_empty_message_after_an_order_gets_the_three_choices(
     reply = ana.send("")
     assert reply == f"Thanks! I can only read text here, so please answer in words.\n{CHOICES}"
     assert "What size" in ana.say("1")
+
+
+def test_a_picture_sent_to_staff_shows_beside_the_conversation(
+    phone: Callable[..., Phone],
+    api: MediaHost,
+    worker: Worker,
+    session: orm.Session,
+    client: FlaskClient,
+    auth: AuthActions,
+) -> None:
+    ana = phone()
+    ana.say("hi")
+    ana.say("talk to a person")
+    ana.picture(api.serve(MEDIA), body="can you make this?")
+    worker.run_once()
+    [stored] = photos(session)
+    assert (stored.status, stored.order_id) == ("stored", None)  # on no order yet
+
+    auth.login()
+    assert client.get("/admin/inbox/waiting.json").get_json() == {"waiting": 1}
+    conversation = session.scalars(sa.select(Conversation.id)).one()
+    session.commit()
+    page = client.get(f"/admin/inbox/{conversation}").get_data(as_text=True)
+    assert "Pictures they sent" in page
+    assert f'src="/admin/photos/{stored.id}"' in page
+    with client.get(f"/admin/photos/{stored.id}") as picture:  # closes the file it sends
+        assert picture.status_code == 200

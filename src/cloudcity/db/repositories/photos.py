@@ -110,6 +110,16 @@ class PhotoRepository:
             found.setdefault(row.order_id, []).append(_value(row))
         return found
 
+    def for_address(self, address: str, *, limit: int = 12) -> list[Photo]:
+        """The latest photos sent from an address, on an order or not yet, oldest first."""
+        query = (
+            sa.select(ReferencePhoto)
+            .where(ReferencePhoto.address == address)
+            .order_by(ReferencePhoto.id.desc())
+            .limit(limit)
+        )
+        return [_value(row) for row in reversed(self._session.scalars(query).all())]
+
     def _settle(self, photo_id: int, **values: Any) -> bool:
         return (
             self._update(

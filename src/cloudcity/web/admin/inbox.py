@@ -30,6 +30,7 @@ from cloudcity.web.context import now, reading, settings, unit_of_work
 
 FORM_KEY = re.compile(r"[A-Za-z0-9_-]{8,64}")
 MAX_SEARCH = 100
+PHOTOS_SHOWN = 12  # the latest pictures beside a conversation; older ones are on their orders
 
 
 @bp.get("/inbox")
@@ -57,6 +58,8 @@ def conversation(conversation_id: int) -> str:
     return render_template(
         "admin/conversation.html",
         thread=found,
+        # Pictures sent while staff have the conversation belong to no order yet: shown here.
+        photos=reading().photos.for_address(found.address, limit=PHOTOS_SHOWN),
         **_reply_box(found),
         form_key=secrets.token_urlsafe(16),
         max_message=MAX_MESSAGE,
